@@ -1,0 +1,48 @@
+# Everything a fresh Debian machine with Python 3.11 needs: `make demo`, `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.stamp-install
+PYTEST_ARGS ?=
+
+.PHONY: all venv system demo test unit integration lint sample-config bench clean
+
+all: test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -U pip
+
+$(STAMP): $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+venv: $(STAMP)
+
+# Debian packages for the real parts (ipmitool, ipmi_sim, tgtd, dnsmasq, ...): idempotent.
+system:
+	bash scripts/install-system-packages.sh
+
+demo: venv system
+	$(BIN)/ironic-tripleo demo --workdir $(CURDIR)/work/demo
+
+lint: venv
+	$(BIN)/ruff check .
+
+unit: venv
+	$(BIN)/pytest -q tests/unit $(PYTEST_ARGS)
+
+integration: venv system
+	$(BIN)/pytest -q tests/integration $(PYTEST_ARGS)
+
+test: venv system lint
+	$(BIN)/pytest -q tests $(PYTEST_ARGS)
+
+sample-config: venv
+	$(BIN)/oslo-config-generator --namespace ironic_tripleo --output-file etc/ironic-tripleo.conf.sample
+
+bench: venv system
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) work .pytest_cache *.egg-info

@@ -1,0 +1,1 @@
+"""The ``ironic-tripleo`` command line: one module per sub-command."""

@@ -1,0 +1,1 @@
+"""Ironic driver composition: the hardware types ironic_tripleo registers."""

@@ -1,0 +1,1 @@
+"""Enrollment of nodes into Ironic from a TripleO inventory (instackenv.json / YAML)."""

@@ -1,0 +1,1 @@
+"""Native IPMI for Ironic through pyghmi: shared sessions, power and management."""

@@ -1,0 +1,1 @@
+"""The lab: real Ironic plus virtual nodes (namespaces, disks) behind virtual BMCs."""

@@ -1,0 +1,1 @@
+"""Virtual BMC: an IPMI-over-LAN server fronting many nodes from one process."""

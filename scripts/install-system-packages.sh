@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the lab and the integration tests drive for real.
+# Idempotent and quick when everything is already present.
+set -euo pipefail
+
+# command on PATH -> Debian package that provides it
+declare -A NEED=(
+  [ipmitool]=ipmitool
+  [ipmi_sim]=openipmi
+  [tgtd]=tgt
+  [iscsi-ls]=libiscsi-bin
+  [qemu-img]=qemu-utils
+  [sgdisk]=gdisk
+  [parted]=parted
+  [mkfs.vfat]=dosfstools
+  [dnsmasq]=dnsmasq
+  [busybox]=busybox
+  [lshw]=lshw
+  [dmidecode]=dmidecode
+  [smartctl]=smartmontools
+  [ethtool]=ethtool
+  [lspci]=pciutils
+  [ip]=iproute2
+)
+missing=()
+for cmd in "${!NEED[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 \
+    || missing+=("${NEED[$cmd]}")
+done
+# qemu's iSCSI block driver lives in a separate package
+dpkg -s qemu-block-extra >/dev/null 2>&1 || missing+=(qemu-block-extra)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "install-system-packages: need root to install: ${missing[*]}" >&2
+  exit 1
+fi
+echo "install-system-packages: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
