@@ -16,3 +16,48 @@ def pytest_collection_modifyitems(config, items):
 def _require_root():
     if os.geteuid() != 0:
         pytest.fail("integration tests need root (network namespaces, tgtd, ipmi_sim)")
+
+
+@pytest.fixture
+def ironic_factory(tmp_path_factory):
+    """Start real standalone Ironics with chosen interfaces; all stopped at teardown.
+
+    Call it with keyword arguments of ``IronicConfig`` (workdir and port are chosen
+    here). Returns the started ``IronicService``.
+    """
+    from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
+    from tests.netutil import free_port
+
+    started = []
+
+    def start(**overrides):
+        workdir = tmp_path_factory.mktemp("ironic")
+        service = IronicService(IronicConfig(workdir=workdir, port=free_port(), **overrides))
+        service.start()
+        started.append(service)
+        return service
+
+    yield start
+    for service in started:
+        service.stop()
+
+
+@pytest.fixture(scope="module")
+def real_ironic(tmp_path_factory):
+    """A real Ironic 39 with ironic_tripleo's plugins enabled, shared by a test module."""
+    from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
+    from tests.netutil import free_port
+
+    service = IronicService(IronicConfig(workdir=tmp_path_factory.mktemp("ironic"),
+                                         port=free_port()))
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def baremetal(real_ironic):
+    """openstacksdk baremetal proxy bound to ``real_ironic``."""
+    from ironic_tripleo.cloud import connect
+
+    return connect(real_ironic.url).baremetal

@@ -1,0 +1,247 @@
+"""A real, unmodified Ironic run standalone: SQLite, noauth, API and conductor in one.
+
+This is what the lab and the integration tests stand on. The configuration enables
+our plugins through their entry points exactly as an operator's ``ironic.conf`` would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from ironic_tripleo.exception import TripleOError
+
+LOG = logging.getLogger(__name__)
+
+API_VERSION_HEADER = {"X-OpenStack-Ironic-API-Version": "latest"}
+
+
+class IronicStartError(TripleOError):
+    message = "Ironic did not become ready at %(url)s within %(timeout)ss: %(reason)s"
+
+
+@dataclasses.dataclass
+class IronicConfig:
+    """What differs between one standalone Ironic and another.
+
+    The interface lists are what ``enabled_*_interfaces`` get; the first entry of
+    each is the default for nodes that do not name one.
+    """
+
+    workdir: Path
+    port: int = 6385
+    host_ip: str = "127.0.0.1"
+    hardware_types: tuple[str, ...] = ("tripleo-ipmi", "fake-hardware")
+    power_interfaces: tuple[str, ...] = ("pyghmi", "fake")
+    management_interfaces: tuple[str, ...] = ("pyghmi", "fake")
+    boot_interfaces: tuple[str, ...] = ("pxe", "ipxe", "fake")
+    deploy_interfaces: tuple[str, ...] = ("fake",)
+    inspect_interfaces: tuple[str, ...] = ("no-inspect", "fake")
+    vendor_interfaces: tuple[str, ...] = ("no-vendor", "fake")
+    sync_power_state_interval: int = 60
+    extra: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host_ip}:{self.port}"
+
+
+def render_config(cfg: IronicConfig) -> str:
+    """Return the text of an ``ironic.conf`` for ``cfg`` (absolute paths under workdir)."""
+    w = cfg.workdir.resolve()
+    sections: dict[str, dict[str, str]] = {
+        "DEFAULT": {
+            "auth_strategy": "noauth",
+            "rpc_transport": "none",
+            "host": f"lab-conductor-{cfg.port}",
+            "enabled_hardware_types": ",".join(cfg.hardware_types),
+            "enabled_power_interfaces": ",".join(cfg.power_interfaces),
+            "enabled_management_interfaces": ",".join(cfg.management_interfaces),
+            "enabled_boot_interfaces": ",".join(cfg.boot_interfaces),
+            "enabled_deploy_interfaces": ",".join(cfg.deploy_interfaces),
+            "enabled_inspect_interfaces": ",".join(cfg.inspect_interfaces),
+            "enabled_vendor_interfaces": ",".join(cfg.vendor_interfaces),
+            # The default 'flat' network interface needs Neutron and breaks cleaning.
+            "enabled_network_interfaces": "noop",
+            "default_network_interface": "noop",
+            "log_file": str(w / "ironic.log"),
+            "use_stderr": "false",
+        },
+        "api": {"host_ip": cfg.host_ip, "port": str(cfg.port), "api_workers": "1"},
+        "database": {"connection": f"sqlite:///{w / 'ironic.sqlite'}"},
+        "dhcp": {"dhcp_provider": "none"},
+        "conductor": {
+            "automated_clean": "false",
+            "sync_power_state_interval": str(cfg.sync_power_state_interval),
+        },
+        "pxe": {"tftp_root": str(w / "tftpboot")},
+        "deploy": {"http_root": str(w / "httpboot"), "http_url": f"http://{cfg.host_ip}:8080"},
+        "oslo_concurrency": {"lock_path": str(w / "locks")},
+        "agent": {"require_tls": "false"},
+    }
+    for section, values in cfg.extra.items():
+        sections.setdefault(section, {}).update(values)
+    lines = []
+    for section, values in sections.items():
+        lines.append(f"[{section}]")
+        lines.extend(f"{key} = {value}" for key, value in values.items())
+        lines.append("")
+    return "\n".join(lines)
+
+
+class IronicService:
+    """Start and stop one standalone Ironic process (group) in ``cfg.workdir``."""
+
+    def __init__(self, cfg: IronicConfig) -> None:
+        self.cfg = cfg
+        self.workdir = cfg.workdir.resolve()
+        self.config_file = self.workdir / "ironic.conf"
+        self.pid_file = self.workdir / "ironic.pid"
+        self._proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return self.cfg.url
+
+    def _bin(self, name: str) -> str:
+        path = Path(sys.executable).parent / name
+        found = str(path) if path.exists() else shutil.which(name)
+        if not found:
+            raise IronicStartError(url=self.url, timeout=0, reason=f"{name} is not installed")
+        return found
+
+    def write_config(self) -> None:
+        """Write ironic.conf and create the directories it names."""
+        for sub in ("tftpboot", "httpboot", "locks"):
+            (self.workdir / sub).mkdir(parents=True, exist_ok=True)
+        self.config_file.write_text(render_config(self.cfg))
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Create the schema, start Ironic and wait until its API answers.
+
+        :raises IronicStartError: when it exits or does not answer in ``timeout``;
+            the message carries the end of its log.
+        """
+        self.write_config()
+        subprocess.run(
+            [self._bin("ironic-dbsync"), "--config-file", str(self.config_file),
+             "create_schema"],
+            check=True, capture_output=True, timeout=120,
+        )
+        stderr = open(self.workdir / "ironic.stderr", "ab")  # noqa: SIM115
+        try:
+            self._proc = subprocess.Popen(
+                [self._bin("ironic"), "--config-file", str(self.config_file)],
+                stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
+            )
+        finally:
+            stderr.close()
+        self.pid_file.write_text(str(self._proc.pid))
+        LOG.info("Ironic starting at %s (pid %s)", self.url, self._proc.pid)
+        try:
+            self._wait_ready(timeout)
+        except IronicStartError:
+            self.stop()
+            raise
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        reason = "no answer"
+        while time.monotonic() < deadline:
+            if self._proc is not None and self._proc.poll() is not None:
+                reason = f"exited with {self._proc.returncode}; {self._log_tail()}"
+                break
+            crash = self._worker_crash()
+            if crash:
+                reason = f"its worker keeps failing at start: {crash}"
+                break
+            try:
+                r = requests.get(f"{self.url}/v1/drivers", headers=API_VERSION_HEADER,
+                                 timeout=2)
+                if r.status_code == 200 and r.json().get("drivers"):
+                    return
+                reason = f"GET /v1/drivers answered {r.status_code}"
+            except requests.RequestException as exc:
+                reason = str(exc)
+            time.sleep(0.2)
+        raise IronicStartError(url=self.url, timeout=timeout, reason=reason)
+
+    def _worker_crash(self) -> str | None:
+        """Return the exception of a crash-looping worker, seen twice on stderr.
+
+        A worker that fails at start makes Ironic's master restart it forever with
+        the port never opening; the traceback goes to stderr only.
+        """
+        path = self.workdir / "ironic.stderr"
+        try:
+            lines = path.read_text(errors="replace").splitlines()
+        except FileNotFoundError:
+            return None
+        starts = [i for i, line in enumerate(lines) if line.startswith("Traceback")]
+        if len(starts) < 2:
+            return None
+        tail = [line for line in lines[starts[-1] + 1:] if line and not line[0].isspace()]
+        return tail[0] if tail else None
+
+    def _log_tail(self, lines: int = 30) -> str:
+        text = ""
+        for name in ("ironic.stderr", "ironic.log"):
+            path = self.workdir / name
+            if path.exists():
+                text += "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        return text
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop Ironic's whole process group: SIGTERM, then SIGKILL. Idempotent."""
+        pid = self._proc.pid if self._proc else read_pid(self.pid_file)
+        if pid is not None:
+            stop_process_group(pid, timeout)
+        if self._proc is not None:
+            self._proc.wait(timeout=timeout)
+            self._proc = None
+        self.pid_file.unlink(missing_ok=True)
+
+
+def read_pid(path: Path) -> int | None:
+    """Return the pid stored in ``path``, or None when there is none."""
+    try:
+        return int(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def stop_process_group(pid: int, timeout: float = 10.0) -> None:
+    """Terminate the process group led by ``pid``; SIGKILL what is left after ``timeout``.
+
+    Ironic's launcher forks workers and may ignore SIGTERM, hence the group and the
+    fallback.
+    """
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.waitpid(pid, os.WNOHANG)  # reap it if it is our child, so it is not a zombie
+        except ChildProcessError:
+            pass
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    LOG.warning("process group %s ignored SIGTERM; killing it", pid)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
