@@ -1,0 +1,120 @@
+"""``ironic-tripleo lab up|status|down``: the lab of virtual nodes behind real Ironic."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab import layout
+from ironic_tripleo.lab.lab import Lab
+from ironic_tripleo.lab.node import NodeSpec
+
+LOG = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``lab`` and its sub-commands."""
+    parser = subparsers.add_parser("lab", help="virtual nodes, virtual BMC and real Ironic")
+    sub = parser.add_subparsers(dest="lab_command", required=True)
+
+    up = sub.add_parser("up", help="start Ironic, the virtual BMC and N virtual nodes")
+    _workdir(up)
+    up.add_argument("--nodes", type=int, default=2, help="number of nodes (default 2)")
+    up.add_argument("--node-spec", action="append", default=[], metavar="SPEC",
+                    help="hardware of the next node, e.g. "
+                         "'cpus=4,memory_mb=8192,disk_gb=40,arch=x86_64,name=ctrl-0'; "
+                         "repeat for each node; nodes without one get the defaults")
+    up.add_argument("--lab-file", type=Path,
+                    help="YAML file: {nodes: [{name, cpus, memory_mb, disk_gb, arch}], "
+                         "subnet}; overrides --nodes and --node-spec")
+    up.add_argument("--subnet", default=None,
+                    help=f"provisioning subnet (default {layout.DEFAULT_SUBNET}); part of "
+                         "198.51.100.0/24 or 203.0.113.0/24, or 'auto'")
+    up.add_argument("--ironic-port", type=int, default=None,
+                    help="Ironic API port (default: a free one)")
+    up.add_argument("--keep-on-failure", action="store_true",
+                    help="leave a half-built lab for inspection ('lab down' removes it)")
+    up.set_defaults(func=cmd_up)
+
+    status = sub.add_parser("status", help="show the lab's nodes, BMC ports and power")
+    _workdir(status)
+    status.add_argument("--json", action="store_true", help="print lab.json with live state")
+    status.set_defaults(func=cmd_status)
+
+    down = sub.add_parser("down", help="stop and remove everything (idempotent)")
+    _workdir(down)
+    down.set_defaults(func=cmd_down)
+
+
+def _workdir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workdir", type=Path, default=Path("work/lab"),
+                        help="directory of the lab's files (default work/lab)")
+
+
+def node_specs(args: argparse.Namespace) -> tuple[list[NodeSpec], str]:
+    """Return the node specs and subnet chosen by ``args``."""
+    subnet = args.subnet
+    if args.lab_file:
+        specs, options = layout.load_lab_file(args.lab_file)
+        subnet = subnet or options.get("subnet")
+    else:
+        specs = [NodeSpec.parse(text) for text in args.node_spec]
+        specs += [NodeSpec() for _ in range(args.nodes - len(specs))]
+    return specs, subnet or layout.DEFAULT_SUBNET
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    try:
+        specs, subnet = node_specs(args)
+        lab = Lab(args.workdir)
+        state = lab.up(specs, subnet=subnet, ironic_port=args.ironic_port,
+                       keep_on_failure=args.keep_on_failure)
+    except TripleOError as exc:
+        LOG.error("%s", exc)
+        return 1
+    print(f"lab {state['lab_id']} is up: Ironic {state['ironic_url']}, "
+          f"bridge {state['network']['bridge']} {state['network']['host_address']}"
+          f"/{state['network']['prefixlen']}")
+    print(f"inventory: {lab.instackenv_file}")
+    print(format_status(lab.status()))
+    return 0
+
+
+def format_status(state: dict) -> str:
+    """Return the status table of ``Lab.status()``."""
+    rows = [("node", "namespace", "mac", "BMC port", "power", "pid")]
+    rows += [(n["name"], n["namespace"], n["mac"], str(n["bmc"]["port"]), n["power"],
+              str(n["pid"] or "-")) for n in state["nodes"]]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [f"lab {state['lab_id']} ({state['state']}) in {state['workdir']}",
+             f"ironic {state['ironic_url']} pid {state.get('ironic_pid') or '-'}; "
+             f"vbmc pid {state.get('vbmc_pid') or '-'}"]
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+              for row in rows]
+    return "\n".join(lines)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    try:
+        state = Lab(args.workdir).status()
+    except TripleOError as exc:
+        LOG.error("%s", exc)
+        return 1
+    if args.json:
+        for node in state["nodes"]:
+            node["bmc"]["password"] = "***"  # noqa: S105 - masking, not a secret
+        print(json.dumps(state, indent=2))
+    else:
+        print(format_status(state))
+    return 0
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    if Lab(args.workdir).down():
+        print(f"lab in {args.workdir.resolve()} is down")
+    else:
+        print(f"no lab in {args.workdir.resolve()}")
+    return 0

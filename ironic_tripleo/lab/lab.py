@@ -1,0 +1,242 @@
+"""A lab: real Ironic, one virtual BMC process and N virtual nodes on a bridge.
+
+``Lab(workdir).up(specs)`` writes ``lab.json`` naming every piece *before* creating
+it, so ``Lab(workdir).down()`` can remove everything even after a half-failed
+``up`` (it is idempotent). ``lab.json`` and ``instackenv.json`` are what other
+tools read; see ``describe()`` for lab.json's format.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import ipaddress
+import json
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab import bmc_process, layout, netns, process
+from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
+from ironic_tripleo.lab.node import NodeDir, NodeSpec
+from ironic_tripleo.lab.node_backend import LabNodeBackend
+
+LOG = logging.getLogger(__name__)
+
+SUBNET_LOCK = Path("/run/lock/ironic-tripleo-lab.lock")
+
+
+class LabStateError(TripleOError):
+    message = "lab in %(workdir)s: %(reason)s"
+
+
+def _free_port(kind: int) -> int:
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _host_network_lock() -> Iterator[None]:
+    """Serialise subnet choice and bridge creation between labs on this machine."""
+    SUBNET_LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with open(SUBNET_LOCK, "a") as fd:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _new_lab_id() -> str:
+    namespaces = netns.list_namespaces()
+    while True:
+        lab_id = secrets.token_hex(3)
+        if not netns.link_exists(layout.bridge_name(lab_id)) and not any(
+                lab_id in ns for ns in namespaces):
+            return lab_id
+
+
+class Lab:
+    """The lab whose files live in ``workdir``."""
+
+    def __init__(self, workdir: Path | str) -> None:
+        self.workdir = Path(workdir).resolve()
+        self.state_file = self.workdir / "lab.json"
+        self.instackenv_file = self.workdir / "instackenv.json"
+
+    # -- files ----------------------------------------------------------------
+
+    def load(self) -> dict | None:
+        """Return lab.json, or None when there is no lab here."""
+        try:
+            return json.loads(self.state_file.read_text())
+        except FileNotFoundError:
+            return None
+
+    def _save(self, state: dict, path: Path | None = None) -> None:
+        path = path or self.state_file
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump(state, out, indent=2)
+            out.write("\n")
+        os.replace(tmp, path)
+
+    def plan(self, specs: list[NodeSpec], subnet: str, ironic_port: int | None,
+             bmc_user: str, bmc_password: str | None) -> dict:
+        """Return the lab.json document for a new lab (names, ports; nothing created)."""
+        lab_id = _new_lab_id()
+        password = bmc_password or secrets.token_hex(8)
+        nodes = []
+        for index, spec in enumerate(specs):
+            spec.validate(f"{index} ({spec.name or '-'})")
+            names = layout.node_names(lab_id, index, spec.name)
+            node_dir = self.workdir / "nodes" / names.name
+            nodes.append({
+                "name": names.name, "namespace": names.namespace, "veth": names.veth,
+                "node_if": "eth0", "mac": names.mac, "node_dir": str(node_dir),
+                "disk": str(node_dir / "disk.img"), "cpus": spec.cpus,
+                "memory_mb": spec.memory_mb, "disk_gb": spec.disk_gb, "arch": spec.arch,
+                "bmc": {"address": "127.0.0.1", "port": _free_port(socket.SOCK_DGRAM),
+                        "username": bmc_user, "password": password},
+            })
+        if len({n["name"] for n in nodes}) != len(nodes):
+            raise layout.LabConfigError(field="node names", value=[n["name"] for n in nodes],
+                                        allowed="unique names")
+        port = ironic_port or _free_port(socket.SOCK_STREAM)
+        return {
+            "lab_id": lab_id, "state": "starting", "workdir": str(self.workdir),
+            "ironic_url": f"http://127.0.0.1:{port}",
+            "ironic": {"port": port, "workdir": str(self.workdir / "ironic"),
+                       "pid_file": str(self.workdir / "ironic" / "ironic.pid")},
+            "vbmc": {"config": str(self.workdir / "vbmc.yaml"),
+                     "pid_file": str(self.workdir / "vbmc.pid"),
+                     "log": str(self.workdir / "vbmc.log")},
+            "network": {"bridge": layout.bridge_name(lab_id), "requested_subnet": subnet},
+            "instackenv": str(self.instackenv_file),
+            "nodes": nodes,
+        }
+
+    # -- up -------------------------------------------------------------------
+
+    def up(self, specs: list[NodeSpec], subnet: str = layout.DEFAULT_SUBNET,
+           ironic_port: int | None = None, bmc_user: str = "admin",
+           bmc_password: str | None = None, ironic_overrides: dict | None = None,
+           keep_on_failure: bool = False) -> dict:
+        """Bring the lab up; return lab.json's document.
+
+        :param specs: one ``NodeSpec`` per node.
+        :param subnet: part of 198.51.100.0/24 or 203.0.113.0/24, or ``auto``.
+        :param ironic_port: Ironic API port (default: a free one).
+        :param ironic_overrides: extra ``IronicConfig`` fields.
+        :param keep_on_failure: leave a half-built lab for inspection (``down`` cleans).
+        :raises TripleOError: on any failure, after cleaning up (unless kept).
+        """
+        existing = self.load()
+        if existing and existing.get("state") != "down":
+            raise LabStateError(workdir=self.workdir,
+                                reason=f"a lab is already {existing.get('state')} here; "
+                                       "run 'ironic-tripleo lab down' first")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        state = self.plan(specs, subnet, ironic_port, bmc_user, bmc_password)
+        self._save(state)
+        try:
+            self._build(state, ironic_overrides or {})
+        except BaseException:
+            if not keep_on_failure:
+                LOG.error("lab up failed; removing what was built")
+                self.down()
+            raise
+        return state
+
+    def _build(self, state: dict, ironic_overrides: dict) -> None:
+        net = state["network"]
+        with _host_network_lock():
+            subnet = layout.free_subnet(netns.host_networks(), net["requested_subnet"])
+            net.update(layout.network_plan(subnet))
+            self._save(state)
+            address = f"{net['host_address']}/{net['prefixlen']}"
+            netns.add_bridge(net["bridge"], ipaddress.IPv4Interface(address))
+        LOG.info("bridge %s up with %s", net["bridge"], address)
+        for node in state["nodes"]:
+            netns.add_namespace(node["namespace"])
+            netns.add_node_link(net["bridge"], node["veth"], node["namespace"], node["mac"],
+                                node["node_if"])
+            NodeDir.create(Path(node["node_dir"]), NodeSpec(
+                cpus=node["cpus"], memory_mb=node["memory_mb"], disk_gb=node["disk_gb"],
+                arch=node["arch"]), node["name"], node["mac"], node["namespace"])
+            LOG.info("node %s: namespace %s, MAC %s, %s GiB disk", node["name"],
+                     node["namespace"], node["mac"], node["disk_gb"])
+        vbmc = state["vbmc"]
+        bmc_process.write_config(Path(vbmc["config"]), state["nodes"])
+        pid = bmc_process.start(Path(vbmc["config"]), Path(vbmc["pid_file"]),
+                                Path(vbmc["log"]))
+        bmc_process.wait_ready(pid, state["nodes"], Path(vbmc["log"]))
+        LOG.info("virtual BMC up for %d nodes (pid %s)", len(state["nodes"]), pid)
+        ironic = IronicService(IronicConfig(workdir=Path(state["ironic"]["workdir"]),
+                                            port=state["ironic"]["port"], **ironic_overrides))
+        ironic.workdir.mkdir(parents=True, exist_ok=True)
+        ironic.start()
+        LOG.info("Ironic up at %s", state["ironic_url"])
+        self._save(layout.instackenv(state["nodes"]), self.instackenv_file)
+        state["state"] = "up"
+        self._save(state)
+
+    # -- down -----------------------------------------------------------------
+
+    def down(self) -> bool:
+        """Stop and remove everything lab.json names. Idempotent.
+
+        :returns: False when there was no lab in ``workdir``.
+        """
+        state = self.load()
+        if state is None:
+            return False
+        process.stop_group(process.read_pid(Path(state["vbmc"]["pid_file"])), timeout=5)
+        for node in state["nodes"]:
+            process.kill_group(process.read_pid(Path(node["node_dir"]) / "firmware.pid"))
+            if netns.namespace_exists(node["namespace"]):
+                for pid in netns.namespace_pids(node["namespace"]):
+                    process.kill_pid(pid)
+            (Path(node["node_dir"]) / "firmware.pid").unlink(missing_ok=True)
+        process.stop_group(process.read_pid(Path(state["ironic"]["pid_file"])), timeout=10)
+        Path(state["ironic"]["pid_file"]).unlink(missing_ok=True)
+        for node in state["nodes"]:
+            netns.delete_namespace(node["namespace"])
+            netns.delete_link(node["veth"])
+        netns.delete_link(state["network"]["bridge"])
+        if state.get("state") != "down":
+            state["state"] = "down"
+            self._save(state)
+            LOG.info("lab %s in %s is down", state["lab_id"], self.workdir)
+        return True
+
+    # -- status ---------------------------------------------------------------
+
+    def status(self) -> dict:
+        """Return lab.json's state plus live facts: ``ironic_pid``, ``vbmc_pid``, and
+        per node ``power`` (on/off) and ``pid`` (firmware pid or None).
+
+        :raises LabStateError: when there is no lab in ``workdir``.
+        """
+        state = self.load()
+        if state is None:
+            raise LabStateError(workdir=self.workdir, reason="no lab.json (run 'lab up')")
+        for key, pid_file in (("ironic_pid", state["ironic"]["pid_file"]),
+                              ("vbmc_pid", state["vbmc"]["pid_file"])):
+            pid = process.read_pid(Path(pid_file))
+            state[key] = pid if process.is_alive(pid) else None
+        for node in state["nodes"]:
+            pid = None
+            if (Path(node["node_dir"]) / "node.json").exists():
+                backend = LabNodeBackend(node["node_dir"])
+                with backend.node.locked():
+                    pid = backend.firmware_pid()
+            node["pid"] = pid
+            node["power"] = "on" if pid else "off"
+        return state

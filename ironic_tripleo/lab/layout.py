@@ -1,0 +1,150 @@
+"""What a lab is made of, as data: names, MACs, subnets and the files it writes.
+
+No I/O here except reading the lab file. Names derive from a short random lab id so
+that several labs coexist on one machine; interface names stay within 15 characters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+from pathlib import Path
+
+import yaml
+
+from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab.node import NodeSpec
+
+ALLOWED_NETWORKS = (ipaddress.IPv4Network("198.51.100.0/24"),
+                    ipaddress.IPv4Network("203.0.113.0/24"))
+DEFAULT_SUBNET = "198.51.100.0/24"
+AUTO_PREFIXLEN = 27
+MAX_NODES = 99
+
+
+class LabConfigError(TripleOError):
+    message = "lab: %(field)s %(value)r is invalid: %(allowed)s"
+
+
+class SubnetInUseError(TripleOError):
+    message = ("lab: subnet %(subnet)s is already used by interface %(ifname)s "
+               "(%(address)s), probably another lab; pass --subnet with another part of "
+               "198.51.100.0/24 or 203.0.113.0/24 (e.g. --subnet 203.0.113.0/24), "
+               "or --subnet auto")
+
+
+@dataclasses.dataclass
+class NodeNames:
+    """The names of one node's pieces."""
+
+    name: str
+    namespace: str
+    veth: str
+    mac: str
+
+
+def bridge_name(lab_id: str) -> str:
+    return f"itbr-{lab_id}"
+
+
+def node_names(lab_id: str, index: int, name: str | None = None) -> NodeNames:
+    """Return the names for node ``index`` (0-based) of lab ``lab_id`` (6 hex digits)."""
+    if not 0 <= index < MAX_NODES:
+        raise LabConfigError(field="nodes", value=index + 1,
+                             allowed=f"a lab has 1-{MAX_NODES} nodes")
+    octets = (int(lab_id[0:2], 16), int(lab_id[2:4], 16), index + 1)
+    return NodeNames(
+        name=name or f"node-{index}",
+        namespace=f"itl-{lab_id}-n{index}",
+        veth=f"itv-{lab_id}-{index}",
+        mac="52:54:00:" + ":".join(f"{o:02x}" for o in octets),
+    )
+
+
+def parse_subnet(text: str) -> ipaddress.IPv4Network:
+    """Return the subnet ``text`` if it lies in 198.51.100.0/24 or 203.0.113.0/24.
+
+    :raises LabConfigError: otherwise (192.0.2.0/24 is this machine's uplink).
+    """
+    try:
+        net = ipaddress.IPv4Network(text, strict=True)
+    except ValueError as exc:
+        raise LabConfigError(field="subnet", value=text, allowed=str(exc)) from None
+    if not any(net.subnet_of(allowed) for allowed in ALLOWED_NETWORKS) or net.prefixlen > 28:
+        raise LabConfigError(field="subnet", value=text,
+                             allowed="a /24 to /28 inside 198.51.100.0/24 or 203.0.113.0/24")
+    return net
+
+
+def free_subnet(used: list[tuple[str, ipaddress.IPv4Interface]],
+                wanted: str) -> ipaddress.IPv4Network:
+    """Return the subnet to use given the host's ``used`` addresses.
+
+    ``wanted`` is a subnet, or ``auto`` for the first free /27 of the allowed ranges.
+
+    :raises SubnetInUseError: when a host interface already has an address in it.
+    """
+    if wanted == "auto":
+        for allowed in ALLOWED_NETWORKS:
+            for candidate in allowed.subnets(new_prefix=AUTO_PREFIXLEN):
+                if not any(addr.network.overlaps(candidate) for _, addr in used):
+                    return candidate
+        raise SubnetInUseError(subnet="auto", ifname="(all)",
+                               address="every /27 of the allowed ranges")
+    net = parse_subnet(wanted)
+    for ifname, addr in used:
+        if addr.network.overlaps(net):
+            raise SubnetInUseError(subnet=net, ifname=ifname, address=addr)
+    return net
+
+
+def network_plan(net: ipaddress.IPv4Network) -> dict:
+    """Return lab.json's ``network`` part (without the bridge) for subnet ``net``."""
+    hosts = list(net.hosts())
+    return {
+        "subnet": str(net),
+        "host_address": str(hosts[0]),
+        "prefixlen": net.prefixlen,
+        "dhcp_range": [str(hosts[len(hosts) // 2]), str(hosts[-1])],
+    }
+
+
+def load_lab_file(path: Path) -> tuple[list[NodeSpec], dict]:
+    """Read a YAML lab file: ``{nodes: [{name, cpus, memory_mb, disk_gb, arch}], subnet}``.
+
+    :returns: the node specs and the other top-level options (``subnet``).
+    :raises LabConfigError: naming the node and field at fault.
+    """
+    data = yaml.safe_load(Path(path).read_text()) or {}
+    if not isinstance(data, dict) or not isinstance(data.get("nodes"), list):
+        raise LabConfigError(field="lab file", value=str(path),
+                             allowed="a mapping with a 'nodes' list")
+    fields = {f.name for f in dataclasses.fields(NodeSpec)}
+    specs = []
+    for index, entry in enumerate(data["nodes"]):
+        entry = entry or {}
+        unknown = set(entry) - fields if isinstance(entry, dict) else {"(not a mapping)"}
+        if unknown:
+            raise LabConfigError(field=f"node {index}", value=sorted(unknown),
+                                 allowed=f"keys among {', '.join(sorted(fields))}")
+        spec = NodeSpec(**entry)
+        spec.validate(f"{index} ({spec.name or '-'})")
+        specs.append(spec)
+    return specs, {k: v for k, v in data.items() if k != "nodes"}
+
+
+def instackenv(nodes: list[dict]) -> dict:
+    """Return the TripleO ``instackenv.json`` document for lab.json's ``nodes``."""
+    return {"nodes": [{
+        "name": node["name"],
+        "pm_type": "ipmi",
+        "pm_addr": node["bmc"]["address"],
+        "pm_port": node["bmc"]["port"],
+        "pm_user": node["bmc"]["username"],
+        "pm_password": node["bmc"]["password"],
+        "mac": [node["mac"]],
+        "cpu": str(node["cpus"]),
+        "memory": str(node["memory_mb"]),
+        "disk": str(node["disk_gb"]),
+        "arch": node["arch"],
+    } for node in nodes]}

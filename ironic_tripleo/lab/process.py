@@ -1,0 +1,125 @@
+"""Processes the lab starts, found again and stopped by pid.
+
+The lab's daemons outlive the command that started them, so nobody reaps them when
+they die: they stay zombies (this machine's init does not reap orphans). Every
+"alive" check here therefore looks at ``/proc/PID/stat`` and treats a zombie as dead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from pathlib import Path
+
+LOG = logging.getLogger(__name__)
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """Return the fields of ``/proc/PID/stat`` after the command name, or None."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    return text[text.rfind(")") + 2:].split()
+
+
+def is_alive(pid: int | None) -> bool:
+    """Return True when ``pid`` runs and is not a zombie."""
+    if not pid or pid <= 0:
+        return False
+    fields = _stat_fields(pid)
+    return fields is not None and fields[0] not in ("Z", "X")
+
+
+def cmdline(pid: int) -> list[str]:
+    """Return the argv of ``pid`` ([] when it is gone)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+def group_members(pgid: int) -> list[int]:
+    """Return the live (non-zombie) pids whose process group is ``pgid``."""
+    members = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        fields = _stat_fields(int(entry.name))
+        # fields: state ppid pgrp ...
+        if fields and fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
+            members.append(int(entry.name))
+    return members
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def stop_group(pgid: int | None, timeout: float = 10.0) -> bool:
+    """Stop the process group ``pgid``: SIGTERM, then SIGKILL after ``timeout``.
+
+    :returns: True when something was running.
+    """
+    if not pgid or not (is_alive(pgid) or group_members(pgid)):
+        return False
+    _signal_group(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _reap(pgid)
+        if not group_members(pgid):
+            return True
+        time.sleep(0.05)
+    LOG.warning("process group %s ignored SIGTERM for %ss; killing it", pgid, timeout)
+    _signal_group(pgid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while group_members(pgid) and time.monotonic() < deadline:
+        _reap(pgid)
+        time.sleep(0.05)
+    _reap(pgid)
+    return True
+
+
+def kill_group(pgid: int | None) -> None:
+    """SIGKILL the process group ``pgid`` at once and wait until it is gone."""
+    if not pgid:
+        return
+    _signal_group(pgid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while group_members(pgid) and time.monotonic() < deadline:
+        _reap(pgid)
+        time.sleep(0.02)
+    _reap(pgid)
+
+
+def kill_pid(pid: int) -> None:
+    """SIGKILL one process (gone already is fine)."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    _reap(pid)
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        try:
+            os.kill(pgid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def read_pid(path: Path) -> int | None:
+    """Return the pid stored in ``path``, or None when there is none."""
+    try:
+        return int(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
