@@ -15,3 +15,52 @@ class TripleOError(Exception):
             message = self.message % kwargs if kwargs else self.message
         self.kwargs = kwargs
         super().__init__(message)
+
+
+# --- native IPMI (ironic_tripleo.ipmi) ---------------------------------------------
+# BMCs are named "address:port" in messages; passwords never appear in them.
+
+
+class IPMIError(TripleOError):
+    """Base of errors talking IPMI to a BMC."""
+
+    message = "IPMI error with BMC %(bmc)s: %(reason)s"
+
+
+class InvalidDriverInfo(IPMIError):
+    """driver_info of a node is missing fields or has malformed ones."""
+
+    message = "Node %(node)s: %(problems)s"
+
+
+class BMCUnreachable(IPMIError):
+    """No answer at all from the BMC while logging in."""
+
+    message = ("No answer from BMC %(bmc)s after %(seconds).1fs: check ipmi_address "
+               "and ipmi_port and that the BMC is up")
+
+
+class BMCCredentialsRefused(IPMIError):
+    """The BMC answered but refused the user name, password or privilege."""
+
+    message = ("BMC %(bmc)s refused the credentials of user '%(user)s' (%(reason)s): "
+               "check ipmi_username, ipmi_password and ipmi_priv_level")
+
+
+class BMCTimeout(IPMIError):
+    """The BMC did not answer a command in time (or the session was lost)."""
+
+    message = "BMC %(bmc)s did not answer '%(what)s' within %(seconds).1fs: %(reason)s"
+
+
+class BMCBusy(IPMIError):
+    """No free command slot for the BMC within the wait allowed."""
+
+    message = ("BMC %(bmc)s is busy: %(limit)d command(s) already in flight and no slot "
+               "freed within %(seconds).1fs (see [tripleo_ipmi]max_concurrent_commands)")
+
+
+class IPMICommandFailed(IPMIError):
+    """The BMC answered a command with an error."""
+
+    message = "BMC %(bmc)s: '%(what)s' failed: %(reason)s"

@@ -1,0 +1,44 @@
+"""Options of the native IPMI interfaces (``pyghmi`` power and management).
+
+They tune the per-BMC session pool shared by every conductor thread. Library code
+(``ironic_tripleo.ipmi.session_pool``) takes these values as plain arguments; only
+the Ironic interfaces read them from CONF.
+"""
+
+from oslo_config import cfg
+
+GROUP = "tripleo_ipmi"
+
+opts = [
+    cfg.FloatOpt(
+        "command_timeout", default=10.0, min=0.5, max=300.0,
+        help="Seconds to wait for one IPMI command, including logging in to the BMC "
+             "when there is no session yet. A command that takes longer fails with a "
+             "timeout error (the session is then dropped and rebuilt on next use)."),
+    cfg.IntOpt(
+        "command_retries", default=1, min=0, max=10,
+        help="How many times a command that got no answer (timeout, session lost, BMC "
+             "restarted) is retried on a fresh session. Errors the BMC answered with "
+             "(refused credentials, unsupported command) are never retried. A chassis "
+             "reset is never retried."),
+    cfg.FloatOpt(
+        "retry_backoff", default=0.5, min=0.0, max=60.0,
+        help="Seconds to wait before the first retry; doubled for each further retry."),
+    cfg.FloatOpt(
+        "min_command_interval", default=0.0, min=0.0, max=60.0,
+        help="Minimum seconds between the starts of two commands to the same BMC. "
+             "Some BMCs crash or run out of sessions when hammered; 0 disables it."),
+    cfg.IntOpt(
+        "max_concurrent_commands", default=1, min=1, max=32,
+        help="Maximum number of commands in flight to the same BMC at once. Further "
+             "callers wait (at most command_timeout seconds) for a free slot."),
+    cfg.FloatOpt(
+        "power_state_poll_interval", default=1.0, min=0.05, max=30.0,
+        help="Seconds between power-state reads while waiting for a requested power "
+             "state to be reached."),
+]
+
+
+def register(conf: cfg.ConfigOpts) -> None:
+    """Register this group's options on ``conf`` (idempotent)."""
+    conf.register_opts(opts, group=GROUP)

@@ -1,0 +1,290 @@
+"""One long-lived pyghmi session per BMC, shared by every thread of the process.
+
+A :class:`SessionPool` keeps one logged-in ``pyghmi.ipmi.command.Command`` per
+:class:`~ironic_tripleo.ipmi.driver_info.BMC` and runs callables against it with:
+
+- a per-BMC minimum interval between the starts of two commands,
+- a per-BMC cap on commands in flight,
+- a timeout on every command (and on logging in), enforced from outside pyghmi,
+- retries with backoff on a fresh session when the BMC did not answer (BMC
+  restarted, session timed out); errors the BMC answered with are not retried.
+
+Settings are plain constructor arguments; the Ironic interfaces build the
+process-wide instance from ``[tripleo_ipmi]`` (see ``ironic_tripleo.ipmi.conductor``).
+Credentials go to pyghmi as bytes: with ``str``, a second ``Command`` to the same
+BMC in one process hangs forever.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from ironic_tripleo.exception import (
+    BMCBusy,
+    BMCCredentialsRefused,
+    BMCTimeout,
+    BMCUnreachable,
+    IPMICommandFailed,
+)
+from ironic_tripleo.ipmi.driver_info import BMC
+from ironic_tripleo.ipmi.errors import ANSWERED, CREDENTIALS, TRANSIENT, classify
+
+LOG = logging.getLogger(__name__)
+T = TypeVar("T")
+Connector = Callable[[BMC], Any]
+# How long a discarded session may take to log out before it is just marked broken.
+_LOGOUT_WAIT = 1.5
+
+
+def pyghmi_connect(bmc: BMC) -> Any:
+    """Log in to ``bmc`` with pyghmi and return the ``Command`` (blocks until done).
+
+    :raises: pyghmi's IpmiException when the login fails.
+    """
+    from pyghmi.ipmi import command
+
+    return command.Command(bmc=bmc.address, port=bmc.port,
+                           userid=bmc.username.encode("utf-8"),
+                           password=bmc.password.encode("utf-8"),
+                           kg=bmc.kg_key, privlevel=bmc.priv_level)
+
+
+class _TimedOut(Exception):
+    pass
+
+
+def _call_with_timeout(func: Callable[[], T], timeout: float, name: str) -> T:
+    """Run ``func`` in a helper thread; raise _TimedOut if it is not done in time.
+
+    pyghmi may block far longer than we allow (or forever); the helper thread is
+    a daemon left to finish on its own.
+    """
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            box["value"] = func()
+        except BaseException as e:  # handed to the caller below
+            box["error"] = e
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name=name, daemon=True).start()
+    if not done.wait(timeout):
+        raise _TimedOut()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _session_alive(cmd: Any) -> bool:
+    session = getattr(cmd, "ipmi_session", None)
+    if session is None:
+        return True
+    return not getattr(session, "broken", False) and bool(getattr(session, "logged", True))
+
+
+def _logout(cmd: Any) -> None:
+    """Log out of a session we no longer trust, without waiting long for it."""
+    session = getattr(cmd, "ipmi_session", None)
+    if session is None or getattr(session, "broken", True):
+        return
+    worker = threading.Thread(target=session.logout, name="ipmi-logout", daemon=True)
+    worker.start()
+    worker.join(_LOGOUT_WAIT)
+    if worker.is_alive():
+        # pyghmi hands a still-valid session to the next Command() for the same BMC;
+        # this makes it build a new one instead of reusing the hung one.
+        session.broken = True
+
+
+class _Entry:
+    """State kept for one BMC."""
+
+    def __init__(self, max_concurrent: int) -> None:
+        self.lock = threading.Lock()
+        self.login_lock = threading.Lock()
+        self.slots = threading.BoundedSemaphore(max_concurrent)
+        self.command: Any = None
+        self.next_start = 0.0
+
+
+class SessionPool:
+    """Long-lived IPMI sessions, one per BMC, safe to share between threads.
+
+    :param command_timeout: seconds allowed for one command (or one login).
+    :param command_retries: retries on a fresh session after no answer.
+    :param retry_backoff: seconds before the first retry, doubled each time.
+    :param min_command_interval: minimum seconds between command starts per BMC.
+    :param max_concurrent_commands: commands in flight per BMC.
+    :param connect: logs in to a BMC and returns a pyghmi ``Command``-like object.
+    :param clock: monotonic clock (tests pass their own).
+    :param sleep: sleep function (tests pass their own).
+    """
+
+    def __init__(self, *, command_timeout: float = 10.0, command_retries: int = 1,
+                 retry_backoff: float = 0.5, min_command_interval: float = 0.0,
+                 max_concurrent_commands: int = 1, connect: Connector = pyghmi_connect,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if max_concurrent_commands < 1:
+            raise ValueError("max_concurrent_commands must be at least 1")
+        self.command_timeout = command_timeout
+        self.command_retries = command_retries
+        self.retry_backoff = retry_backoff
+        self.min_command_interval = min_command_interval
+        self.max_concurrent_commands = max_concurrent_commands
+        self._connect = connect
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._entries: dict[BMC, _Entry] = {}
+
+    def __len__(self) -> int:
+        """Number of BMCs with a session open now."""
+        with self._lock:
+            return sum(1 for e in self._entries.values() if e.command is not None)
+
+    def run(self, bmc: BMC, func: Callable[[Any], T], *, what: str,
+            retry: bool = True) -> T:
+        """Run ``func(command)`` on the shared session of ``bmc``.
+
+        :param bmc: the BMC to talk to.
+        :param func: called with the pyghmi ``Command``; its result is returned.
+        :param what: short name of the operation, for messages and logs.
+        :param retry: False for commands that must not be sent twice (a reset).
+        :raises: BMCBusy, BMCUnreachable, BMCCredentialsRefused, BMCTimeout,
+            IPMICommandFailed.
+        """
+        entry = self._entry(bmc)
+        if not entry.slots.acquire(timeout=self.command_timeout):
+            raise BMCBusy(bmc=bmc.label, limit=self.max_concurrent_commands,
+                          seconds=self.command_timeout)
+        try:
+            attempts = 1 + (self.command_retries if retry else 0)
+            for attempt in range(attempts):
+                try:
+                    return self._attempt(entry, bmc, func, what)
+                except (BMCUnreachable, BMCTimeout) as e:
+                    if attempt + 1 >= attempts:
+                        raise
+                    delay = self.retry_backoff * (2 ** attempt)
+                    LOG.warning("BMC %s: %s (attempt %d of %d), retrying in %.1fs on a "
+                                "new session", bmc.label, e, attempt + 1, attempts, delay)
+                    self._sleep(delay)
+            raise AssertionError("unreachable")  # pragma: no cover
+        finally:
+            entry.slots.release()
+
+    def get_power(self, bmc: BMC) -> str:
+        """Return ``'on'`` or ``'off'`` as the BMC reports it.
+
+        :raises: what :meth:`run` raises; IPMICommandFailed for any other answer.
+        """
+        state = self.run(bmc, lambda c: c.get_power()["powerstate"], what="get power")
+        if state not in ("on", "off"):
+            raise IPMICommandFailed(bmc=bmc.label, what="get power",
+                                    reason=f"unexpected power state {state!r}")
+        return state
+
+    def discard(self, bmc: BMC) -> None:
+        """Log out of ``bmc``'s session, if any; the next command logs in again."""
+        with self._lock:
+            entry = self._entries.get(bmc)
+        if entry is not None:
+            self._drop(entry, entry.command)
+
+    def close(self) -> None:
+        """Log out of every BMC."""
+        with self._lock:
+            entries = list(self._entries.values())
+            self._entries.clear()
+        for entry in entries:
+            self._drop(entry, entry.command)
+
+    def _entry(self, bmc: BMC) -> _Entry:
+        with self._lock:
+            entry = self._entries.get(bmc)
+            if entry is None:
+                entry = self._entries[bmc] = _Entry(self.max_concurrent_commands)
+            return entry
+
+    def _wait_turn(self, entry: _Entry) -> None:
+        with entry.lock:
+            now = self._clock()
+            start = max(now, entry.next_start)
+            entry.next_start = start + self.min_command_interval
+        if start > now:
+            self._sleep(start - now)
+
+    def _attempt(self, entry: _Entry, bmc: BMC, func: Callable[[Any], T], what: str) -> T:
+        self._wait_turn(entry)
+        cmd = self._session(entry, bmc)
+        started = self._clock()
+        try:
+            return _call_with_timeout(lambda: func(cmd), self.command_timeout,
+                                      f"ipmi-{bmc.label}")
+        except _TimedOut:
+            self._drop(entry, cmd)
+            raise BMCTimeout(bmc=bmc.label, what=what, seconds=self.command_timeout,
+                             reason="no answer") from None
+        except Exception as e:
+            kind = classify(e)
+            if kind == TRANSIENT or not _session_alive(cmd):
+                self._drop(entry, cmd)
+                raise BMCTimeout(bmc=bmc.label, what=what,
+                                 seconds=self._clock() - started,
+                                 reason=str(e) or type(e).__name__) from e
+            if kind == CREDENTIALS:
+                raise BMCCredentialsRefused(bmc=bmc.label, user=bmc.username,
+                                            reason=str(e)) from e
+            raise IPMICommandFailed(bmc=bmc.label, what=what,
+                                    reason=str(e) or repr(e)) from e
+
+    def _session(self, entry: _Entry, bmc: BMC) -> Any:
+        """Return the live session of ``bmc``, logging in if there is none."""
+        if not entry.login_lock.acquire(timeout=self.command_timeout):
+            raise BMCTimeout(bmc=bmc.label, what="log in", seconds=self.command_timeout,
+                             reason="another thread is still logging in")
+        try:
+            cmd = entry.command
+            if cmd is not None and _session_alive(cmd):
+                return cmd
+            if cmd is not None:
+                self._drop(entry, cmd)
+            started = self._clock()
+            try:
+                cmd = _call_with_timeout(lambda: self._connect(bmc), self.command_timeout,
+                                         f"ipmi-login-{bmc.label}")
+            except _TimedOut:
+                raise BMCUnreachable(bmc=bmc.label, seconds=self.command_timeout) from None
+            except Exception as e:
+                kind = classify(e)
+                if kind == CREDENTIALS:
+                    raise BMCCredentialsRefused(bmc=bmc.label, user=bmc.username,
+                                                reason=str(e)) from e
+                if kind == ANSWERED:
+                    raise IPMICommandFailed(bmc=bmc.label, what="log in",
+                                            reason=str(e) or repr(e)) from e
+                raise BMCUnreachable(bmc=bmc.label,
+                                     seconds=self._clock() - started) from e
+            LOG.debug("BMC %s: logged in as user '%s' in %.3fs", bmc.label,
+                      bmc.username, self._clock() - started)
+            with entry.lock:
+                entry.command = cmd
+            return cmd
+        finally:
+            entry.login_lock.release()
+
+    def _drop(self, entry: _Entry, cmd: Any) -> None:
+        if cmd is None:
+            return
+        with entry.lock:
+            if entry.command is cmd:
+                entry.command = None
+        _logout(cmd)
