@@ -1,0 +1,1 @@
+"""Role matching in the SpinalStack ahc-match tradition."""

@@ -1,0 +1,1 @@
+"""ahc-match and ahc-report command lines."""

@@ -1,0 +1,1 @@
+"""Inspection hooks that run role matching."""
