@@ -1,0 +1,1 @@
+"""The node-side agent of ironic-tripleo: discovery mode (and, later, deploy mode)."""
