@@ -1,0 +1,80 @@
+"""Lab names, MACs, subnets and files as data."""
+
+import ipaddress
+
+import pytest
+
+from ironic_tripleo.lab import layout
+from ironic_tripleo.lab.node import NodeSpec, NodeSpecError
+
+
+def iface(text):
+    return ipaddress.IPv4Interface(text)
+
+
+def test_names_fit_linux_limits_and_macs_are_local():
+    for index in (0, 98):
+        names = layout.node_names("a1b2c3", index)
+        assert len(names.veth) <= 15 and len(layout.bridge_name("a1b2c3")) <= 15
+        assert names.mac.startswith("52:54:00:a1:b2:")
+    assert layout.node_names("a1b2c3", 0).mac != layout.node_names("a1b2c3", 1).mac
+    with pytest.raises(layout.LabConfigError):
+        layout.node_names("a1b2c3", 99)
+
+
+@pytest.mark.parametrize("subnet", ["192.0.2.0/24", "10.0.0.0/24", "198.51.100.0/23",
+                                    "198.51.100.0/30", "198.51.100.1/24", "nonsense"])
+def test_subnet_outside_allowed_ranges_refused(subnet):
+    with pytest.raises(layout.LabConfigError):
+        layout.parse_subnet(subnet)
+
+
+def test_subnet_in_use_is_a_clear_error():
+    used = [("eth0", iface("192.0.2.2/24")), ("itbr-x", iface("198.51.100.1/24"))]
+    with pytest.raises(layout.SubnetInUseError, match="itbr-x .*--subnet"):
+        layout.free_subnet(used, "198.51.100.0/24")
+    assert str(layout.free_subnet(used, "203.0.113.0/24")) == "203.0.113.0/24"
+
+
+def test_auto_subnet_skips_used_slices():
+    used = [("a", iface("198.51.100.1/27")), ("b", iface("198.51.100.33/27"))]
+    assert str(layout.free_subnet(used, "auto")) == "198.51.100.64/27"
+
+
+def test_network_plan_host_gets_first_address():
+    plan = layout.network_plan(ipaddress.IPv4Network("198.51.100.0/24"))
+    assert plan["host_address"] == "198.51.100.1"
+    assert plan["dhcp_range"] == ["198.51.100.128", "198.51.100.254"]
+
+
+def test_node_spec_parse_and_validate():
+    spec = NodeSpec.parse("cpus=4,memory_mb=8192,disk_gb=40,arch=aarch64,name=ctrl-0")
+    assert spec == NodeSpec(cpus=4, memory_mb=8192, disk_gb=40, arch="aarch64", name="ctrl-0")
+    with pytest.raises(NodeSpecError, match="memory_mb"):
+        NodeSpec.parse("memory_mb=lots")
+    with pytest.raises(NodeSpecError, match="KEY=VALUE"):
+        NodeSpec.parse("ram=4")
+    with pytest.raises(NodeSpecError, match="node 1 .*arch"):
+        NodeSpec(arch="sparc").validate("1 (x)")
+
+
+def test_lab_file(tmp_path):
+    path = tmp_path / "lab.yaml"
+    path.write_text("subnet: 203.0.113.0/24\nnodes:\n  - {name: big, disk_gb: 100}\n  - {}\n")
+    specs, options = layout.load_lab_file(path)
+    assert specs == [NodeSpec(name="big", disk_gb=100), NodeSpec()]
+    assert options == {"subnet": "203.0.113.0/24"}
+    path.write_text("nodes:\n  - {ram: 4}\n")
+    with pytest.raises(layout.LabConfigError, match="node 0"):
+        layout.load_lab_file(path)
+
+
+def test_instackenv_document():
+    node = {"name": "n0", "mac": "52:54:00:00:00:01", "cpus": 2, "memory_mb": 4096,
+            "disk_gb": 10, "arch": "x86_64",
+            "bmc": {"address": "127.0.0.1", "port": 6230, "username": "admin",
+                    "password": "pw"}}
+    assert layout.instackenv([node]) == {"nodes": [{
+        "name": "n0", "pm_type": "ipmi", "pm_addr": "127.0.0.1", "pm_port": 6230,
+        "pm_user": "admin", "pm_password": "pw", "mac": ["52:54:00:00:00:01"],
+        "cpu": "2", "memory": "4096", "disk": "10", "arch": "x86_64"}]}
