@@ -1,0 +1,93 @@
+"""What the pyghmi interfaces share inside the Ironic conductor.
+
+- the process-wide :class:`SessionPool`, built from ``[tripleo_ipmi]``;
+- the BMC of a task's node, with driver_info errors as Ironic's exceptions;
+- translation of our IPMI errors into Ironic's, so the conductor reports them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from ironic.common import exception as ironic_exc
+from oslo_config import cfg
+
+from ironic_tripleo.conf import ipmi as ipmi_opts
+from ironic_tripleo.exception import InvalidDriverInfo, IPMIError
+from ironic_tripleo.ipmi import driver_info
+from ironic_tripleo.ipmi.session_pool import SessionPool
+
+CONF = cfg.CONF
+ipmi_opts.register(CONF)
+
+_pool: SessionPool | None = None
+_pool_lock = threading.Lock()
+
+
+def pool_from_conf(conf: cfg.ConfigOpts = CONF) -> SessionPool:
+    """Build a new pool with the settings of ``conf``'s ``[tripleo_ipmi]``."""
+    group = conf[ipmi_opts.GROUP]
+    return SessionPool(command_timeout=group.command_timeout,
+                       command_retries=group.command_retries,
+                       retry_backoff=group.retry_backoff,
+                       min_command_interval=group.min_command_interval,
+                       max_concurrent_commands=group.max_concurrent_commands)
+
+
+def default_pool() -> SessionPool:
+    """Return the process-wide pool, building it from CONF on first use."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = pool_from_conf()
+        return _pool
+
+
+def set_default_pool(pool: SessionPool | None) -> SessionPool | None:
+    """Replace the process-wide pool (None: rebuild from CONF on next use).
+
+    :returns: the previous pool, which the caller may ``close()``.
+    """
+    global _pool
+    with _pool_lock:
+        previous, _pool = _pool, pool
+    return previous
+
+
+def node_label(task: Any) -> str:
+    """The node's name and UUID (or just the UUID) for messages."""
+    node = task.node
+    name = getattr(node, "name", None)
+    return f"{name} ({node.uuid})" if name else str(node.uuid)
+
+
+def bmc_of(task: Any) -> driver_info.BMC:
+    """Parse the driver_info of the task's node.
+
+    :raises: Ironic's MissingParameterValue when fields are only missing,
+        InvalidParameterValue when some are malformed (naming all of them).
+    """
+    try:
+        return driver_info.parse(task.node.driver_info or {}, node=node_label(task))
+    except InvalidDriverInfo as e:
+        if e.kwargs.get("missing_only"):
+            raise ironic_exc.MissingParameterValue(str(e)) from e
+        raise ironic_exc.InvalidParameterValue(str(e)) from e
+
+
+@contextlib.contextmanager
+def ironic_errors(task: Any, error: type[ironic_exc.IronicException] = ironic_exc.IPMIFailure,
+                  **kwargs: Any) -> Iterator[None]:
+    """Re-raise our IPMI errors as ``error`` (an Ironic exception) naming the node.
+
+    :param error: the Ironic exception class to raise.
+    :param kwargs: extra keyword arguments for ``error`` (e.g. ``node`` for
+        FailedToGetSensorData).
+    """
+    try:
+        yield
+    except IPMIError as e:
+        raise error(message=f"Node {node_label(task)}: {e}", **kwargs) from e
