@@ -22,14 +22,14 @@ class AhcError(Exception):
 class RuleFileError(AhcError):
     """A rule file (specs, state, cmdb) cannot be read or parsed."""
 
-    message = "%(filename)s:%(line)s: %(reason)s (at %(token)s)"
+    message = "%(filename)s:%(line)s: %(reason)s (at %(near)s)"
 
 
 class UnsafeRuleError(RuleFileError):
     """A rule file contains something other than literals (code, names, calls)."""
 
     message = (
-        "%(filename)s:%(line)s: %(token)s is not allowed: rule files may only hold "
+        "%(filename)s:%(line)s: %(near)s is not allowed: rule files may only hold "
         "strings, numbers, lists, tuples, dicts%(extra)s"
     )
 

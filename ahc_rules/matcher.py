@@ -78,7 +78,7 @@ def _fast(name: str, args: list[str], slow: Callable[[str], bool], spec: SpecLin
     """A pre-parsed version of a function whose arguments are plain values."""
 
     def bad(reason: str) -> RuleFileError:
-        return RuleFileError(filename=spec.filename, line=spec.line, token=repr(text),
+        return RuleFileError(filename=spec.filename, line=spec.line, near=repr(text),
                              reason=reason)
 
     try:
@@ -133,14 +133,14 @@ def compile_function(text: str, spec: SpecLine) -> Callable[[str], bool] | None:
     name = res.group(1)
     if name not in FUNCTIONS:
         if _LOWER_NAME.match(name):
-            raise RuleFileError(filename=spec.filename, line=spec.line, token=repr(text),
+            raise RuleFileError(filename=spec.filename, line=spec.line, near=repr(text),
                                 reason=f"unknown function {name}(); known: "
                                        + ", ".join(sorted(FUNCTIONS)))
         return None
     args = _args(res)
     wanted = FUNCTIONS[name]
     if wanted is not None and len(args) != wanted:
-        raise RuleFileError(filename=spec.filename, line=spec.line, token=repr(text),
+        raise RuleFileError(filename=spec.filename, line=spec.line, near=repr(text),
                             reason=f"{name}() takes {wanted} argument(s), got {len(args)} "
                                    "(commas always separate arguments)")
     slow = _generic(res)
@@ -178,7 +178,7 @@ class CompiledSpec:
                 var, func = parts
                 if not func:
                     raise RuleFileError(filename=self.source.filename, line=self.source.line,
-                                        token=repr(field), reason="nothing after '='")
+                                        near=repr(field), reason="nothing after '='")
                 fn = compile_function(func, self.source) if func[-1] == ")" else None
                 if fn is None:
                     return None  # compared literally with the whole text

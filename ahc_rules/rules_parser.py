@@ -65,11 +65,11 @@ class _Converter:
 
     def unsafe(self, node: ast.AST, extra: str = "") -> UnsafeRuleError:
         return UnsafeRuleError(filename=self.filename, line=getattr(node, "lineno", 1),
-                               token=_token(self.text, node), extra=extra)
+                               near=_token(self.text, node), extra=extra)
 
     def error(self, node: ast.AST, reason: str) -> RuleFileError:
         return RuleFileError(filename=self.filename, line=getattr(node, "lineno", 1),
-                             token=_token(self.text, node), reason=reason)
+                             near=_token(self.text, node), reason=reason)
 
     def convert(self, node: ast.AST, top: bool = False) -> Any:
         if isinstance(node, ast.Constant):
@@ -125,7 +125,7 @@ def parse_literal(text: str, filename: str, allow_generate: bool = False) -> tup
         line_text = (exc.text or "").rstrip("\n")
         offset = max((exc.offset or 1) - 1, 0)
         token = line_text[offset:offset + 20].split()[0] if line_text[offset:].strip() else ""
-        raise RuleFileError(filename=filename, line=exc.lineno or 1, token=repr(token),
+        raise RuleFileError(filename=filename, line=exc.lineno or 1, near=repr(token),
                             reason=f"syntax error: {exc.msg}") from None
     converter = _Converter(text, filename, allow_generate)
     return converter.convert(tree.body, top=True), tree.body
