@@ -1,0 +1,58 @@
+"""Fixtures for the pyghmi interfaces: a fake task and a pool of fake sessions."""
+
+import types
+from unittest import mock
+
+import pytest
+from pyghmi.ipmi import command
+
+from ironic_tripleo.ipmi import conductor
+from ironic_tripleo.ipmi.session_pool import SessionPool
+
+DRIVER_INFO = {"ipmi_address": "127.0.0.1", "ipmi_port": "6230",
+               "ipmi_username": "admin", "ipmi_password": "s3cr3t-pw"}
+
+
+def make_task(driver_info=None, uuid="1be26c0b-03f2-4d2e-ae87-c02d7f33c123"):
+    """The little of an Ironic task that the interfaces use."""
+    node = types.SimpleNamespace(uuid=uuid, name=None, driver="tripleo-ipmi",
+                                 driver_info=dict(DRIVER_INFO if driver_info is None
+                                                  else driver_info))
+    return types.SimpleNamespace(node=node, shared=False, context=mock.Mock())
+
+
+def fake_command(power="off"):
+    """An autospec'd pyghmi Command whose power state follows set_power."""
+    cmd = mock.create_autospec(command.Command, instance=True)
+    state = {"power": power}
+
+    def set_power(request, wait=False):
+        state["power"] = "off" if request in ("off", "shutdown") else "on"
+        return {"pendingpowerstate": request}
+
+    cmd.get_power.side_effect = lambda: {"powerstate": state["power"]}
+    cmd.set_power.side_effect = set_power
+    cmd.state = state
+    return cmd
+
+
+@pytest.fixture
+def task():
+    return make_task()
+
+
+@pytest.fixture
+def bmc_command():
+    return fake_command()
+
+
+@pytest.fixture
+def pool(bmc_command):
+    """The process-wide pool, replaced by one whose BMC is ``bmc_command``."""
+    conductor.CONF.set_override("power_state_poll_interval", 0.05, "tripleo_ipmi")
+    new = SessionPool(command_timeout=2.0, command_retries=0,
+                      connect=lambda bmc: bmc_command)
+    previous = conductor.set_default_pool(new)
+    yield new
+    conductor.set_default_pool(previous)
+    conductor.CONF.clear_override("power_state_poll_interval", "tripleo_ipmi")

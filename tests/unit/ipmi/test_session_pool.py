@@ -1,0 +1,252 @@
+"""Session pool: reuse, rate limiting, concurrency cap, timeouts, reconnects."""
+
+import logging
+import threading
+import time
+from unittest import mock
+
+import pytest
+from pyghmi import exceptions as pyghmi_exc
+from pyghmi.ipmi import command
+
+from ironic_tripleo import exception
+from ironic_tripleo.ipmi import session_pool
+from ironic_tripleo.ipmi.driver_info import BMC
+from ironic_tripleo.ipmi.errors import ANSWERED, CREDENTIALS, TRANSIENT, classify
+
+BMC1 = BMC(address="127.0.0.1", port=6230, username="admin", password="s3cr3t-pw")
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+def command_mock(power="on"):
+    cmd = mock.create_autospec(command.Command, instance=True)
+    cmd.get_power.return_value = {"powerstate": power}
+    return cmd
+
+
+def make_pool(*commands, **kwargs):
+    connect = mock.Mock(side_effect=list(commands))
+    kwargs.setdefault("command_timeout", 2.0)
+    return session_pool.SessionPool(connect=connect, **kwargs), connect
+
+
+def test_one_session_reused():
+    pool, connect = make_pool(command_mock())
+    assert pool.get_power(BMC1) == "on"
+    assert pool.get_power(BMC1) == "on"
+    connect.assert_called_once_with(BMC1)
+    assert len(pool) == 1
+
+
+def test_sessions_are_per_bmc():
+    pool, connect = make_pool(command_mock("on"), command_mock("off"))
+    other = BMC(address="127.0.0.1", port=6231, username="admin", password="x")
+    assert (pool.get_power(BMC1), pool.get_power(other)) == ("on", "off")
+    assert connect.call_count == 2
+
+
+def test_credentials_given_to_pyghmi_as_bytes():
+    with mock.patch.object(command, "Command", autospec=True) as cls:
+        session_pool.pyghmi_connect(BMC1)
+    cls.assert_called_once_with(bmc="127.0.0.1", port=6230, userid=b"admin",
+                                password=b"s3cr3t-pw", kg=None, privlevel=None)
+
+
+def test_min_interval_between_commands():
+    clock = FakeClock()
+    pool, _ = make_pool(command_mock(), min_command_interval=0.5, clock=clock,
+                        sleep=clock.sleep)
+    for _ in range(3):
+        pool.get_power(BMC1)
+    assert clock.sleeps == [0.5, 0.5]
+
+
+def test_no_wait_when_interval_already_passed():
+    clock = FakeClock()
+    pool, _ = make_pool(command_mock(), min_command_interval=0.5, clock=clock,
+                        sleep=clock.sleep)
+    pool.get_power(BMC1)
+    clock.now += 2
+    pool.get_power(BMC1)
+    assert clock.sleeps == []
+
+
+@pytest.mark.parametrize("cap", [1, 2])
+def test_concurrency_cap(cap):
+    pool, _ = make_pool(command_mock(), max_concurrent_commands=cap, command_timeout=5.0)
+    lock = threading.Lock()
+    in_flight = [0, 0]
+
+    def slow(_cmd):
+        with lock:
+            in_flight[0] += 1
+            in_flight[1] = max(in_flight[1], in_flight[0])
+        time.sleep(0.05)
+        with lock:
+            in_flight[0] -= 1
+
+    threads = [threading.Thread(target=pool.run, args=(BMC1, slow), kwargs={"what": "x"})
+               for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert in_flight[1] == cap
+
+
+def test_busy_when_no_slot_frees():
+    pool, _ = make_pool(command_mock(), command_timeout=0.5)
+    pool._entry(BMC1).slots.acquire()
+    with pytest.raises(exception.BMCBusy, match="127.0.0.1:6230 is busy"):
+        pool.get_power(BMC1)
+
+
+def test_lost_session_is_rebuilt_and_command_retried():
+    broken, fresh = command_mock(), command_mock("off")
+    broken.get_power.side_effect = pyghmi_exc.IpmiException("Session no longer connected")
+    clock = FakeClock()
+    pool, connect = make_pool(broken, fresh, command_retries=1, retry_backoff=0.25,
+                              clock=clock, sleep=clock.sleep)
+    assert pool.get_power(BMC1) == "off"
+    assert connect.call_count == 2
+    assert clock.sleeps == [0.25]
+
+
+def test_retries_back_off_then_fail():
+    cmds = [command_mock() for _ in range(3)]
+    for c in cmds:
+        c.get_power.side_effect = pyghmi_exc.IpmiException("timeout", 0xFFFF)
+    clock = FakeClock()
+    pool, connect = make_pool(*cmds, command_retries=2, retry_backoff=0.5, clock=clock,
+                              sleep=clock.sleep)
+    with pytest.raises(exception.BMCTimeout, match="did not answer 'get power'"):
+        pool.get_power(BMC1)
+    assert connect.call_count == 3
+    assert clock.sleeps == [0.5, 1.0]
+    assert len(pool) == 0
+
+
+def test_no_retry_when_told():
+    broken = command_mock()
+    broken.set_power.side_effect = pyghmi_exc.IpmiException("timeout", 0xFFFF)
+    pool, connect = make_pool(broken, command_mock(), command_retries=3)
+    with pytest.raises(exception.BMCTimeout):
+        pool.run(BMC1, lambda c: c.set_power("reset"), what="power reset", retry=False)
+    assert connect.call_count == 1
+
+
+def test_answered_error_is_not_retried_and_keeps_session():
+    cmd = command_mock()
+    cmd.get_bootdev.side_effect = pyghmi_exc.IpmiException("Invalid command", 0xC1)
+    pool, connect = make_pool(cmd, command_retries=3)
+    with pytest.raises(exception.IPMICommandFailed, match="'get boot' failed: Invalid"):
+        pool.run(BMC1, lambda c: c.get_bootdev(), what="get boot")
+    assert connect.call_count == 1 and len(pool) == 1
+
+
+def test_refused_credentials_are_not_retried():
+    pool, connect = make_pool(pyghmi_exc.IpmiException("Incorrect password provided"),
+                              command_retries=3)
+    with pytest.raises(exception.BMCCredentialsRefused) as e:
+        pool.get_power(BMC1)
+    assert "refused the credentials of user 'admin'" in str(e.value)
+    assert "s3cr3t-pw" not in str(e.value)
+    assert connect.call_count == 1
+
+
+def test_no_answer_at_login():
+    pool, connect = make_pool(pyghmi_exc.IpmiException(None),
+                              pyghmi_exc.IpmiException(None), command_retries=1,
+                              retry_backoff=0)
+    with pytest.raises(exception.BMCUnreachable, match="No answer from BMC 127.0.0.1:6230"):
+        pool.get_power(BMC1)
+    assert connect.call_count == 2
+
+
+def test_login_that_hangs_is_cut_by_the_timeout():
+    release = threading.Event()
+    pool = session_pool.SessionPool(command_timeout=0.2, command_retries=0,
+                                    connect=lambda bmc: release.wait(10))
+    started = time.monotonic()
+    with pytest.raises(exception.BMCUnreachable, match=r"after 0\.2s"):
+        pool.get_power(BMC1)
+    assert time.monotonic() - started < 2
+    release.set()
+
+
+def test_command_that_hangs_times_out_and_session_is_replaced():
+    release = threading.Event()
+    hung, fresh = command_mock(), command_mock("off")
+    hung.get_power.side_effect = lambda: release.wait(10)
+    hung.ipmi_session = mock.Mock(broken=False, logged=1)
+    pool, connect = make_pool(hung, fresh, command_timeout=0.2, command_retries=0)
+    with pytest.raises(exception.BMCTimeout, match=r"within 0\.2s"):
+        pool.get_power(BMC1)
+    release.set()
+    hung.ipmi_session.logout.assert_called_once_with()
+    assert pool.get_power(BMC1) == "off"
+    assert connect.call_count == 2
+
+
+def test_broken_session_is_replaced_before_use():
+    old, new = command_mock("on"), command_mock("off")
+    old.ipmi_session = mock.Mock(broken=False, logged=1)
+    pool, connect = make_pool(old, new)
+    assert pool.get_power(BMC1) == "on"
+    old.ipmi_session.broken = True
+    assert pool.get_power(BMC1) == "off"
+
+
+def test_unexpected_power_answer_is_an_error():
+    pool, _ = make_pool(command_mock("standby"))
+    with pytest.raises(exception.IPMICommandFailed, match="unexpected power state"):
+        pool.get_power(BMC1)
+
+
+def test_discard_and_close_log_out():
+    cmd = command_mock()
+    cmd.ipmi_session = mock.Mock(broken=False, logged=1)
+    pool, connect = make_pool(cmd, command_mock())
+    pool.get_power(BMC1)
+    pool.discard(BMC1)
+    cmd.ipmi_session.logout.assert_called_once_with()
+    assert len(pool) == 0
+    pool.get_power(BMC1)
+    pool.close()
+    assert len(pool) == 0
+
+
+def test_password_never_logged(caplog):
+    caplog.set_level(logging.DEBUG)
+    broken = command_mock()
+    broken.get_power.side_effect = pyghmi_exc.IpmiException("timeout", 0xFFFF)
+    pool, _ = make_pool(broken, command_mock(), command_retries=1, retry_backoff=0)
+    pool.get_power(BMC1)
+    assert "127.0.0.1:6230" in caplog.text
+    assert "s3cr3t-pw" not in caplog.text
+
+
+@pytest.mark.parametrize("error,kind", [
+    (pyghmi_exc.IpmiException("Incorrect password provided"), CREDENTIALS),
+    (pyghmi_exc.IpmiException("Unauthorized name"), CREDENTIALS),
+    (pyghmi_exc.IpmiException(None), TRANSIENT),
+    (pyghmi_exc.IpmiException("timeout", 0xFFFF), TRANSIENT),
+    (pyghmi_exc.IpmiException("Session no longer connected"), TRANSIENT),
+    (pyghmi_exc.IpmiException("Invalid command", 0xC1), ANSWERED),
+    (OSError("network unreachable"), TRANSIENT),
+    (AssertionError(), ANSWERED),
+])
+def test_classify(error, kind):
+    assert classify(error) == kind
