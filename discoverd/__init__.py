@@ -1,0 +1,1 @@
+"""discoverd: the inspector service (ironic-inspector v1 API) of ironic-tripleo."""

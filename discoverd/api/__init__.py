@@ -1,0 +1,1 @@
+"""The ironic-inspector v1 REST API, one blueprint per resource."""

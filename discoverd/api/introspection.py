@@ -1,0 +1,97 @@
+"""``/v1/introspection``: start, status, list, abort, data."""
+
+import flask
+
+from discoverd import exception, introspect, introspections
+from discoverd.api.versions import link
+from discoverd.db.models import Introspection
+from discoverd.service import Service
+from discoverd.state import FINISHED_STATES
+
+bp = flask.Blueprint("introspection", __name__, url_prefix="/v1/introspection")
+
+
+def service() -> Service:
+    return flask.current_app.extensions["discoverd"]
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def status(record: Introspection) -> dict:
+    """The status document of one introspection."""
+    return {"uuid": record.uuid, "state": record.state,
+            "finished": record.state in FINISHED_STATES, "error": record.error,
+            "started_at": _iso(record.started_at), "finished_at": _iso(record.finished_at),
+            "links": link(f"/v1/introspection/{record.uuid}")}
+
+
+def _bool_arg(name: str, default: bool) -> bool:
+    value = flask.request.args.get(name)
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise exception.InvalidInput(reason=f"query {name}={value!r} must be true or false")
+
+
+@bp.post("/<node_id>")
+def start(node_id: str):
+    """Start introspection of a node (UUID or name); 202."""
+    manage_boot = _bool_arg("manage_boot", True)
+    introspect.start(service(), node_id, manage_boot=manage_boot)
+    return "", 202
+
+
+@bp.get("/<node_id>")
+def get_status(node_id: str):
+    """Status of the last introspection of a node."""
+    svc = service()
+    return status(introspections.get(svc.db, introspect.resolve(svc, node_id)))
+
+
+@bp.get("")
+@bp.get("/")
+def list_statuses():
+    """Introspection statuses, newest first; ``marker`` and ``limit`` paginate."""
+    svc = service()
+    marker = flask.request.args.get("marker") or None
+    limit_arg = flask.request.args.get("limit")
+    limit = svc.api_max_limit
+    if limit_arg:
+        try:
+            limit = int(limit_arg)
+        except ValueError:
+            limit = -1
+        if not 0 < limit <= svc.api_max_limit:
+            raise exception.InvalidInput(
+                reason=f"limit={limit_arg!r} must be an integer from 1 to {svc.api_max_limit}")
+    if marker is not None and not introspect.is_uuid(marker):
+        raise exception.InvalidInput(reason=f"marker {marker!r} must be a node UUID")
+    records = introspections.list_page(svc.db, marker, limit)
+    return {"introspection": [status(r) for r in records]}
+
+
+@bp.post("/<node_id>/abort")
+def abort(node_id: str):
+    """Abort a running introspection; 202."""
+    svc = service()
+    introspect.abort(svc, introspect.resolve(svc, node_id))
+    return "", 202
+
+
+@bp.get("/<node_id>/data")
+def data(node_id: str):
+    """Processed data of the last introspection."""
+    svc = service()
+    return introspections.get_data(svc.db, introspect.resolve(svc, node_id), processed=True)
+
+
+@bp.get("/<node_id>/data/unprocessed")
+def unprocessed(node_id: str):
+    """Raw data the ramdisk sent."""
+    svc = service()
+    return introspections.get_data(svc.db, introspect.resolve(svc, node_id), processed=False)

@@ -1,0 +1,53 @@
+"""``/v1/rules``: create, list, get, delete introspection rules."""
+
+import flask
+
+from discoverd.api.errors import json_body
+from discoverd.api.versions import link
+from discoverd.rules import store
+from discoverd.rules.engine import validate_rule
+from discoverd.service import Service
+
+bp = flask.Blueprint("rules", __name__, url_prefix="/v1/rules")
+
+
+def service() -> Service:
+    return flask.current_app.extensions["discoverd"]
+
+
+def _with_links(rule: dict) -> dict:
+    return {**rule, "links": link(f"/v1/rules/{rule['uuid']}")}
+
+
+@bp.post("")
+def create():
+    """Validate and store a rule; 201 (200 before API 1.6)."""
+    rule = store.create(service().db, validate_rule(json_body()))
+    return _with_links(rule), 201 if flask.g.api_version >= (1, 6) else 200
+
+
+@bp.get("")
+def list_rules():
+    """Every rule: uuid, description, links."""
+    return {"rules": [_with_links({"uuid": r["uuid"], "description": r["description"]})
+                      for r in store.list_all(service().db)]}
+
+
+@bp.get("/<uuid>")
+def get(uuid: str):
+    """One rule with its conditions and actions."""
+    return _with_links(store.get(service().db, uuid))
+
+
+@bp.delete("/<uuid>")
+def delete(uuid: str):
+    """Delete one rule; 204."""
+    store.delete_one(service().db, uuid)
+    return "", 204
+
+
+@bp.delete("")
+def delete_all():
+    """Delete every rule; 204."""
+    store.delete_all(service().db)
+    return "", 204

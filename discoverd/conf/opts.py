@@ -1,0 +1,17 @@
+"""Option listing for ``oslo-config-generator --namespace discoverd``."""
+
+import importlib
+
+from oslo_config import cfg
+
+# Modules under discoverd.conf that define ``GROUP`` and ``opts``.
+_MODULES = ("default", "database", "ironic", "processing")
+
+
+def list_opts() -> list[tuple[str, list[cfg.Opt]]]:
+    """Return (group, options) pairs of every discoverd option."""
+    result = []
+    for name in _MODULES:
+        module = importlib.import_module(f"discoverd.conf.{name}")
+        result.append((module.GROUP, list(module.opts)))
+    return result

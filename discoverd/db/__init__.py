@@ -1,0 +1,1 @@
+"""discoverd's own state: SQLAlchemy models, engine and alembic migrations."""

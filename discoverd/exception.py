@@ -1,0 +1,107 @@
+"""Errors raised by discoverd.
+
+One base class, ``DiscoverdError``; each subclass carries a message template whose
+fields name the node, the bad value and what is allowed, and the HTTP status the
+API answers with. Exceptions never log.
+"""
+
+
+class DiscoverdError(Exception):
+    """Base of every error raised by discoverd."""
+
+    message = "An unknown error occurred"
+    code = 500
+
+    def __init__(self, message: str | None = None, **kwargs: object) -> None:
+        if message is None:
+            message = self.message % kwargs if kwargs else self.message
+        self.kwargs = kwargs
+        super().__init__(message)
+
+
+class InvalidInput(DiscoverdError):
+    message = "Invalid input: %(reason)s"
+    code = 400
+
+
+class NotFound(DiscoverdError):
+    message = "%(what)s %(ident)s was not found"
+    code = 404
+
+
+class NodeNotFound(NotFound):
+    message = "Node %(ident)s was not found in Ironic"
+
+
+class IntrospectionNotFound(NotFound):
+    message = ("No introspection of node %(ident)s is known; start one with "
+               "POST /v1/introspection/%(ident)s")
+
+
+class DataNotFound(NotFound):
+    message = "No %(kind)s introspection data is stored for node %(ident)s"
+
+
+class RuleNotFound(NotFound):
+    message = "Introspection rule %(ident)s was not found"
+
+
+class Conflict(DiscoverdError):
+    message = "%(reason)s"
+    code = 409
+
+
+class InvalidTransition(Conflict):
+    message = ("Node %(node)s: event '%(event)s' is not allowed in state '%(state)s' "
+               "(allowed events: %(allowed)s)")
+
+
+class ConcurrentUpdate(Conflict):
+    message = ("Node %(node)s was changed by another request or discoverd process "
+               "while handling '%(event)s'; retry")
+
+
+class LookupFailed(DiscoverdError):
+    """The ramdisk's data matched no node under introspection."""
+
+    message = "Could not find a node under introspection for %(what)s: %(reason)s"
+    code = 404
+
+
+class AmbiguousLookup(Conflict):
+    message = "The ramdisk's data matches several nodes under introspection: %(reason)s"
+
+
+class NotAcceptable(DiscoverdError):
+    message = ("API version %(requested)s is not supported; this server supports "
+               "%(minimum)s to %(maximum)s")
+    code = 406
+
+
+class Unauthorized(DiscoverdError):
+    message = "Authentication required: %(reason)s"
+    code = 401
+
+
+class IronicError(DiscoverdError):
+    message = "Ironic call %(call)s for node %(node)s failed: %(reason)s"
+    code = 502
+
+
+class ProcessingError(DiscoverdError):
+    """Processing of introspection data failed; the introspection ends in error."""
+
+    message = "Node %(node)s: %(reason)s"
+    code = 400
+
+
+class HookFailed(ProcessingError):
+    message = "Node %(node)s: processing hook '%(hook)s' failed: %(reason)s"
+
+
+class RuleFailed(ProcessingError):
+    message = "Node %(node)s: introspection rule %(rule)s failed: %(reason)s"
+
+
+class ConfigError(DiscoverdError):
+    message = "Invalid configuration: %(reason)s"

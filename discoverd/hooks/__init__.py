@@ -1,0 +1,1 @@
+"""Processing hooks: small plugins in the ``discoverd.hooks`` entry-point namespace."""

@@ -1,0 +1,42 @@
+"""extra_hardware: the ``data`` fact list as a nested dict on the node or in our data."""
+
+import logging
+from typing import Any
+
+from discoverd.hooks.base import HookError, ProcessingHook
+from discoverd.node_info import NodeInfo
+
+LOG = logging.getLogger(__name__)
+
+
+def facts_to_dict(facts: list[Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Turn ``[[class, name, key, value], ...]`` into ``{class: {name: {key: value}}}``.
+
+    :raises HookError: for an item that is not a 4-item list of which the first
+        three are strings.
+    """
+    result: dict[str, dict[str, dict[str, Any]]] = {}
+    for index, item in enumerate(facts):
+        if (not isinstance(item, list | tuple) or len(item) != 4
+                or not all(isinstance(part, str) for part in item[:3])):
+            raise HookError(f"data[{index}] = {item!r} is not [class, name, key, value]")
+        cls, name, key, value = item
+        result.setdefault(cls, {}).setdefault(name, {})[key] = value
+    return result
+
+
+class ExtraHardwareHook(ProcessingHook):
+    """Store the hardware facts as ``extra_hardware`` (and ``node.extra.hardware``)."""
+
+    def before_update(self, introspection_data: dict[str, Any], node_info: NodeInfo,
+                      **kwargs: Any) -> None:
+        facts = introspection_data.pop("data", None)
+        if facts is None:
+            LOG.info("[node %s] the ramdisk sent no hardware facts", node_info.uuid)
+            return
+        if not isinstance(facts, list):
+            raise HookError(f"'data' must be a list of 4-item lists, got {type(facts).__name__}")
+        hardware = facts_to_dict(facts)
+        introspection_data["extra_hardware"] = hardware
+        if self.settings.extra_hardware_store == "node_extra":
+            node_info.set_field("/extra/hardware", hardware)

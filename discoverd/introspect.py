@@ -1,0 +1,91 @@
+"""Starting and aborting introspection: validate in Ironic, record, manage boot."""
+
+import logging
+import uuid as uuidlib
+
+from discoverd import exception, introspections
+from discoverd.ironic import VALID_STATES, bmc_addresses
+from discoverd.service import Service
+from discoverd.state import Event
+
+LOG = logging.getLogger(__name__)
+
+ABORTED = "Canceled by operator"
+
+
+def is_uuid(ident: str) -> bool:
+    """Whether ``ident`` is a UUID (else it is a node name)."""
+    try:
+        uuidlib.UUID(ident)
+    except ValueError:
+        return False
+    return True
+
+
+def resolve(service: Service, ident: str) -> str:
+    """Return the UUID of node ``ident`` (a UUID, or a name resolved through Ironic)."""
+    return str(uuidlib.UUID(ident)) if is_uuid(ident) else service.ironic.get_node(ident)["id"]
+
+
+def start(service: Service, ident: str, manage_boot: bool = True) -> str:
+    """Start introspection of node ``ident``; return its UUID.
+
+    The node must exist in Ironic, be in a state that allows inspection and not be
+    in maintenance. Its BMC address and port MACs are recorded for the ramdisk's
+    lookup; with ``manage_boot`` the node is set to boot from PXE and rebooted.
+    Boot failures end the introspection in error (visible in its status).
+
+    :raises NodeNotFound, InvalidInput, InvalidTransition, ConcurrentUpdate:
+    """
+    node = service.ironic.get_node(ident)
+    uuid = node["id"]
+    state = node.get("provision_state")
+    if state not in VALID_STATES:
+        raise exception.InvalidInput(
+            reason=f"node {uuid} is in provision state '{state}'; introspection needs one "
+                   f"of {', '.join(sorted(VALID_STATES))} (baremetal node manage {uuid})")
+    if node.get("is_maintenance") or node.get("maintenance"):
+        raise exception.InvalidInput(
+            reason=f"node {uuid} is in maintenance; take it out of maintenance first")
+    ports = service.ironic.list_ports(uuid)
+    attributes = {"bmc_address": bmc_addresses(node.get("driver_info") or {}),
+                  "mac": [p["address"] for p in ports]}
+    if not attributes["mac"] and not attributes["bmc_address"]:
+        LOG.warning("[node %s] has no ports and no BMC address: the ramdisk will not find "
+                    "it", uuid)
+    introspections.start(service.db, uuid, manage_boot, attributes)
+    LOG.info("[node %s] introspection starting (BMC %s, MACs %s, manage_boot=%s)", uuid,
+             attributes["bmc_address"], attributes["mac"], manage_boot)
+    if manage_boot:
+        try:
+            service.ironic.set_boot_device(uuid, "pxe")
+            target = "rebooting" if node.get("power_state") == "power on" else "power on"
+            service.ironic.set_power_state(uuid, target)
+        except exception.DiscoverdError as exc:
+            introspections.transition(service.db, uuid, Event.error,
+                                      error=f"Failed to boot the node for introspection: {exc}")
+            return uuid
+    introspections.transition(service.db, uuid, Event.wait)
+    return uuid
+
+
+def power_off(service: Service, uuid: str) -> str | None:
+    """Power the node off through Ironic; return the error text instead of raising."""
+    try:
+        service.ironic.set_power_state(uuid, "power off")
+    except exception.DiscoverdError as exc:
+        LOG.warning("[node %s] power off failed: %s", uuid, exc)
+        return str(exc)
+    return None
+
+
+def abort(service: Service, uuid: str) -> None:
+    """Abort a running introspection: power the node off, end in error.
+
+    :raises IntrospectionNotFound, InvalidTransition, ConcurrentUpdate:
+    """
+    record = introspections.transition(service.db, uuid, Event.abort)
+    failure = power_off(service, uuid) if record.manage_boot else None
+    error = ABORTED if failure is None else f"{ABORTED}; power off failed: {failure}"
+    introspections.transition(service.db, uuid, Event.abort_end, error=error)
+    LOG.info("[node %s] introspection aborted", uuid)

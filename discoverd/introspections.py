@@ -1,0 +1,160 @@
+"""Introspection records: create, move through the state table, store data.
+
+Every state change is a compare-and-swap on ``version_id`` (the mapper's version
+counter), so when several discoverd processes share one database only one of them
+wins a given transition; the others get ``ConcurrentUpdate``.
+"""
+
+import datetime
+import logging
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from discoverd import exception
+from discoverd.db.api import Database
+from discoverd.db.models import Attribute, Introspection, IntrospectionData, utcnow
+from discoverd.state import ACTIVE_STATES, FINISHED_STATES, Event, State, next_state
+
+LOG = logging.getLogger(__name__)
+
+
+def get(db: Database, uuid: str) -> Introspection:
+    """Return the introspection of node ``uuid``.
+
+    :raises IntrospectionNotFound: when the node was never introspected.
+    """
+    with db.session() as session:
+        record = session.get(Introspection, uuid)
+        if record is None:
+            raise exception.IntrospectionNotFound(ident=uuid)
+        return record
+
+
+def start(db: Database, uuid: str, manage_boot: bool,
+          attributes: dict[str, Iterable[str]]) -> Introspection:
+    """Begin (or restart) the introspection of ``uuid`` in state ``starting``.
+
+    :param attributes: lookup attributes, e.g. ``{"mac": [...], "bmc_address": [...]}``.
+    :raises InvalidTransition: when an introspection of the node is in progress.
+    :raises ConcurrentUpdate: when another process started it at the same moment.
+    """
+    try:
+        with db.session() as session:
+            record = session.get(Introspection, uuid, with_for_update=True)
+            if record is None:
+                record = Introspection(uuid=uuid, state=State.starting)
+                session.add(record)
+            else:
+                record.state = next_state(uuid, record.state, Event.start)
+            record.started_at = utcnow()
+            record.finished_at = None
+            record.error = None
+            record.manage_boot = manage_boot
+            record.attributes = [Attribute(name=name, value=value)
+                                 for name, values in attributes.items()
+                                 for value in sorted(set(values))]
+        return record
+    except StaleDataError:
+        raise exception.ConcurrentUpdate(node=uuid, event=Event.start) from None
+    except IntegrityError:  # two processes inserted the same new node
+        raise exception.ConcurrentUpdate(node=uuid, event=Event.start) from None
+
+
+def transition(db: Database, uuid: str, event: Event, error: str | None = None,
+               expect_version: int | None = None) -> Introspection:
+    """Apply ``event`` to the introspection of ``uuid`` and return the new record.
+
+    Reaching ``finished`` or ``error`` sets ``finished_at`` and drops the lookup
+    attributes (the node is no longer under introspection).
+
+    :param expect_version: fail unless the row still has this ``version_id``.
+    :raises InvalidTransition: when the event is not allowed in the current state.
+    :raises ConcurrentUpdate: when another request changed the row meanwhile.
+    """
+    try:
+        with db.session() as session:
+            record = session.get(Introspection, uuid, with_for_update=True,
+                                 options=[selectinload(Introspection.attributes)])
+            if record is None:
+                raise exception.IntrospectionNotFound(ident=uuid)
+            if expect_version is not None and record.version_id != expect_version:
+                raise exception.ConcurrentUpdate(node=uuid, event=event)
+            new = next_state(uuid, record.state, event)
+            LOG.debug("[node %s] %s: %s -> %s", uuid, event, record.state, new)
+            record.state = new
+            if error is not None:
+                record.error = error
+            if new in FINISHED_STATES:
+                record.finished_at = utcnow()
+                record.attributes = []
+        return record
+    except StaleDataError:
+        raise exception.ConcurrentUpdate(node=uuid, event=event) from None
+
+
+def list_page(db: Database, marker: str | None, limit: int) -> list[Introspection]:
+    """Return up to ``limit`` introspections, newest first, after ``marker``.
+
+    :raises IntrospectionNotFound: when ``marker`` is not a known node.
+    """
+    with db.session() as session:
+        query = select(Introspection).order_by(Introspection.started_at.desc(),
+                                               Introspection.uuid.desc())
+        if marker is not None:
+            anchor = session.get(Introspection, marker)
+            if anchor is None:
+                raise exception.IntrospectionNotFound(ident=marker)
+            query = query.where(
+                (Introspection.started_at < anchor.started_at)
+                | ((Introspection.started_at == anchor.started_at)
+                   & (Introspection.uuid < anchor.uuid)))
+        return list(session.scalars(query.limit(limit)))
+
+
+def find_by_attributes(db: Database, pairs: Sequence[tuple[str, str]]
+                       ) -> list[tuple[str, str, str, str]]:
+    """Return ``(uuid, state, name, value)`` for every stored attribute in ``pairs``."""
+    if not pairs:
+        return []
+    with db.session() as session:
+        query = (select(Attribute.uuid, Introspection.state, Attribute.name, Attribute.value)
+                 .join(Introspection)
+                 .where(Attribute.value.in_({value for _, value in pairs})))
+        wanted = set(pairs)
+        return [tuple(row) for row in session.execute(query)
+                if (row.name, row.value) in wanted]
+
+
+def timed_out(db: Database, started_before: datetime.datetime) -> list[tuple[str, int]]:
+    """Return ``(uuid, version_id)`` of active introspections started before the time."""
+    with db.session() as session:
+        query = select(Introspection.uuid, Introspection.version_id).where(
+            Introspection.state.in_([str(s) for s in ACTIVE_STATES]),
+            Introspection.started_at < started_before)
+        return [tuple(row) for row in session.execute(query)]
+
+
+def store_data(db: Database, uuid: str, data: dict, processed: bool) -> None:
+    """Store (replace) the raw or processed data of node ``uuid``."""
+    with db.session() as session:
+        session.execute(delete(IntrospectionData).where(
+            IntrospectionData.uuid == uuid, IntrospectionData.processed == processed))
+        session.add(IntrospectionData(uuid=uuid, processed=processed, data=data,
+                                      stored_at=utcnow()))
+
+
+def get_data(db: Database, uuid: str, processed: bool) -> dict:
+    """Return the stored raw or processed data of node ``uuid``.
+
+    :raises DataNotFound: when none is stored.
+    """
+    with db.session() as session:
+        row = session.get(IntrospectionData, (uuid, processed))
+        if row is None:
+            raise exception.DataNotFound(ident=uuid,
+                                         kind="processed" if processed else "unprocessed")
+        return row.data

@@ -1,0 +1,121 @@
+"""The few Ironic calls discoverd makes, through openstacksdk.
+
+``IronicClient`` is a thin adapter: it turns openstacksdk resources into plain
+dicts and its exceptions into ``NodeNotFound`` / ``IronicError``.
+"""
+
+import ipaddress
+import logging
+import socket
+import urllib.parse
+from typing import Any
+
+import openstack.exceptions
+
+from discoverd import exception
+
+LOG = logging.getLogger(__name__)
+
+#: Provision states in which a node may be introspected.
+VALID_STATES = frozenset({"enroll", "manageable", "inspecting", "inspect wait",
+                          "inspect failed"})
+
+
+def bmc_addresses(driver_info: dict[str, Any]) -> list[str]:
+    """Return the IP addresses of a node's BMC found in its ``driver_info``.
+
+    Any ``*_address`` field counts (``ipmi_address``, ``redfish_address`` URL...);
+    host names are resolved.
+    """
+    found = []
+    for key, value in sorted(driver_info.items()):
+        if not key.endswith("_address") or not isinstance(value, str) or not value:
+            continue
+        host = urllib.parse.urlsplit(value).hostname if "://" in value else value
+        if not host:
+            continue
+        try:
+            found.append(str(ipaddress.ip_address(host)))
+        except ValueError:
+            try:
+                found.append(socket.gethostbyname(host))
+            except OSError:
+                LOG.warning("BMC address %s (%s) does not resolve; not used for lookup",
+                            host, key)
+    return found
+
+
+class IronicClient:
+    """Ironic through one openstacksdk connection (safe to share between threads).
+
+    :param conn: an ``openstack.connection.Connection``.
+    """
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.bm = conn.baremetal
+
+    def _call(self, call: str, node: str, func, *args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except openstack.exceptions.NotFoundException:
+            raise exception.NodeNotFound(ident=node) from None
+        except openstack.exceptions.SDKException as exc:
+            raise exception.IronicError(call=call, node=node, reason=exc) from None
+
+    def get_node(self, ident: str) -> dict[str, Any]:
+        """Return the node (by UUID or name) as a dict.
+
+        :raises NodeNotFound: when Ironic does not know it.
+        """
+        node = self._call("get_node", ident, self.bm.get_node, ident)
+        return node.to_dict(computed=False)
+
+    def list_ports(self, node: str) -> list[dict[str, Any]]:
+        """Return the ports of ``node`` (``uuid``, ``address``, ``pxe_enabled``)."""
+        ports = self._call("ports", node,
+                           lambda: list(self.bm.ports(node_uuid=node, details=True)))
+        return [{"uuid": p.id, "address": p.address.lower(), "pxe_enabled": p.is_pxe_enabled}
+                for p in ports]
+
+    def set_boot_device(self, node: str, device: str) -> None:
+        """Set the next boot device of ``node`` (``pxe``, ``disk``)."""
+        self._call("set_node_boot_device", node, self.bm.set_node_boot_device, node, device)
+
+    def set_power_state(self, node: str, target: str) -> None:
+        """Ask Ironic for ``power on``, ``power off`` or ``rebooting`` (asynchronous)."""
+        self._call("set_node_power_state", node, self.bm.set_node_power_state, node, target)
+
+    def patch_node(self, node: str, patch: list[dict[str, Any]]) -> None:
+        """Apply a JSON patch to ``node``."""
+        if patch:
+            self._call("patch_node", node, self.bm.patch_node, node, patch)
+
+    def create_port(self, node: str, address: str, pxe_enabled: bool) -> None:
+        """Create a port of ``node`` with MAC ``address``."""
+        self._call("create_port", node, self.bm.create_port, node_uuid=node,
+                   address=address, is_pxe_enabled=pxe_enabled)
+
+    def delete_port(self, node: str, port: str) -> None:
+        """Delete port ``port`` of ``node``."""
+        self._call("delete_port", node, self.bm.delete_port, port, ignore_missing=True)
+
+    def patch_port(self, node: str, port: str, patch: list[dict[str, Any]]) -> None:
+        """Apply a JSON patch to port ``port`` of ``node``."""
+        self._call("patch_port", node, self.bm.patch_port, port, patch)
+
+    def add_trait(self, node: str, trait: str) -> None:
+        """Add ``trait`` to ``node``."""
+        self._call("add_node_trait", node, self.bm.add_node_trait, node, trait)
+
+    def remove_trait(self, node: str, trait: str) -> None:
+        """Remove ``trait`` from ``node`` (missing traits are ignored)."""
+        self._call("remove_node_trait", node, self.bm.remove_node_trait, node, trait,
+                   ignore_missing=True)
+
+
+def from_conf(url: str | None, cloud: str | None) -> IronicClient:
+    """Build the client from ``[ironic] url`` (noauth) or ``[ironic] cloud``."""
+    from ironic_tripleo.cloud import connect
+
+    return IronicClient(connect(url, cloud=cloud))

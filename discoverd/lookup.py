@@ -1,0 +1,111 @@
+"""Which node under introspection sent this ramdisk data: scored lookup.
+
+Plain functions over data. The ramdisk reports its BMC address and its MACs; each
+one that is recorded for exactly one node under introspection scores for that
+node (a BMC address counts double: it names a machine, a MAC only a card). A
+value recorded for several nodes says nothing and scores for none (in the lab
+every virtual BMC is on 127.0.0.1). The best node must score strictly more than
+the next one, or the lookup is ambiguous.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from discoverd import exception
+from discoverd.state import State
+
+LOG = logging.getLogger(__name__)
+
+WEIGHTS = {"bmc_address": 2, "mac": 1}
+_NO_BMC = {"", "0.0.0.0", "::", "::/0"}  # noqa: S104 - what a BMC-less node reports
+
+
+def normalize_mac(mac: object) -> str | None:
+    """Return ``mac`` as ``aa:bb:cc:dd:ee:ff``, or None when it is not a MAC.
+
+    Accepts the PXE form ``01-aa-bb-cc-dd-ee-ff`` that some ramdisks send as
+    ``boot_interface``.
+    """
+    if not isinstance(mac, str):
+        return None
+    text = mac.strip().lower().replace("-", ":")
+    parts = text.split(":")
+    if len(parts) == 7 and parts[0] == "01":
+        parts = parts[1:]
+    if len(parts) != 6 or not all(len(p) == 2 for p in parts):
+        return None
+    try:
+        [int(p, 16) for p in parts]
+    except ValueError:
+        return None
+    return ":".join(parts)
+
+
+def lookup_keys(data: dict) -> list[tuple[str, str]]:
+    """Return the ``(attribute, value)`` pairs the ramdisk data can be found by."""
+    inventory = data.get("inventory") or {}
+    keys: list[tuple[str, str]] = []
+    for field in ("bmc_address", "bmc_v6address"):
+        value = inventory.get(field)
+        if isinstance(value, str) and value.strip() not in _NO_BMC:
+            keys.append(("bmc_address", value.strip()))
+    macs = [iface.get("mac_address") for iface in inventory.get("interfaces") or []
+            if isinstance(iface, dict)]
+    macs.append(data.get("boot_interface"))
+    for mac in macs:
+        normal = normalize_mac(mac)
+        if normal and ("mac", normal) not in keys:
+            keys.append(("mac", normal))
+    return keys
+
+
+def describe(keys: Iterable[tuple[str, str]]) -> str:
+    """Human-readable list of lookup keys, for error messages."""
+    return ", ".join(f"{name} {value}" for name, value in keys) or "no BMC address or MAC"
+
+
+def choose(keys: Sequence[tuple[str, str]], rows: Iterable[tuple[str, str, str, str]]
+           ) -> str:
+    """Pick the node the ramdisk data belongs to.
+
+    :param keys: what the ramdisk reported (``lookup_keys``).
+    :param rows: ``(uuid, state, name, value)`` of stored attributes matching keys.
+    :returns: the node UUID.
+    :raises LookupFailed: when nothing matches.
+    :raises AmbiguousLookup: when two nodes score equally.
+    :raises Conflict: when the node is not waiting for ramdisk data.
+    """
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    states: dict[str, str] = {}
+    for uuid, state, name, value in rows:
+        owners[(name, value)].add(uuid)
+        states[uuid] = state
+    if not owners:
+        raise exception.LookupFailed(
+            what=describe(keys),
+            reason="no node under introspection has any of these; start introspection "
+                   "of the node first (POST /v1/introspection/<node>)")
+    scores: dict[str, int] = defaultdict(int)
+    evidence: dict[str, list[str]] = defaultdict(list)
+    for (name, value), uuids in owners.items():
+        if len(uuids) == 1:
+            uuid = next(iter(uuids))
+            scores[uuid] += WEIGHTS.get(name, 1)
+            evidence[uuid].append(f"{name} {value}")
+        else:
+            LOG.warning("%s %s is recorded for nodes %s; ignored for lookup",
+                        name, value, ", ".join(sorted(uuids)))
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        shared = [f"{n} {v} -> {', '.join(sorted(u))}" for (n, v), u in owners.items()
+                  if len(u) > 1]
+        tied = [f"node {u} by {', '.join(evidence[u])}" for u, s in ranked
+                if s == (ranked[0][1] if ranked else 0)]
+        raise exception.AmbiguousLookup(reason="; ".join(tied + shared))
+    uuid = ranked[0][0]
+    if states[uuid] != State.waiting:
+        raise exception.Conflict(
+            reason=f"Node {uuid} matched by {', '.join(evidence[uuid])} is in state "
+                   f"'{states[uuid]}', not waiting for ramdisk data")
+    return uuid

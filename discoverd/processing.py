@@ -1,0 +1,110 @@
+"""The ramdisk callback: lookup, hooks, rules, write to Ironic, finish.
+
+Only the process that wins the ``waiting -> processing`` compare-and-swap goes on,
+so one ramdisk post is processed once even with several discoverd processes.
+"""
+
+import copy
+import logging
+from typing import Any
+
+from discoverd import exception, introspections, lookup, schemas
+from discoverd.introspect import power_off
+from discoverd.node_info import NodeInfo
+from discoverd.rules import store as rules_store
+from discoverd.rules.engine import apply_rules
+from discoverd.service import Service
+from discoverd.state import Event
+
+LOG = logging.getLogger(__name__)
+
+
+def find_node(service: Service, payload: dict[str, Any]) -> str:
+    """Return the UUID of the node under introspection that sent ``payload``.
+
+    :raises LookupFailed, AmbiguousLookup, Conflict:
+    """
+    keys = lookup.lookup_keys(payload)
+    if not keys:
+        raise exception.LookupFailed(
+            what="this ramdisk", reason="it reported no BMC address and no valid MAC")
+    return lookup.choose(keys, introspections.find_by_attributes(service.db, keys))
+
+
+def process(service: Service, payload: Any) -> dict[str, Any]:
+    """Handle one ``POST /v1/continue``; return the response body.
+
+    Invalid or unmatched payloads raise before anything is stored. A failure after
+    the lookup ends the introspection in error and is raised as ``ProcessingError``.
+    """
+    schemas.validate_continue(payload)
+    uuid = find_node(service, payload)
+    record = introspections.transition(service.db, uuid, Event.process)
+    LOG.info("[node %s] processing ramdisk data", uuid)
+    try:
+        if service.store_data:
+            introspections.store_data(service.db, uuid, payload, processed=False)
+        data = run_pipeline(service, uuid, copy.deepcopy(payload), record.manage_boot)
+    except Exception as exc:
+        error = (str(exc) if isinstance(exc, exception.DiscoverdError)
+                 else f"Node {uuid}: unexpected error while processing: {exc!r}")
+        LOG.error("[node %s] introspection failed: %s", uuid, error)
+        introspections.transition(service.db, uuid, Event.error, error=error)
+        if service.power_off and record.manage_boot:
+            power_off(service, uuid)
+        if isinstance(exc, exception.DiscoverdError) and exc.code < 500:
+            raise
+        raise exception.ProcessingError(node=uuid, reason=error) from exc
+    if service.store_data:
+        introspections.store_data(service.db, uuid, data, processed=True)
+    introspections.transition(service.db, uuid, Event.finish)
+    LOG.info("[node %s] introspection finished", uuid)
+    return {"uuid": uuid}
+
+
+def _hook_failed(uuid: str, name: str, exc: Exception) -> exception.HookFailed:
+    reason = str(exc) if not isinstance(exc, KeyError | TypeError) else repr(exc)
+    return exception.HookFailed(node=uuid, hook=name, reason=reason)
+
+
+def run_pipeline(service: Service, uuid: str, data: dict[str, Any], manage_boot: bool
+                 ) -> dict[str, Any]:
+    """Run hooks and rules on ``data``, write the result to Ironic; return the data."""
+    data.pop("logs", None)
+    for name, hook in service.hooks.hooks:
+        try:
+            hook.before_processing(data)
+        except Exception as exc:
+            raise _hook_failed(uuid, name, exc) from exc
+    node_info = NodeInfo.from_ironic(service.ironic.get_node(uuid),
+                                     service.ironic.list_ports(uuid))
+    for name, hook in service.hooks.hooks:
+        try:
+            hook.before_update(data, node_info)
+        except Exception as exc:
+            raise _hook_failed(uuid, name, exc) from exc
+    data["rules_applied"] = apply_rules(rules_store.list_all(service.db), node_info, data)
+    write_to_ironic(service, node_info)
+    if service.power_off and manage_boot:
+        failure = power_off(service, uuid)
+        if failure:
+            raise exception.ProcessingError(node=uuid, reason=f"power off failed: {failure}")
+    return data
+
+
+def write_to_ironic(service: Service, node_info: NodeInfo) -> None:
+    """Apply what hooks and rules recorded on ``node_info``."""
+    ironic, uuid = service.ironic, node_info.uuid
+    ironic.patch_node(uuid, node_info.node_patch())
+    for mac in sorted(node_info.deleted_ports):
+        LOG.info("[node %s] deleting port %s", uuid, mac)
+        ironic.delete_port(uuid, node_info.ports[mac]["uuid"])
+    for mac, pxe in sorted(node_info.new_ports.items()):
+        LOG.info("[node %s] creating port %s (pxe_enabled=%s)", uuid, mac, pxe)
+        ironic.create_port(uuid, mac, pxe)
+    for mac, patch in sorted(node_info.port_patches.items()):
+        ironic.patch_port(uuid, node_info.ports[mac]["uuid"], patch)
+    for trait in sorted(node_info.traits_added):
+        ironic.add_trait(uuid, trait)
+    for trait in sorted(node_info.traits_removed):
+        ironic.remove_trait(uuid, trait)

@@ -1,0 +1,1 @@
+"""Introspection rules: conditions over the node and data, actions on the node."""

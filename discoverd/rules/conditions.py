@@ -1,0 +1,122 @@
+"""Rule conditions: ``{"op", "field", "value", "multiple", "invert"}``.
+
+Ops: eq, ne, lt, le, gt, ge (numbers when both sides are numbers), in-net
+(CIDR), matches (whole-string regex), contains (regex search), is-empty.
+"""
+
+import ipaddress
+import operator
+import re
+from collections.abc import Callable
+from typing import Any
+
+from discoverd.rules import fields
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    def check(field: Any, value: Any) -> bool:
+        a, b = _number(field), _number(value)
+        if isinstance(a, float) != isinstance(b, float):
+            a, b = field, value
+        try:
+            return bool(op(a, b))
+        except TypeError:
+            return False
+    return check
+
+
+def _in_net(field: Any, value: Any) -> bool:
+    try:
+        return ipaddress.ip_address(str(field)) in ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+
+
+def _matches(field: Any, value: Any) -> bool:
+    return re.fullmatch(value, str(field)) is not None
+
+
+def _contains(field: Any, value: Any) -> bool:
+    return re.search(value, str(field)) is not None
+
+
+OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": _compare(operator.eq), "ne": _compare(operator.ne),
+    "lt": _compare(operator.lt), "le": _compare(operator.le),
+    "gt": _compare(operator.gt), "ge": _compare(operator.ge),
+    "in-net": _in_net, "matches": _matches, "contains": _contains,
+}
+KNOWN_KEYS = {"op", "field", "value", "multiple", "invert"}
+MULTIPLE = ("any", "all", "first")
+
+
+def validate(cond: Any) -> None:
+    """Check one condition.
+
+    :raises ValueError: saying what is wrong and what is allowed.
+    """
+    if not isinstance(cond, dict):
+        raise ValueError(f"a condition must be an object, got {cond!r}")
+    unknown = set(cond) - KNOWN_KEYS
+    if unknown:
+        raise ValueError(f"unknown condition keys {sorted(unknown)}; "
+                         f"allowed: {sorted(KNOWN_KEYS)}")
+    op = cond.get("op")
+    if op != "is-empty" and op not in OPS:
+        raise ValueError(f"unknown condition op {op!r}; allowed: "
+                         f"{', '.join(sorted([*OPS, 'is-empty']))}")
+    fields.parse(cond.get("field"))
+    if cond.get("multiple", "any") not in MULTIPLE:
+        raise ValueError(f"multiple={cond['multiple']!r}; allowed: {', '.join(MULTIPLE)}")
+    if not isinstance(cond.get("invert", False), bool):
+        raise ValueError(f"invert must be true or false, got {cond['invert']!r}")
+    if op == "is-empty":
+        return
+    if "value" not in cond:
+        raise ValueError(f"condition op {op!r} needs a 'value'")
+    value = cond["value"]
+    if op == "in-net":
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except (TypeError, ValueError):
+            raise ValueError(f"in-net value {value!r} is not a network (CIDR)") from None
+    elif op in ("matches", "contains"):
+        if not isinstance(value, str):
+            raise ValueError(f"{op} value must be a regular expression string")
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"{op} value {value!r} is not a valid regex: {exc}") from None
+    elif not isinstance(value, str | int | float | bool | None):
+        raise ValueError(f"{op} value must be a string, number, boolean or null")
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, list | dict) and not value)
+
+
+def check(cond: dict[str, Any], node: dict[str, Any], data: dict[str, Any]) -> bool:
+    """Evaluate one (validated) condition against the node view and the data."""
+    source, segments = fields.parse(cond["field"])
+    values = fields.resolve(node if source == "node" else data, segments)
+    op = cond["op"]
+    if op == "is-empty":
+        result = all(_empty(v) for v in values)
+    elif not values:
+        result = False
+    else:
+        mode = cond.get("multiple", "any")
+        if mode == "first":
+            values = values[:1]
+        results = (OPS[op](v, cond["value"]) for v in values)
+        result = all(results) if mode == "all" else any(results)
+    return result != cond.get("invert", False)

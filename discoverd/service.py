@@ -1,0 +1,50 @@
+"""The objects one discoverd instance works with, gathered in one place.
+
+Built by ``app.create_app`` from the configuration (or by tests from parts) and
+stored in ``app.extensions["discoverd"]``; no module globals.
+"""
+
+import dataclasses
+from typing import Any
+
+from oslo_config import cfg
+
+from discoverd.db.api import Database
+from discoverd.hooks.base import HookSettings
+from discoverd.hooks.manager import HookManager
+
+
+@dataclasses.dataclass
+class Service:
+    """Database, Ironic client, hooks and the settings the API needs.
+
+    :ivar ironic: an ``IronicClient`` (or anything with its methods).
+    """
+
+    db: Database
+    ironic: Any
+    hooks: HookManager
+    timeout: int = 3600
+    power_off: bool = True
+    store_data: bool = True
+    api_max_limit: int = 1000
+
+    @classmethod
+    def from_conf(cls, conf: cfg.ConfigOpts, ironic: Any = None) -> "Service":
+        """Build every part from ``conf``; ``ironic`` replaces the configured client."""
+        if ironic is None:
+            from discoverd.ironic import from_conf
+
+            ironic = from_conf(conf.ironic.url, conf.ironic.cloud)
+        proc = conf.processing
+        settings = HookSettings(
+            add_ports=proc.add_ports, keep_ports=proc.keep_ports,
+            update_pxe_enabled=proc.update_pxe_enabled,
+            extra_hardware_store=proc.extra_hardware_store,
+            boot_mode_capability=proc.boot_mode_capability, cpu_flags=dict(proc.cpu_flags))
+        db = Database(conf.database.connection)
+        if conf.database.upgrade_on_start:
+            db.upgrade()
+        return cls(db=db, ironic=ironic, hooks=HookManager(proc.hooks, settings),
+                   timeout=conf.timeout, power_off=conf.power_off,
+                   store_data=proc.store_data, api_max_limit=conf.api_max_limit)

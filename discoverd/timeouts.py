@@ -1,0 +1,63 @@
+"""The periodic timeout check: a background thread in each discoverd process.
+
+Every process may run it: the compare-and-swap on the row's version makes sure a
+timed-out introspection is expired (and its node powered off) once.
+"""
+
+import datetime
+import logging
+import threading
+
+from discoverd import exception, introspections
+from discoverd.db.models import utcnow
+from discoverd.introspect import power_off
+from discoverd.service import Service
+from discoverd.state import Event
+
+LOG = logging.getLogger(__name__)
+
+
+def expire(service: Service, now: datetime.datetime | None = None) -> list[str]:
+    """Move introspections older than ``service.timeout`` to error; return their UUIDs."""
+    limit = (now or utcnow()) - datetime.timedelta(seconds=service.timeout)
+    expired = []
+    for uuid, version in introspections.timed_out(service.db, limit):
+        try:
+            introspections.transition(
+                service.db, uuid, Event.timeout, expect_version=version,
+                error=f"Introspection timeout: no result within {service.timeout} seconds")
+        except (exception.ConcurrentUpdate, exception.InvalidTransition,
+                exception.IntrospectionNotFound):
+            continue  # another process or request got there first
+        LOG.warning("[node %s] introspection timed out", uuid)
+        if service.power_off:
+            power_off(service, uuid)
+        expired.append(uuid)
+    return expired
+
+
+class TimeoutChecker:
+    """Run ``expire`` every ``period`` seconds in a daemon thread until ``stop``."""
+
+    def __init__(self, service: Service, period: float) -> None:
+        self.service = service
+        self.period = period
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="discoverd-timeouts",
+                                        daemon=True)
+
+    def start(self) -> None:
+        if self.period > 0:
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.period):
+            try:
+                expire(self.service)
+            except Exception:  # keep the thread alive through database hiccups
+                LOG.exception("timeout check failed; retrying in %s s", self.period)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
