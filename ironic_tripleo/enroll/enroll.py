@@ -47,8 +47,10 @@ def plan(baremetal, entries: list[NodeEntry]) -> list[tuple[NodeEntry, object | 
         owners = {port_owner[mac] for mac in entry.macs if mac in port_owner}
         node = by_name.get(entry.name) if entry.name else None
         if node is None and len(owners) == 1:
-            node = nodes[owners.pop()]
-            owners = {node.id}
+            owner = nodes[next(iter(owners))]
+            # Found by MAC: the same machine unless both have (different) names.
+            if not (entry.name and owner.name):
+                node = owner
         foreign = owners - ({node.id} if node is not None else set())
         if foreign:
             other = nodes[sorted(foreign)[0]]

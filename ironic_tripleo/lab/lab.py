@@ -240,3 +240,18 @@ class Lab:
             node["pid"] = pid
             node["power"] = "on" if pid else "off"
         return state
+
+
+@contextlib.contextmanager
+def running_lab(workdir: Path | str, specs: list[NodeSpec], **up_kwargs: object
+                ) -> Iterator[dict]:
+    """Bring a lab up for the ``with`` block and always down afterwards.
+
+    ``up_kwargs`` are those of ``Lab.up`` (``subnet="auto"`` suits tests that run in
+    parallel). Yields lab.json's document.
+    """
+    lab = Lab(workdir)
+    try:
+        yield lab.up(specs, **up_kwargs)  # type: ignore[arg-type]
+    finally:
+        lab.down()

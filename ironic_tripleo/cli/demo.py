@@ -1,0 +1,140 @@
+"""``ironic-tripleo demo``: the lab end to end, printing what happens as it goes.
+
+Lab up (4 virtual nodes of different sizes, real Ironic, one virtual BMC), enroll the
+lab's ``instackenv.json`` (with ``manage``, which checks every BMC), power each node on
+and off through the Ironic API while watching its firmware process appear and vanish
+in its namespace, set boot devices, print a table, and bring the lab down: also on
+failure or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from pathlib import Path
+
+from ironic_tripleo.cloud import connect
+from ironic_tripleo.enroll.enroll import enroll
+from ironic_tripleo.enroll.inventory import load_inventory
+from ironic_tripleo.lab import netns
+from ironic_tripleo.lab.lab import Lab
+from ironic_tripleo.lab.node import NodeSpec
+
+LOG = logging.getLogger(__name__)
+
+DEMO_NODES = (
+    NodeSpec(name="node-0", cpus=4, memory_mb=8192, disk_gb=40),
+    NodeSpec(name="node-1", cpus=8, memory_mb=16384, disk_gb=100),
+    NodeSpec(name="node-2", cpus=8, memory_mb=16384, disk_gb=100),
+    NodeSpec(name="node-3", cpus=2, memory_mb=4096, disk_gb=500),
+)
+
+
+class DemoError(Exception):
+    """A step of the demo did not give the expected result."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``demo``."""
+    parser = subparsers.add_parser("demo", help="lab up, enroll, power and boot device, down")
+    parser.add_argument("--workdir", type=Path, default=Path("work/demo"),
+                        help="directory of the lab's files (default work/demo)")
+    parser.add_argument("--subnet", default="198.51.100.0/24",
+                        help="lab subnet (198.51.100.0/24 by default, or 'auto')")
+    parser.add_argument("--keep", action="store_true", help="leave the lab up at the end")
+    parser.set_defaults(func=cmd_demo)
+
+
+def step(text: str) -> None:
+    print(f"==> {text}", flush=True)
+
+
+def wait_namespace(namespace: str, running: bool, timeout: float = 10) -> list[int]:
+    """Wait until ``namespace`` has (or has no) processes; return its pids."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pids = netns.namespace_pids(namespace)
+        if bool(pids) == running:
+            return pids
+        if time.monotonic() > deadline:
+            raise DemoError(f"namespace {namespace}: expected "
+                            f"{'a firmware process' if running else 'no process'}, "
+                            f"found {pids or 'none'}")
+        time.sleep(0.05)
+
+
+def run(workdir: Path, subnet: str) -> None:
+    """Run the demo steps against a lab in ``workdir`` (which must already be up)."""
+    lab = Lab(workdir)
+    state = lab.load()
+    step(f"enroll {lab.instackenv_file} into Ironic at {state['ironic_url']} (and manage)")
+    conn = connect(state["ironic_url"])
+    results = enroll(conn.baremetal, load_inventory(lab.instackenv_file), manage=True,
+                     timeout=120)
+    for result in results:
+        print(f"    {result.entry.name}: {result.action} {result.node_id}, "
+              f"ports {', '.join(result.entry.macs)}, {result.provision_state}")
+    for node in state["nodes"]:
+        name, ns = node["name"], node["namespace"]
+        step(f"{name}: power on through Ironic")
+        conn.baremetal.set_node_power_state(name, "power on", wait=True, timeout=60)
+        pids = wait_namespace(ns, running=True)
+        print(f"    {name}: Ironic says {conn.baremetal.get_node(name).power_state}; "
+              f"firmware pid {pids} in namespace {ns}")
+        step(f"{name}: power off through Ironic")
+        conn.baremetal.set_node_power_state(name, "power off", wait=True, timeout=60)
+        wait_namespace(ns, running=False)
+        print(f"    {name}: Ironic says {conn.baremetal.get_node(name).power_state}; "
+              f"namespace {ns} has no process")
+    step("boot devices: pxe (persistent) for all, then disk (next boot only) for the first")
+    for node in state["nodes"]:
+        conn.baremetal.set_node_boot_device(node["name"], "pxe", persistent=True)
+    conn.baremetal.set_node_boot_device(state["nodes"][0]["name"], "disk", persistent=False)
+    print_table(conn, state)
+
+
+def print_table(conn, state: dict) -> None:
+    """Print each node as Ironic and the lab see it."""
+    rows = [("node", "uuid", "provision", "power", "boot device", "cpus/MiB/GB", "BMC")]
+    for node in state["nodes"]:
+        ironic = conn.baremetal.get_node(node["name"])
+        boot = conn.baremetal.get_node_boot_device(node["name"])
+        device = f"{boot['boot_device']}{'' if boot['persistent'] else ' (once)'}"
+        rows.append((node["name"], ironic.id, ironic.provision_state,
+                     ironic.power_state or "-", device,
+                     f"{node['cpus']}/{node['memory_mb']}/{node['disk_gb']}",
+                     f"{node['bmc']['address']}:{node['bmc']['port']}"))
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    lab = Lab(args.workdir)
+    previous = lab.load()
+    if previous and previous.get("state") != "down":
+        step(f"a previous lab is still in {lab.workdir}: bringing it down first")
+        lab.down()
+    code = 1
+    try:
+        step(f"lab up: {len(DEMO_NODES)} virtual nodes, virtual BMC and Ironic in "
+             f"{lab.workdir}")
+        state = lab.up(list(DEMO_NODES), subnet=args.subnet)
+        print(f"    Ironic {state['ironic_url']}; bridge {state['network']['bridge']} "
+              f"{state['network']['host_address']}/{state['network']['prefixlen']}")
+        run(args.workdir, args.subnet)
+        step("demo finished")
+        code = 0
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        code = 130
+    except Exception as exc:
+        LOG.exception("demo failed: %s", exc)
+    finally:
+        if args.keep and code == 0:
+            step(f"lab left up: 'ironic-tripleo lab down --workdir {lab.workdir}' removes it")
+        else:
+            step("lab down")
+            lab.down()
+    return code
