@@ -1,0 +1,244 @@
+"""discoverd against a real Ironic 39 (fake power): the whole introspection flow.
+
+discoverd runs in this process on a free port; the ramdisk is played by posting
+realistic payloads to ``/v1/continue``; results are read back from real Ironic.
+"""
+
+import random
+import time
+
+import pytest
+import requests
+from ironic_inspector_client import ClientError, ClientV1
+from keystoneauth1 import session as ks_session
+from keystoneauth1.noauth import NoAuth
+
+from discoverd.conf import new_conf
+from discoverd.server import Server
+from ironic_tripleo.cloud import connect
+from tests.netutil import free_port, wait_for
+from tests.unit.discoverd.payloads import ramdisk_payload
+
+FAKE_ONLY = dict(hardware_types=("fake-hardware",), power_interfaces=("fake",),
+                 management_interfaces=("fake",), boot_interfaces=("fake",),
+                 inspect_interfaces=("no-inspect",))
+
+
+@pytest.fixture(scope="module")
+def ironic(tmp_path_factory):
+    """One real Ironic with fake power for this module."""
+    from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
+
+    service = IronicService(IronicConfig(workdir=tmp_path_factory.mktemp("ironic"),
+                                         port=free_port(), **FAKE_ONLY))
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def baremetal(ironic):
+    return connect(ironic.url).baremetal
+
+
+@pytest.fixture
+def discoverd_factory(tmp_path, ironic):
+    """Start discoverd instances on free ports sharing one SQLite database."""
+    servers = []
+
+    def start(**overrides):
+        conf = new_conf([])
+        conf.set_override("connection", f"sqlite:///{tmp_path / 'discoverd.sqlite'}",
+                          group="database")
+        conf.set_override("url", ironic.url, group="ironic")
+        conf.set_override("listen_address", "127.0.0.1")
+        for name, value in overrides.items():
+            group, _, opt = name.rpartition("__")
+            conf.set_override(opt, value, group=group or None)
+        server = Server(conf, port=free_port()).start()
+        servers.append(server)
+        wait_for(lambda: requests.get(server.url, timeout=2).ok, 10, what="discoverd")
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def inspector(url: str) -> ClientV1:
+    return ClientV1(inspector_url=url, session=ks_session.Session(auth=NoAuth()),
+                    api_version=(1, 18))
+
+
+def enroll(baremetal, name: str, macs: list[str], bmc: str):
+    node = baremetal.create_node(driver="fake-hardware", name=name,
+                                 driver_info={"ipmi_address": bmc},
+                                 provision_state="manageable")
+    for mac in macs:
+        baremetal.create_port(node_uuid=node.id, address=mac)
+    return node
+
+
+_PREFIX = random.randrange(256)  # tests in one module share one Ironic
+
+
+def mac(i: int, j: int) -> str:
+    return f"52:54:00:{_PREFIX:02x}:{i:02x}:{j:02x}"
+
+
+def test_full_introspection_through_client_and_real_ironic(discoverd_factory, baremetal):
+    server = discoverd_factory()
+    client = inspector(server.url)
+    nodes = {}
+    for i in range(3):
+        macs = [mac(i, 1), mac(i, 2)]
+        nodes[f"dn-{i}-{time.monotonic_ns()}"] = (enroll(baremetal, f"dn{i}-{time.time_ns()}",
+                                                         macs, f"10.11.12.{i + 1}"), macs)
+    for node, _ in nodes.values():
+        client.introspect(node.name)
+    statuses = {s["uuid"]: s for s in client.list_statuses()}
+    for node, _ in nodes.values():
+        assert statuses[node.id]["state"] == "waiting"
+        assert baremetal.get_node(node.id).power_state == "power on"
+
+    for i, (node, macs) in enumerate(nodes.values()):
+        payload = ramdisk_payload(macs + [mac(i, 3)], bmc_address=f"10.11.12.{i + 1}",
+                                  cpus=2 + i, memory_mb=4096 * (i + 1), disks_gib=(40, 100))
+        r = requests.post(f"{server.url}/v1/continue", json=payload, timeout=30)
+        assert r.status_code == 200, r.text
+        assert r.json() == {"uuid": node.id}
+
+    result = client.wait_for_finish([n.id for n, _ in nodes.values()], retry_interval=0.2,
+                                    max_retries=50)
+    for i, (node, macs) in enumerate(nodes.values()):
+        assert result[node.id]["error"] is None
+        assert result[node.id]["state"] == "finished"
+        real = baremetal.get_node(node.id)
+        assert real.properties["cpus"] == 2 + i
+        assert real.properties["memory_mb"] == 4096 * (i + 1)
+        assert real.properties["local_gb"] == 99
+        assert real.properties["cpu_arch"] == "x86_64"
+        assert "cpu_vt:true" in real.properties["capabilities"]
+        assert real.extra["hardware"]["system"]["product"]["name"] == "KVM"
+        assert real.power_state == "power off"
+        ports = {p.address: p.is_pxe_enabled
+                 for p in baremetal.ports(node_uuid=node.id, details=True)}
+        assert ports == {macs[0]: True, macs[1]: False}  # add_ports=pxe: no port for eth2
+        data = client.get_data(node.id)
+        assert data["cpus"] == 2 + i and "eth0" in data["all_interfaces"]
+        raw = client.get_data(node.id, processed=False)
+        assert raw["inventory"]["cpu"]["count"] == 2 + i
+
+
+def test_rules_applied_and_all_ports_added(discoverd_factory, baremetal):
+    server = discoverd_factory(processing__add_ports="all")
+    client = inspector(server.url)
+    client.rules.create(
+        conditions=[{"op": "ge", "field": "memory_mb", "value": 8192},
+                    {"op": "in-net", "field": "data://inventory.interfaces[*].ipv4_address",
+                     "value": "198.51.100.0/24"}],
+        actions=[{"action": "set-capability", "name": "profile", "value": "compute"},
+                 {"action": "set-attribute", "path": "/extra/role", "value": "compute"},
+                 {"action": "add-trait", "name": "CUSTOM_BIG"}],
+        description="big nodes are computes")
+    assert [r["description"] for r in client.rules.get_all()] == ["big nodes are computes"]
+    macs = [mac(7, 1)]
+    node = enroll(baremetal, f"rules-{time.time_ns()}", macs, "10.11.13.1")
+    client.introspect(node.id)
+    payload = ramdisk_payload(macs + [mac(7, 2)], memory_mb=16384)
+    r = requests.post(f"{server.url}/v1/continue", json=payload, timeout=30)
+    assert r.status_code == 200, r.text
+    real = baremetal.get_node(node.id)
+    assert "profile:compute" in real.properties["capabilities"]
+    assert real.extra["role"] == "compute"
+    assert "CUSTOM_BIG" in real.traits
+    assert {p.address for p in baremetal.ports(node_uuid=node.id)} == {mac(7, 1), mac(7, 2)}
+    client.rules.delete_all()
+
+
+def test_abort_and_unknown_node(discoverd_factory, baremetal):
+    server = discoverd_factory()
+    client = inspector(server.url)
+    macs = [mac(8, 1)]
+    node = enroll(baremetal, f"abort-{time.time_ns()}", macs, "10.11.14.1")
+    client.introspect(node.id)
+    client.abort(node.id)
+    status = client.get_status(node.id)
+    assert status["finished"] and status["error"] == "Canceled by operator"
+    wait_for(lambda: baremetal.get_node(node.id).power_state == "power off", 10,
+             what="power off after abort")
+    r = requests.post(f"{server.url}/v1/continue", json=ramdisk_payload(macs), timeout=30)
+    assert r.status_code == 404, r.text
+    with pytest.raises(ClientError) as err:
+        client.introspect("no-such-node")
+    assert err.value.response.status_code == 404
+    r = requests.post(f"{server.url}/v1/continue", json=ramdisk_payload([mac(9, 9)]),
+                      timeout=30)
+    assert r.status_code == 404 and "start introspection" in r.json()["error"]["message"]
+
+
+def test_ambiguous_macs_across_two_nodes_store_nothing(discoverd_factory, baremetal):
+    server = discoverd_factory()
+    client = inspector(server.url)
+    a = enroll(baremetal, f"amb-a-{time.time_ns()}", [mac(10, 1)], "127.0.0.1")
+    b = enroll(baremetal, f"amb-b-{time.time_ns()}", [mac(11, 1)], "127.0.0.1")
+    client.introspect(a.id)
+    client.introspect(b.id)
+    # Same BMC address (lab BMCs on loopback) and one MAC of each node: ambiguous.
+    payload = ramdisk_payload([mac(10, 1), mac(11, 1)], bmc_address="127.0.0.1")
+    r = requests.post(f"{server.url}/v1/continue", json=payload, timeout=30)
+    assert r.status_code == 409, r.text
+    assert a.id in r.json()["error"]["message"] and b.id in r.json()["error"]["message"]
+    for node in (a, b):
+        assert client.get_status(node.id)["state"] == "waiting"
+        with pytest.raises(ClientError):
+            client.get_data(node.id, processed=False)
+    # One MAC is enough once it is unambiguous.
+    r = requests.post(f"{server.url}/v1/continue",
+                      json=ramdisk_payload([mac(10, 1)], bmc_address="127.0.0.1"), timeout=30)
+    assert r.status_code == 200 and r.json()["uuid"] == a.id
+
+
+def test_timeout_powers_off_and_errors(discoverd_factory, baremetal):
+    server = discoverd_factory(timeout=1, clean_up_period=1)
+    client = inspector(server.url)
+    node = enroll(baremetal, f"timeout-{time.time_ns()}", [mac(12, 1)], "10.11.15.1")
+    client.introspect(node.id)
+    status = wait_for(lambda: (s := client.get_status(node.id))["finished"] and s, 15,
+                      what="introspection timeout")
+    assert status["state"] == "error" and "timeout" in status["error"]
+    wait_for(lambda: baremetal.get_node(node.id).power_state == "power off", 10,
+             what="power off after timeout")
+
+
+def test_restart_mid_introspection_loses_nothing(discoverd_factory, baremetal):
+    first = discoverd_factory()
+    macs = [mac(13, 1)]
+    node = enroll(baremetal, f"restart-{time.time_ns()}", macs, "10.11.16.1")
+    inspector(first.url).introspect(node.id)
+    first.stop()
+    second = discoverd_factory()
+    assert inspector(second.url).get_status(node.id)["state"] == "waiting"
+    r = requests.post(f"{second.url}/v1/continue", json=ramdisk_payload(macs), timeout=30)
+    assert r.status_code == 200, r.text
+    assert inspector(second.url).get_status(node.id)["state"] == "finished"
+    assert baremetal.get_node(node.id).properties["cpus"] == 4
+
+
+def test_http_basic_auth(discoverd_factory, tmp_path, baremetal):
+    import bcrypt
+
+    users = tmp_path / "htpasswd"
+    users.write_text("admin:" + bcrypt.hashpw(b"secret", bcrypt.gensalt(4)).decode() + "\n")
+    server = discoverd_factory(auth_strategy="http_basic",
+                               http_basic_auth_user_file=str(users))
+    r = requests.get(f"{server.url}/v1/introspection", timeout=5)
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Basic")
+    r = requests.get(f"{server.url}/v1/introspection", auth=("admin", "wrong"), timeout=5)
+    assert r.status_code == 401
+    r = requests.get(f"{server.url}/v1/introspection", auth=("admin", "secret"), timeout=5)
+    assert r.status_code == 200
+    assert requests.get(server.url, timeout=5).status_code == 200
+    r = requests.post(f"{server.url}/v1/continue", json=ramdisk_payload([mac(14, 1)]),
+                      timeout=5)
+    assert r.status_code == 404  # public endpoint: reaches lookup, no such node
