@@ -79,15 +79,16 @@ def bmc_of(task: Any) -> driver_info.BMC:
 
 
 @contextlib.contextmanager
-def ironic_errors(task: Any, error: type[ironic_exc.IronicException] = ironic_exc.IPMIFailure,
+def ironic_errors(task: Any,
+                  raise_as: type[ironic_exc.IronicException] = ironic_exc.IPMIFailure,
                   **kwargs: Any) -> Iterator[None]:
-    """Re-raise our IPMI errors as ``error`` (an Ironic exception) naming the node.
+    """Re-raise our IPMI errors as ``raise_as`` (an Ironic exception) naming the node.
 
-    :param error: the Ironic exception class to raise.
-    :param kwargs: extra keyword arguments for ``error`` (e.g. ``node`` for
+    :param raise_as: the Ironic exception class to raise.
+    :param kwargs: extra keyword arguments for ``raise_as`` (e.g. ``node`` for
         FailedToGetSensorData).
     """
     try:
         yield
     except IPMIError as e:
-        raise error(message=f"Node {node_label(task)}: {e}", **kwargs) from e
+        raise raise_as(message=f"Node {node_label(task)}: {e}", **kwargs) from e

@@ -8,7 +8,11 @@ from typing import Any
 from ironic.common import boot_devices, boot_modes
 from ironic.common import exception as ironic_exc
 from ironic.conductor import task_manager
+
+# Imported first, as Ironic does: boot_mode_utils alone fails on a circular import.
+from ironic.conductor import utils as _conductor_utils  # noqa: F401, I001
 from ironic.drivers import base
+from ironic.drivers.modules import boot_mode_utils
 
 from ironic_tripleo.ipmi import conductor, driver_info, sensors
 
@@ -131,8 +135,6 @@ class PyghmiManagement(base.ManagementInterface):
 def _boot_mode(task: Any) -> str | None:
     """The node's requested boot mode, or None if Ironic cannot tell."""
     try:
-        from ironic.common import boot_mode_utils
-
         return boot_mode_utils.get_boot_mode(task.node)
     except (AttributeError, KeyError, TypeError, ironic_exc.IronicException):
         return None  # a node without the fields Ironic reads: do not request UEFI
