@@ -62,8 +62,10 @@ def post(url: str, payload: dict[str, Any], policy: RetryPolicy | None = None,
 
     :raises CallbackError: when every attempt failed or the answer is a final error.
     """
+    if session is None:
+        with requests.Session() as own:
+            return post(url, payload, policy, own)
     policy = policy or RetryPolicy()
-    session = session or requests.Session()
     attempts = max(1, policy.attempts)
     retrying = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(attempts),

@@ -59,8 +59,8 @@ def discover(args: argparse.Namespace, capture: agent_log.LogCapture) -> int:
         text = ""
     params = cmdline.parse(text)
     if args.benchmarks is not None:
-        params.benchmarks = [b for b in cmdline.parse(
-            f"{cmdline.BENCHMARKS_PARAM}={args.benchmarks}").benchmarks]
+        params.benchmarks = cmdline.parse(
+            f"{cmdline.BENCHMARKS_PARAM}={args.benchmarks}").benchmarks
     params.all_disks = params.all_disks or args.all_disks
     url = args.callback_url or params.callback_url
     if not url and not args.dry_run:
