@@ -36,3 +36,9 @@ class BindError(VbmcError):
     """A node's UDP socket cannot be opened."""
 
     message = "virtual BMC for node %(node)s cannot listen on %(address)s:%(port)s: %(reason)s"
+
+
+class ConfigFileError(VbmcError):
+    """A config file that cannot be read or parsed."""
+
+    message = "virtual BMC config %(path)s: %(reason)s"
