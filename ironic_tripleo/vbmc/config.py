@@ -167,7 +167,7 @@ def _raise_load_failure(manager: object, entrypoint: object, exc: BaseException)
     raise exc
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _backend_class(name: str) -> type[NodeBackend]:
     # Cached: a thousand nodes share a few plugins, and entry points do not change.
     return stevedore.DriverManager(BACKEND_NAMESPACE, name,

@@ -54,7 +54,7 @@ def server(tmp_path_factory):
     config = tmp / "vbmc.json"
     config.write_text(json.dumps({"nodes": list(nodes.values())}))
     pid_file = tmp / "vbmc.pid"
-    log = open(tmp / "vbmc.log", "w+")  # noqa: SIM115 - closed at teardown
+    log = open(tmp / "vbmc.log", "w+")  # closed at teardown
     proc = subprocess.Popen([sys.executable, "-m", "ironic_tripleo.cli.bmc", "serve",
                              "--config", str(config), "--pid-file", str(pid_file)],
                             stdout=log, stderr=subprocess.STDOUT)
