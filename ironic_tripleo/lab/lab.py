@@ -197,14 +197,21 @@ class Lab:
         state = self.load()
         if state is None:
             return False
-        process.stop_group(process.read_pid(Path(state["vbmc"]["pid_file"])), timeout=5)
+        vbmc_pid = process.read_pid(Path(state["vbmc"]["pid_file"]))
+        if process.runs(vbmc_pid, state["vbmc"]["config"]):
+            process.stop_group(vbmc_pid, timeout=5)
         for node in state["nodes"]:
-            process.kill_group(process.read_pid(Path(node["node_dir"]) / "firmware.pid"))
+            pid_file = Path(node["node_dir"]) / "firmware.pid"
+            pid = process.read_pid(pid_file)
+            if process.runs(pid, node["node_dir"]):
+                process.kill_group(pid)
             if netns.namespace_exists(node["namespace"]):
                 for pid in netns.namespace_pids(node["namespace"]):
                     process.kill_pid(pid)
-            (Path(node["node_dir"]) / "firmware.pid").unlink(missing_ok=True)
-        process.stop_group(process.read_pid(Path(state["ironic"]["pid_file"])), timeout=10)
+            pid_file.unlink(missing_ok=True)
+        ironic_pid = process.read_pid(Path(state["ironic"]["pid_file"]))
+        if process.runs(ironic_pid, state["ironic"]["workdir"]):
+            process.stop_group(ironic_pid, timeout=10)
         Path(state["ironic"]["pid_file"]).unlink(missing_ok=True)
         for node in state["nodes"]:
             netns.delete_namespace(node["namespace"])

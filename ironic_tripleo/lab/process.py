@@ -55,6 +55,17 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
+def runs(pgid: int | None, marker: str) -> bool:
+    """Return True when ``pgid`` or a live member of its group has ``marker`` in argv.
+
+    Guards against killing an unrelated process that reused a stale pid.
+    """
+    if not pgid:
+        return False
+    candidates = ([pgid] if is_alive(pgid) else []) + group_members(pgid)
+    return any(marker in " ".join(cmdline(pid)) for pid in candidates)
+
+
 def _reap(pid: int) -> None:
     try:
         os.waitpid(pid, os.WNOHANG)
