@@ -10,6 +10,7 @@ import socket
 import urllib.parse
 from typing import Any
 
+import keystoneauth1.exceptions
 import openstack.exceptions
 
 from discoverd import exception
@@ -53,14 +54,22 @@ class IronicClient:
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
-        self.bm = conn.baremetal
+
+    @property
+    def bm(self) -> Any:
+        """The baremetal proxy; created on first use (it contacts Ironic)."""
+        return self.conn.baremetal
 
     def _call(self, call: str, node: str, func, *args, **kwargs):
+        """Run ``func`` (a baremetal proxy method name, or a callable); map errors."""
         try:
+            if isinstance(func, str):
+                func = getattr(self.bm, func)
             return func(*args, **kwargs)
         except openstack.exceptions.NotFoundException:
             raise exception.NodeNotFound(ident=node) from None
-        except openstack.exceptions.SDKException as exc:
+        except (openstack.exceptions.SDKException,
+                keystoneauth1.exceptions.ClientException) as exc:
             raise exception.IronicError(call=call, node=node, reason=exc) from None
 
     def get_node(self, ident: str) -> dict[str, Any]:
@@ -68,7 +77,7 @@ class IronicClient:
 
         :raises NodeNotFound: when Ironic does not know it.
         """
-        node = self._call("get_node", ident, self.bm.get_node, ident)
+        node = self._call("get_node", ident, "get_node", ident)
         return node.to_dict(computed=False)
 
     def list_ports(self, node: str) -> list[dict[str, Any]]:
@@ -80,37 +89,37 @@ class IronicClient:
 
     def set_boot_device(self, node: str, device: str) -> None:
         """Set the next boot device of ``node`` (``pxe``, ``disk``)."""
-        self._call("set_node_boot_device", node, self.bm.set_node_boot_device, node, device)
+        self._call("set_node_boot_device", node, "set_node_boot_device", node, device)
 
     def set_power_state(self, node: str, target: str) -> None:
         """Ask Ironic for ``power on``, ``power off`` or ``rebooting`` (asynchronous)."""
-        self._call("set_node_power_state", node, self.bm.set_node_power_state, node, target)
+        self._call("set_node_power_state", node, "set_node_power_state", node, target)
 
     def patch_node(self, node: str, patch: list[dict[str, Any]]) -> None:
         """Apply a JSON patch to ``node``."""
         if patch:
-            self._call("patch_node", node, self.bm.patch_node, node, patch)
+            self._call("patch_node", node, "patch_node", node, patch)
 
     def create_port(self, node: str, address: str, pxe_enabled: bool) -> None:
         """Create a port of ``node`` with MAC ``address``."""
-        self._call("create_port", node, self.bm.create_port, node_uuid=node,
+        self._call("create_port", node, "create_port", node_uuid=node,
                    address=address, is_pxe_enabled=pxe_enabled)
 
     def delete_port(self, node: str, port: str) -> None:
         """Delete port ``port`` of ``node``."""
-        self._call("delete_port", node, self.bm.delete_port, port, ignore_missing=True)
+        self._call("delete_port", node, "delete_port", port, ignore_missing=True)
 
     def patch_port(self, node: str, port: str, patch: list[dict[str, Any]]) -> None:
         """Apply a JSON patch to port ``port`` of ``node``."""
-        self._call("patch_port", node, self.bm.patch_port, port, patch)
+        self._call("patch_port", node, "patch_port", port, patch)
 
     def add_trait(self, node: str, trait: str) -> None:
         """Add ``trait`` to ``node``."""
-        self._call("add_node_trait", node, self.bm.add_node_trait, node, trait)
+        self._call("add_node_trait", node, "add_node_trait", node, trait)
 
     def remove_trait(self, node: str, trait: str) -> None:
         """Remove ``trait`` from ``node`` (missing traits are ignored)."""
-        self._call("remove_node_trait", node, self.bm.remove_node_trait, node, trait,
+        self._call("remove_node_trait", node, "remove_node_trait", node, trait,
                    ignore_missing=True)
 
 

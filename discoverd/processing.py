@@ -35,7 +35,8 @@ def process(service: Service, payload: Any) -> dict[str, Any]:
     """Handle one ``POST /v1/continue``; return the response body.
 
     Invalid or unmatched payloads raise before anything is stored. A failure after
-    the lookup ends the introspection in error and is raised as ``ProcessingError``.
+    the lookup ends the introspection in error and is raised again (a hook's
+    failure as ``HookFailed``, Ironic's as ``IronicError``).
     """
     schemas.validate_continue(payload)
     uuid = find_node(service, payload)
@@ -52,9 +53,7 @@ def process(service: Service, payload: Any) -> dict[str, Any]:
         introspections.transition(service.db, uuid, Event.error, error=error)
         if service.power_off and record.manage_boot:
             power_off(service, uuid)
-        if isinstance(exc, exception.DiscoverdError) and exc.code < 500:
-            raise
-        raise exception.ProcessingError(node=uuid, reason=error) from exc
+        raise
     if service.store_data:
         introspections.store_data(service.db, uuid, data, processed=True)
     introspections.transition(service.db, uuid, Event.finish)

@@ -1,0 +1,105 @@
+"""Migrations, compare-and-swap transitions, data storage."""
+
+import datetime
+import threading
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from discoverd import exception, introspections
+from discoverd.db.api import Database
+from discoverd.db.models import Base
+from discoverd.state import Event
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = Database(f"sqlite:///{tmp_path / 'd.sqlite'}")
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+def test_migrations_match_models(db):
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    db.upgrade()  # idempotent
+
+
+def test_in_memory_database_is_shared_between_threads():
+    database = Database("sqlite://")
+    database.upgrade()
+    introspections.start(database, "n1", True, {})
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(introspections.get(database, "n1")))
+    thread.start()
+    thread.join()
+    assert seen[0].state == "starting"
+
+
+def test_start_records_attributes_and_restart_replaces_them(db):
+    introspections.start(db, "n1", True, {"mac": ["m1", "m2"], "bmc_address": ["10.0.0.1"]})
+    rows = introspections.find_by_attributes(db, [("mac", "m1"), ("bmc_address", "10.0.0.1"),
+                                                  ("mac", "zz")])
+    assert sorted(r[3] for r in rows) == ["10.0.0.1", "m1"]
+    introspections.transition(db, "n1", Event.wait)
+    introspections.start(db, "n1", False, {"mac": ["m3"]})
+    assert introspections.find_by_attributes(db, [("mac", "m1")]) == []
+    assert introspections.get(db, "n1").manage_boot is False
+
+
+def test_finishing_drops_attributes_and_sets_finished_at(db):
+    introspections.start(db, "n1", True, {"mac": ["m1"]})
+    introspections.transition(db, "n1", Event.error, error="bad")
+    record = introspections.get(db, "n1")
+    assert record.finished_at is not None and record.error == "bad"
+    assert introspections.find_by_attributes(db, [("mac", "m1")]) == []
+
+
+def test_compare_and_swap_on_version(db):
+    introspections.start(db, "n1", True, {})
+    version = introspections.get(db, "n1").version_id
+    introspections.transition(db, "n1", Event.wait, expect_version=version)
+    with pytest.raises(exception.ConcurrentUpdate):
+        introspections.transition(db, "n1", Event.timeout, expect_version=version)
+
+
+def test_two_processes_only_one_processes(tmp_path):
+    """Two Database objects (two processes) race waiting -> processing: one wins."""
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    first, second = Database(url), Database(url)
+    first.upgrade()
+    introspections.start(first, "n1", True, {})
+    introspections.transition(first, "n1", Event.wait)
+    results = []
+    barrier = threading.Barrier(2)
+
+    def race(db):
+        barrier.wait()
+        try:
+            introspections.transition(db, "n1", Event.process)
+            results.append("won")
+        except (exception.ConcurrentUpdate, exception.InvalidTransition) as exc:
+            results.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=race, args=(d,)) for d in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results)[-1] == "won" and results.count("won") == 1
+    first.dispose()
+    second.dispose()
+
+
+def test_timed_out_and_data(db):
+    introspections.start(db, "n1", True, {})
+    future = datetime.datetime.now() + datetime.timedelta(hours=2)
+    assert [u for u, _ in introspections.timed_out(db, future)] == ["n1"]
+    with pytest.raises(exception.DataNotFound):
+        introspections.get_data(db, "n1", processed=True)
+    introspections.store_data(db, "n1", {"a": 1}, processed=True)
+    introspections.store_data(db, "n1", {"a": 2}, processed=True)
+    assert introspections.get_data(db, "n1", processed=True) == {"a": 2}
