@@ -57,8 +57,9 @@ def add_namespace(name: str) -> None:
 
 def delete_namespace(name: str) -> None:
     """Delete namespace ``name`` (and the veth ends inside it). Idempotent."""
-    if namespace_exists(name):
-        ip("netns", "delete", name)
+    proc = ip("netns", "delete", name, check=False)
+    if proc.returncode != 0 and "No such file" not in proc.stderr:
+        raise NetworkError(args=f"netns delete {name}", error=proc.stderr.strip())
 
 
 def namespace_pids(name: str) -> list[int]:
@@ -80,8 +81,10 @@ def link_info(name: str, namespace: str | None = None) -> dict:
 
 def delete_link(name: str) -> None:
     """Delete host link ``name`` (a bridge or a veth end). Idempotent."""
-    if link_exists(name):
-        ip("link", "delete", "dev", name)
+    proc = ip("link", "delete", "dev", name, check=False)
+    # Gone already, or going: deleting a namespace removes the peer veth asynchronously.
+    if proc.returncode != 0 and "Cannot find device" not in proc.stderr:
+        raise NetworkError(args=f"link delete dev {name}", error=proc.stderr.strip())
 
 
 def add_bridge(name: str, address: ipaddress.IPv4Interface) -> None:
