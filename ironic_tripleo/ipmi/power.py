@@ -15,7 +15,7 @@ from ironic.common import states
 from ironic.conductor import task_manager
 from ironic.drivers import base
 
-from ironic_tripleo.ipmi import conductor, driver_info
+from ironic_tripleo.ipmi import chassis, conductor, driver_info
 from ironic_tripleo.ipmi.session_pool import SessionPool
 
 LOG = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def request_and_wait(pool: SessionPool, bmc: driver_info.BMC, request: str, targ
     """
     if request == "shutdown" and pool.get_power(bmc) == "off":
         return
-    pool.run(bmc, lambda c: c.set_power(request, wait=False), what=f"power {request}")
+    pool.run(bmc, lambda c: chassis.control(c, request), what=f"power {request}")
     deadline = time.monotonic() + timeout
     while True:
         state = pool.get_power(bmc)

@@ -30,6 +30,7 @@ from ironic_tripleo.exception import (
     BMCUnreachable,
     IPMICommandFailed,
 )
+from ironic_tripleo.ipmi import chassis
 from ironic_tripleo.ipmi.driver_info import BMC
 from ironic_tripleo.ipmi.errors import ANSWERED, CREDENTIALS, TRANSIENT, classify
 
@@ -184,13 +185,9 @@ class SessionPool:
     def get_power(self, bmc: BMC) -> str:
         """Return ``'on'`` or ``'off'`` as the BMC reports it.
 
-        :raises: what :meth:`run` raises; IPMICommandFailed for any other answer.
+        :raises: what :meth:`run` raises.
         """
-        state = self.run(bmc, lambda c: c.get_power()["powerstate"], what="get power")
-        if state not in ("on", "off"):
-            raise IPMICommandFailed(bmc=bmc.label, what="get power",
-                                    reason=f"unexpected power state {state!r}")
-        return state
+        return self.run(bmc, chassis.get_power, what="get power")
 
     def discard(self, bmc: BMC) -> None:
         """Log out of ``bmc``'s session, if any; the next command logs in again."""

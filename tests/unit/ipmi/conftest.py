@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 from pyghmi.ipmi import command
 
-from ironic_tripleo.ipmi import conductor
+from ironic_tripleo.ipmi import chassis, conductor
 from ironic_tripleo.ipmi.session_pool import SessionPool
 
 # Ironic 39 still imports eventlet (through futurist), which warns once at import;
@@ -31,16 +31,28 @@ def make_task(driver_info=None, uuid="1be26c0b-03f2-4d2e-ae87-c02d7f33c123"):
 
 
 def fake_command(power="off"):
-    """An autospec'd pyghmi Command whose power state follows set_power."""
+    """An autospec'd pyghmi Command answering chassis status and control.
+
+    ``cmd.state['power']`` is the power state, ``cmd.state['controls']`` the chassis
+    control actions received; ``cmd.state['stuck'] = True`` makes them no-ops.
+    """
     cmd = mock.create_autospec(command.Command, instance=True)
-    state = {"power": power}
+    state = {"power": power, "controls": [], "stuck": False}
+    actions = {code: name for name, code in chassis.CONTROL.items()}
 
-    def set_power(request, wait=False):
-        state["power"] = "off" if request in ("off", "shutdown") else "on"
-        return {"pendingpowerstate": request}
+    def raw_command(netfn, command, data=(), **kwargs):
+        if (netfn, command) == (0, 1):
+            return {"netfn": 1, "command": 1, "code": 0,
+                    "data": [1 if state["power"] == "on" else 0, 0, 0]}
+        if (netfn, command) == (0, 2):
+            action = actions[data[0]]
+            state["controls"].append(action)
+            if not state["stuck"]:
+                state["power"] = "off" if action in ("off", "shutdown") else "on"
+            return {"netfn": 1, "command": 2, "code": 0, "data": []}
+        return {"error": "Invalid command", "code": 0xC1}
 
-    cmd.get_power.side_effect = lambda: {"powerstate": state["power"]}
-    cmd.set_power.side_effect = set_power
+    cmd.raw_command.side_effect = raw_command
     cmd.state = state
     return cmd
 

@@ -10,9 +10,10 @@ from pyghmi import exceptions as pyghmi_exc
 from pyghmi.ipmi import command
 
 from ironic_tripleo import exception
-from ironic_tripleo.ipmi import session_pool
+from ironic_tripleo.ipmi import chassis, session_pool
 from ironic_tripleo.ipmi.driver_info import BMC
 from ironic_tripleo.ipmi.errors import ANSWERED, CREDENTIALS, TRANSIENT, classify
+from tests.unit.ipmi.conftest import fake_command
 
 BMC1 = BMC(address="127.0.0.1", port=6230, username="admin", password="s3cr3t-pw")
 
@@ -31,9 +32,7 @@ class FakeClock:
 
 
 def command_mock(power="on"):
-    cmd = mock.create_autospec(command.Command, instance=True)
-    cmd.get_power.return_value = {"powerstate": power}
-    return cmd
+    return fake_command(power)
 
 
 def make_pool(*commands, **kwargs):
@@ -115,7 +114,7 @@ def test_busy_when_no_slot_frees():
 
 def test_lost_session_is_rebuilt_and_command_retried():
     broken, fresh = command_mock(), command_mock("off")
-    broken.get_power.side_effect = pyghmi_exc.IpmiException("Session no longer connected")
+    broken.raw_command.side_effect = pyghmi_exc.IpmiException("Session no longer connected")
     clock = FakeClock()
     pool, connect = make_pool(broken, fresh, command_retries=1, retry_backoff=0.25,
                               clock=clock, sleep=clock.sleep)
@@ -127,7 +126,7 @@ def test_lost_session_is_rebuilt_and_command_retried():
 def test_retries_back_off_then_fail():
     cmds = [command_mock() for _ in range(3)]
     for c in cmds:
-        c.get_power.side_effect = pyghmi_exc.IpmiException("timeout", 0xFFFF)
+        c.raw_command.side_effect = pyghmi_exc.IpmiException("timeout", 0xFFFF)
     clock = FakeClock()
     pool, connect = make_pool(*cmds, command_retries=2, retry_backoff=0.5, clock=clock,
                               sleep=clock.sleep)
@@ -140,10 +139,11 @@ def test_retries_back_off_then_fail():
 
 def test_no_retry_when_told():
     broken = command_mock()
-    broken.set_power.side_effect = pyghmi_exc.IpmiException("timeout", 0xFFFF)
+    broken.raw_command.side_effect = pyghmi_exc.IpmiException("timeout", 0xFFFF)
     pool, connect = make_pool(broken, command_mock(), command_retries=3)
     with pytest.raises(exception.BMCTimeout):
-        pool.run(BMC1, lambda c: c.set_power("reset"), what="power reset", retry=False)
+        pool.run(BMC1, lambda c: chassis.control(c, "reset"), what="power reset",
+                 retry=False)
     assert connect.call_count == 1
 
 
@@ -189,7 +189,7 @@ def test_login_that_hangs_is_cut_by_the_timeout():
 def test_command_that_hangs_times_out_and_session_is_replaced():
     release = threading.Event()
     hung, fresh = command_mock(), command_mock("off")
-    hung.get_power.side_effect = lambda: release.wait(10)
+    hung.raw_command.side_effect = lambda **kw: release.wait(10)
     hung.ipmi_session = mock.Mock(broken=False, logged=1)
     pool, connect = make_pool(hung, fresh, command_timeout=0.2, command_retries=0)
     with pytest.raises(exception.BMCTimeout, match=r"within 0\.2s"):
@@ -209,9 +209,21 @@ def test_broken_session_is_replaced_before_use():
     assert pool.get_power(BMC1) == "off"
 
 
-def test_unexpected_power_answer_is_an_error():
-    pool, _ = make_pool(command_mock("standby"))
-    with pytest.raises(exception.IPMICommandFailed, match="unexpected power state"):
+def test_error_answer_to_power_read():
+    cmd = command_mock()
+    cmd.raw_command.side_effect = None
+    cmd.raw_command.return_value = {"error": "Node busy", "code": 0xC0}
+    pool, _ = make_pool(cmd)
+    with pytest.raises(exception.IPMICommandFailed, match="'get power' failed: Node busy"):
+        pool.get_power(BMC1)
+
+
+def test_empty_answer_to_power_read():
+    cmd = command_mock()
+    cmd.raw_command.side_effect = None
+    cmd.raw_command.return_value = {"netfn": 1, "command": 1, "code": 0, "data": []}
+    pool, _ = make_pool(cmd)
+    with pytest.raises(exception.IPMICommandFailed, match="no data"):
         pool.get_power(BMC1)
 
 
@@ -231,7 +243,7 @@ def test_discard_and_close_log_out():
 def test_password_never_logged(caplog):
     caplog.set_level(logging.DEBUG)
     broken = command_mock()
-    broken.get_power.side_effect = pyghmi_exc.IpmiException("timeout", 0xFFFF)
+    broken.raw_command.side_effect = pyghmi_exc.IpmiException("timeout", 0xFFFF)
     pool, _ = make_pool(broken, command_mock(), command_retries=1, retry_backoff=0)
     pool.get_power(BMC1)
     assert "127.0.0.1:6230" in caplog.text
