@@ -75,8 +75,9 @@ class Session:
 class SessionTable:
     """Sessions of one BMC keyed by the BMC-side session id.
 
-    :param limit: most sessions at once; Open Session beyond it fails with
-        "insufficient resources" after expired sessions are dropped.
+    :param limit: most sessions at once; beyond it the oldest unfinished handshake
+        is dropped, and with only active sessions Open Session fails with
+        "insufficient resources".
     :param idle_timeout: seconds an active session may stay silent.
     :param handshake_timeout: seconds a session may take to become active.
     """
@@ -96,8 +97,13 @@ class SessionTable:
         """Open a session with a fresh random id; None when the table is full."""
         if len(self._sessions) >= self.limit:
             self.expire(now)
-            if len(self._sessions) >= self.limit:
+        if len(self._sessions) >= self.limit:
+            # Abandoned handshakes (a console that gave up on a wrong password) must
+            # not lock out good ones: make room by dropping the oldest of them.
+            pending = [s for s in self._sessions.values() if s.state is not SessionState.ACTIVE]
+            if not pending:
                 return None
+            del self._sessions[min(pending, key=lambda s: s.last_activity).bmc_sid]
         while True:
             (sid,) = struct.unpack("<I", random_bytes(4))
             if sid and sid not in self._sessions:

@@ -141,3 +141,10 @@ def test_session_info(bmc):
     console = Console(bmc).login()
     cc, data = console.request(0x06, 0x3D, (0x00,))
     assert cc == 0 and data[2] == 1 and data[6:10] == bytes((127, 0, 0, 1))
+
+
+def test_full_session_table_is_reported(backend):
+    bmc = VirtualBmc("node-1", backend, b"admin", b"password", session_limit=1)
+    Console(bmc).login()
+    out = Console(bmc).exchange(0x10, open_session_request(1, 6, 3, 4, 1))
+    assert out[1] == 0x01  # insufficient resources

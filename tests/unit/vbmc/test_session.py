@@ -34,10 +34,11 @@ def test_expiry_and_limit():
     a = table.create(1, SUITE_3, 4, now=0)
     b = table.create(2, SUITE_3, 4, now=0)
     assert a.bmc_sid != b.bmc_sid and a.bmc_sid and b.bmc_sid
-    assert table.create(3, SUITE_3, 4, now=5) is None
     a.state = SessionState.ACTIVE
-    c = table.create(3, SUITE_3, 4, now=11)  # b's handshake timed out
-    assert c is not None and table.get(b.bmc_sid, 11) is None
+    c = table.create(3, SUITE_3, 4, now=5)  # b's handshake is dropped to make room
+    assert c is not None and table.get(b.bmc_sid, 5) is None
+    c.state = SessionState.ACTIVE
+    assert table.create(4, SUITE_3, 4, now=6) is None  # only active sessions: full
     assert table.get(a.bmc_sid, 59) is a
     assert table.get(a.bmc_sid, 61) is None
     assert table.expire(100) == 1 and len(table) == 0
