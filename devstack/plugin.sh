@@ -25,17 +25,12 @@ function configure_ironic_tripleo {
 
 function configure_discoverd {
     sudo install -d -o "$STACK_USER" "$DISCOVERD_CONF_DIR"
+    iniset "$DISCOVERD_CONF_FILE" DEFAULT listen_address "$SERVICE_LISTEN_ADDRESS"
     iniset "$DISCOVERD_CONF_FILE" DEFAULT listen_port "$DISCOVERD_PORT"
-    iniset "$DISCOVERD_CONF_FILE" DEFAULT auth_strategy keystone
+    iniset "$DISCOVERD_CONF_FILE" DEFAULT auth_strategy "$DISCOVERD_AUTH_STRATEGY"
     iniset "$DISCOVERD_CONF_FILE" database connection "$(database_connection_url discoverd)"
-    configure_keystone_authtoken_middleware "$DISCOVERD_CONF_FILE" discoverd
-    iniset "$DISCOVERD_CONF_FILE" ironic auth_type password
-    iniset "$DISCOVERD_CONF_FILE" ironic auth_url "$KEYSTONE_SERVICE_URI"
-    iniset "$DISCOVERD_CONF_FILE" ironic username ironic
-    iniset "$DISCOVERD_CONF_FILE" ironic password "$SERVICE_PASSWORD"
-    iniset "$DISCOVERD_CONF_FILE" ironic project_name "$SERVICE_PROJECT_NAME"
-    iniset "$DISCOVERD_CONF_FILE" ironic user_domain_id default
-    iniset "$DISCOVERD_CONF_FILE" ironic project_domain_id default
+    # devstack writes clouds.yaml with an admin cloud that discoverd uses to reach Ironic.
+    iniset "$DISCOVERD_CONF_FILE" ironic cloud devstack-admin
     recreate_database discoverd
 }
 
