@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import time
 from pathlib import Path
 
@@ -110,7 +111,13 @@ def print_table(conn, state: dict) -> None:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    # SIGTERM (a harness stopping us) cleans up like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     lab = Lab(args.workdir)
     previous = lab.load()
     if previous and previous.get("state") != "down":
@@ -136,5 +143,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             step(f"lab left up: 'ironic-tripleo lab down --workdir {lab.workdir}' removes it")
         else:
             step("lab down")
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the clean-up finish
             lab.down()
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
     return code
