@@ -17,10 +17,11 @@ BMC in one process hangs forever.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from ironic_tripleo.exception import (
@@ -29,6 +30,7 @@ from ironic_tripleo.exception import (
     BMCTimeout,
     BMCUnreachable,
     IPMICommandFailed,
+    IPMIError,
 )
 from ironic_tripleo.ipmi import chassis
 from ironic_tripleo.ipmi.driver_info import BMC
@@ -37,7 +39,7 @@ from ironic_tripleo.ipmi.errors import ANSWERED, CREDENTIALS, TRANSIENT, classif
 LOG = logging.getLogger(__name__)
 T = TypeVar("T")
 Connector = Callable[[BMC], Any]
-# How long a discarded session may take to log out before it is just marked broken.
+# How long a healthy session may take to log out before it is just marked broken.
 _LOGOUT_WAIT = 1.5
 
 
@@ -90,17 +92,22 @@ def _session_alive(cmd: Any) -> bool:
     return not getattr(session, "broken", False) and bool(getattr(session, "logged", True))
 
 
-def _logout(cmd: Any) -> None:
-    """Log out of a session we no longer trust, without waiting long for it."""
+def _logout(cmd: Any, wait: float) -> None:
+    """Log out of a session we no longer use, waiting at most ``wait`` seconds.
+
+    A session that did not answer is first marked broken: pyghmi hands a session it
+    still thinks valid to the next ``Command()`` for the same BMC, and its logout
+    would wait for the hung command.
+    """
     session = getattr(cmd, "ipmi_session", None)
     if session is None or getattr(session, "broken", True):
         return
+    if not wait:
+        session.broken = True
     worker = threading.Thread(target=session.logout, name="ipmi-logout", daemon=True)
     worker.start()
-    worker.join(_LOGOUT_WAIT)
+    worker.join(wait)
     if worker.is_alive():
-        # pyghmi hands a still-valid session to the next Command() for the same BMC;
-        # this makes it build a new one instead of reusing the hung one.
         session.broken = True
 
 
@@ -189,20 +196,42 @@ class SessionPool:
         """
         return self.run(bmc, chassis.get_power, what="get power")
 
+    def get_power_many(self, bmcs: Iterable[BMC], max_workers: int = 64
+                       ) -> dict[BMC, str | IPMIError]:
+        """Read the power state of many BMCs in parallel.
+
+        :param bmcs: the BMCs (each keeps its own limits: interval, cap, timeout).
+        :param max_workers: threads used at once.
+        :returns: for each BMC, ``'on'``/``'off'`` or the IPMIError it raised.
+        """
+        def one(bmc: BMC) -> str | IPMIError:
+            try:
+                return self.get_power(bmc)
+            except IPMIError as e:
+                return e
+
+        unique = list(dict.fromkeys(bmcs))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max_workers) as executor:
+            return dict(zip(unique, executor.map(one, unique), strict=True))
+
     def discard(self, bmc: BMC) -> None:
         """Log out of ``bmc``'s session, if any; the next command logs in again."""
         with self._lock:
             entry = self._entries.get(bmc)
         if entry is not None:
-            self._drop(entry, entry.command)
+            self._drop(entry, entry.command, _LOGOUT_WAIT)
 
     def close(self) -> None:
         """Log out of every BMC."""
         with self._lock:
             entries = list(self._entries.values())
             self._entries.clear()
-        for entry in entries:
-            self._drop(entry, entry.command)
+        workers = [threading.Thread(target=self._drop, args=(e, e.command, _LOGOUT_WAIT),
+                                    daemon=True) for e in entries if e.command is not None]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
 
     def _entry(self, bmc: BMC) -> _Entry:
         with self._lock:
@@ -278,10 +307,15 @@ class SessionPool:
         finally:
             entry.login_lock.release()
 
-    def _drop(self, entry: _Entry, cmd: Any) -> None:
+    def _drop(self, entry: _Entry, cmd: Any, wait: float = 0.0) -> None:
+        """Forget ``cmd`` as ``entry``'s session and log out of it.
+
+        :param wait: 0 for a session that failed (do not wait on it), else how long
+            a healthy one may take to log out.
+        """
         if cmd is None:
             return
         with entry.lock:
             if entry.command is cmd:
                 entry.command = None
-        _logout(cmd)
+        _logout(cmd, wait)

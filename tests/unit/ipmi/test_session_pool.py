@@ -13,6 +13,7 @@ from ironic_tripleo import exception
 from ironic_tripleo.ipmi import chassis, session_pool
 from ironic_tripleo.ipmi.driver_info import BMC
 from ironic_tripleo.ipmi.errors import ANSWERED, CREDENTIALS, TRANSIENT, classify
+from tests.netutil import wait_for
 from tests.unit.ipmi.conftest import fake_command
 
 BMC1 = BMC(address="127.0.0.1", port=6230, username="admin", password="s3cr3t-pw")
@@ -194,8 +195,9 @@ def test_command_that_hangs_times_out_and_session_is_replaced():
     pool, connect = make_pool(hung, fresh, command_timeout=0.2, command_retries=0)
     with pytest.raises(exception.BMCTimeout, match=r"within 0\.2s"):
         pool.get_power(BMC1)
+    assert hung.ipmi_session.broken is True  # pyghmi must not hand it out again
+    wait_for(lambda: hung.ipmi_session.logout.called, timeout=5, what="logout")
     release.set()
-    hung.ipmi_session.logout.assert_called_once_with()
     assert pool.get_power(BMC1) == "off"
     assert connect.call_count == 2
 
@@ -262,3 +264,20 @@ def test_password_never_logged(caplog):
 ])
 def test_classify(error, kind):
     assert classify(error) == kind
+
+
+def test_get_power_many():
+    other = BMC(address="127.0.0.1", port=6231, username="admin", password="x")
+    dead = BMC(address="127.0.0.1", port=6232)
+    commands = {BMC1: command_mock("on"), other: command_mock("off")}
+
+    def connect(bmc):
+        if bmc == dead:
+            raise pyghmi_exc.IpmiException(None)
+        return commands[bmc]
+
+    pool = session_pool.SessionPool(connect=connect, command_retries=0)
+    result = pool.get_power_many([BMC1, other, dead, BMC1], max_workers=3)
+    assert list(result) == [BMC1, other, dead]
+    assert result[BMC1] == "on" and result[other] == "off"
+    assert isinstance(result[dead], exception.BMCUnreachable)
