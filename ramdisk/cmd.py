@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ramdisk import agent_log, callback, cmdline, inventory
+from ramdisk.deploy import agent as deploy_agent
 from ramdisk.exception import CallbackError, NoCallbackURL
 
 LOG = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def discover(args: argparse.Namespace, capture: agent_log.LogCapture) -> int:
 
 
 Mode = Callable[[argparse._SubParsersAction], None]
-MODES: list[Mode] = [_add_discover]
+MODES: list[Mode] = [_add_discover, deploy_agent.add_parser]
 
 
 def build_parser(modes: Sequence[Mode] = tuple(MODES)) -> argparse.ArgumentParser:

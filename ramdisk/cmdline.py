@@ -18,6 +18,7 @@ LOG = logging.getLogger(__name__)
 PROC_CMDLINE = "/proc/cmdline"
 CALLBACK_PARAMS = ("ipa-inspection-callback-url", "discoverd_callback_url")
 BOOT_MAC_PARAMS = ("BOOTIF", "ipa-inspection-boot-interface")
+API_URL_PARAMS = ("ipa-api-url",)  # deploy mode: where Ironic's API is
 COLLECTORS_PARAM = "ipa-inspection-collectors"
 BENCHMARKS_PARAM = "ipa-inspection-benchmarks"
 ALL_DISKS_PARAM = "tripleo-inspection-all-disks"
