@@ -91,6 +91,17 @@ class VirtualBmc:
             LOG.debug("%s: dropped datagram from %s: %s", self.name, peer, exc)
         return None
 
+    def expire(self, now: float) -> None:
+        """Drop idle sessions; log handshakes abandoned after RAKP 2.
+
+        A console that finds RAKP 2's code wrong (ipmitool, pyghmi: wrong password)
+        gives up without RAKP 3, so this is where a wrong password shows here.
+        """
+        for session in self.sessions.expire(now):
+            if session.state is SessionState.RAKP2_SENT:
+                LOG.info("%s: login as %r abandoned after RAKP 2 (wrong password?)",
+                         self.name, session.username.decode(errors="replace"))
+
     def run(self, pending: PendingCommand) -> Result:
         """Execute a pending command against the backend (any thread)."""
         return self.dispatcher.execute(pending.request, pending.privilege)
@@ -167,12 +178,11 @@ class VirtualBmc:
         request = pkt.parse_request(keys.decrypt(packet.payload))
         if request.netfn == NETFN_APP:
             result = self._app_command(session, request, peer)
+            reply = self._reply(session, request, *result)  # signed before a close
             if request.command == CMD_CLOSE_SESSION and result[0] == 0:
-                reply = self._reply(session, request, *result)
                 self.sessions.remove(int.from_bytes(request.data[:4], "little")
                                      or session.bmc_sid)
-                return reply
-            return self._reply(session, request, *result)
+            return reply
         if self.dispatcher.handles(request.netfn, request.command):
             return PendingCommand(session, request, session.privilege)
         return self._reply(session, request, CC_INVALID_COMMAND)

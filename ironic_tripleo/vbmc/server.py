@@ -163,7 +163,7 @@ class BmcServer:
                         self._read(key.fileobj, key.data, now)
                 if now >= next_sweep:
                     for bmc, _sock in self._bmcs.values():
-                        bmc.sessions.expire(now)
+                        bmc.expire(now)
                     next_sweep = now + self.tick
         finally:
             self._running = False

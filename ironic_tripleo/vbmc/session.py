@@ -129,12 +129,12 @@ class SessionTable:
                    else self.handshake_timeout)
         return now - session.last_activity > timeout
 
-    def expire(self, now: float) -> int:
-        """Drop idle sessions; return how many were dropped."""
-        dead = [sid for sid, s in self._sessions.items() if self._expired(s, now)]
-        for sid in dead:
-            del self._sessions[sid]
-        return len(dead)
+    def expire(self, now: float) -> list[Session]:
+        """Drop idle sessions and unfinished handshakes; return them."""
+        dead = [s for s in self._sessions.values() if self._expired(s, now)]
+        for session in dead:
+            del self._sessions[session.bmc_sid]
+        return dead
 
     def active_count(self) -> int:
         """Number of activated sessions (Get Session Info reports it)."""

@@ -148,3 +148,16 @@ def test_full_session_table_is_reported(backend):
     Console(bmc).login()
     out = Console(bmc).exchange(0x10, open_session_request(1, 6, 3, 4, 1))
     assert out[1] == 0x01  # insufficient resources
+
+
+def test_abandoned_login_is_logged_when_it_expires(bmc, caplog):
+    caplog.set_level("INFO")
+    console = Console(bmc)
+    out = console.exchange(0x10, open_session_request(1, 5, 3, 4, 1))
+    sid = struct.unpack_from("<I", out, 8)[0]
+    console.exchange(0x12, bytes(4) + struct.pack("<I", sid) + bytes(16) + b"\x14\0\0\x05admin")
+    bmc.expire(console.now + 5)
+    assert len(bmc.sessions) == 1
+    bmc.expire(console.now + 11)
+    assert len(bmc.sessions) == 0
+    assert "node-1: login as 'admin' abandoned after RAKP 2 (wrong password?)" in caplog.text

@@ -41,4 +41,4 @@ def test_expiry_and_limit():
     assert table.create(4, SUITE_3, 4, now=6) is None  # only active sessions: full
     assert table.get(a.bmc_sid, 59) is a
     assert table.get(a.bmc_sid, 61) is None
-    assert table.expire(100) == 1 and len(table) == 0
+    assert table.expire(100) == [c] and len(table) == 0
