@@ -35,82 +35,18 @@ from ironic_tripleo.exception import (
 from ironic_tripleo.ipmi import chassis
 from ironic_tripleo.ipmi.driver_info import BMC
 from ironic_tripleo.ipmi.errors import ANSWERED, CREDENTIALS, TRANSIENT, classify
+from ironic_tripleo.ipmi.pyghmi_session import (
+    LOGOUT_WAIT,
+    TimedOut,
+    call_with_timeout,
+    logout,
+    pyghmi_connect,
+    session_alive,
+)
 
 LOG = logging.getLogger(__name__)
 T = TypeVar("T")
 Connector = Callable[[BMC], Any]
-# How long a healthy session may take to log out before it is just marked broken.
-_LOGOUT_WAIT = 1.5
-
-
-def pyghmi_connect(bmc: BMC) -> Any:
-    """Log in to ``bmc`` with pyghmi and return the ``Command`` (blocks until done).
-
-    :raises: pyghmi's IpmiException when the login fails.
-    """
-    from pyghmi.ipmi import command
-
-    return command.Command(bmc=bmc.address, port=bmc.port,
-                           userid=bmc.username.encode("utf-8"),
-                           password=bmc.password.encode("utf-8"),
-                           kg=bmc.kg_key, privlevel=bmc.priv_level)
-
-
-class _TimedOut(Exception):
-    pass
-
-
-def _call_with_timeout(func: Callable[[], T], timeout: float, name: str) -> T:
-    """Run ``func`` in a helper thread; raise _TimedOut if it is not done in time.
-
-    pyghmi may block far longer than we allow (or forever); the helper thread is
-    a daemon left to finish on its own.
-    """
-    box: dict[str, Any] = {}
-    done = threading.Event()
-
-    def target() -> None:
-        try:
-            box["value"] = func()
-        except BaseException as e:  # handed to the caller below
-            box["error"] = e
-        finally:
-            done.set()
-
-    threading.Thread(target=target, name=name, daemon=True).start()
-    if not done.wait(timeout):
-        raise _TimedOut()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
-def _session_alive(cmd: Any) -> bool:
-    session = getattr(cmd, "ipmi_session", None)
-    if session is None:
-        return True
-    return not getattr(session, "broken", False) and bool(getattr(session, "logged", True))
-
-
-def _logout(cmd: Any, wait: float) -> None:
-    """Log out of a session we no longer use, waiting at most ``wait`` seconds.
-
-    A session that did not answer is first marked broken: pyghmi hands a session it
-    still thinks valid to the next ``Command()`` for the same BMC, and its logout
-    would wait for the hung command.
-    """
-    session = getattr(cmd, "ipmi_session", None)
-    if session is None or getattr(session, "broken", True):
-        return
-    if not wait:
-        session.broken = True
-    worker = threading.Thread(target=session.logout, name="ipmi-logout", daemon=True)
-    worker.start()
-    worker.join(wait)
-    if worker.is_alive():
-        session.broken = True
-
-
 class _Entry:
     """State kept for one BMC."""
 
@@ -219,14 +155,14 @@ class SessionPool:
         with self._lock:
             entry = self._entries.get(bmc)
         if entry is not None:
-            self._drop(entry, entry.command, _LOGOUT_WAIT)
+            self._drop(entry, entry.command, LOGOUT_WAIT)
 
     def close(self) -> None:
         """Log out of every BMC."""
         with self._lock:
             entries = list(self._entries.values())
             self._entries.clear()
-        workers = [threading.Thread(target=self._drop, args=(e, e.command, _LOGOUT_WAIT),
+        workers = [threading.Thread(target=self._drop, args=(e, e.command, LOGOUT_WAIT),
                                     daemon=True) for e in entries if e.command is not None]
         for worker in workers:
             worker.start()
@@ -253,15 +189,15 @@ class SessionPool:
         cmd = self._session(entry, bmc)
         started = self._clock()
         try:
-            return _call_with_timeout(lambda: func(cmd), self.command_timeout,
+            return call_with_timeout(lambda: func(cmd), self.command_timeout,
                                       f"ipmi-{bmc.label}")
-        except _TimedOut:
+        except TimedOut:
             self._drop(entry, cmd)
             raise BMCTimeout(bmc=bmc.label, what=what, seconds=self.command_timeout,
                              reason="no answer") from None
         except Exception as e:
             kind = classify(e)
-            if kind == TRANSIENT or not _session_alive(cmd):
+            if kind == TRANSIENT or not session_alive(cmd):
                 self._drop(entry, cmd)
                 raise BMCTimeout(bmc=bmc.label, what=what,
                                  seconds=self._clock() - started,
@@ -279,15 +215,15 @@ class SessionPool:
                              reason="another thread is still logging in")
         try:
             cmd = entry.command
-            if cmd is not None and _session_alive(cmd):
+            if cmd is not None and session_alive(cmd):
                 return cmd
             if cmd is not None:
                 self._drop(entry, cmd)
             started = self._clock()
             try:
-                cmd = _call_with_timeout(lambda: self._connect(bmc), self.command_timeout,
+                cmd = call_with_timeout(lambda: self._connect(bmc), self.command_timeout,
                                          f"ipmi-login-{bmc.label}")
-            except _TimedOut:
+            except TimedOut:
                 raise BMCUnreachable(bmc=bmc.label, seconds=self.command_timeout) from None
             except Exception as e:
                 kind = classify(e)
@@ -318,4 +254,4 @@ class SessionPool:
         with entry.lock:
             if entry.command is cmd:
                 entry.command = None
-        _logout(cmd, wait)
+        logout(cmd, wait)
