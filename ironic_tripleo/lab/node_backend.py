@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from ironic_tripleo.lab import process
@@ -57,7 +58,15 @@ class LabNodeBackend(NodeBackend):
         pid = process.read_pid(self.node.pid_file)
         if pid is None or not process.is_alive(pid):
             return None
+        if pid in self._children:
+            return pid  # ours and not reaped, so it is what we started
         argv = process.cmdline(pid)
+        for _ in range(50):
+            if argv:
+                break
+            # Empty while `ip netns exec` execs python: wait, do not mistake it for off.
+            time.sleep(0.01)
+            argv = process.cmdline(pid)
         if FIRMWARE_MODULE not in argv or str(self.node.path) not in argv:
             return None  # the pid was reused by something else
         return pid
