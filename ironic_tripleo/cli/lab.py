@@ -75,6 +75,9 @@ def cmd_up(args: argparse.Namespace) -> int:
     except TripleOError as exc:
         LOG.error("%s", exc)
         return 1
+    except KeyboardInterrupt:
+        LOG.error("interrupted; what was built has been removed")
+        return 130
     print(f"lab {state['lab_id']} is up: Ironic {state['ironic_url']}, "
           f"bridge {state['network']['bridge']} {state['network']['host_address']}"
           f"/{state['network']['prefixlen']}")
