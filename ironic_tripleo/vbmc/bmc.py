@@ -45,6 +45,10 @@ _SESSIONLESS = {
 }
 
 
+def _request_key(request: pkt.IpmiRequest) -> tuple[int, int, int, bytes]:
+    return request.rq_seq, request.netfn, request.command, request.data
+
+
 @dataclasses.dataclass(frozen=True)
 class PendingCommand:
     """A machine command of an authenticated session, to run off the I/O thread."""
@@ -108,6 +112,7 @@ class VirtualBmc:
 
     def complete(self, pending: PendingCommand, result: Result) -> bytes:
         """The reply datagram carrying ``result`` (I/O thread)."""
+        pending.session.in_flight.discard(_request_key(pending.request))
         return self._reply(pending.session, pending.request, *result)
 
     def handle_sync(self, data: bytes, peer: Peer, now: float) -> bytes | None:
@@ -184,6 +189,10 @@ class VirtualBmc:
                                      or session.bmc_sid)
             return reply
         if self.dispatcher.handles(request.netfn, request.command):
+            key = _request_key(request)
+            if key in session.in_flight:
+                return None  # a retransmission: the running command's reply answers it
+            session.in_flight.add(key)
             return PendingCommand(session, request, session.privilege)
         return self._reply(session, request, CC_INVALID_COMMAND)
 

@@ -47,6 +47,9 @@ class Session:
     keys: SessionKeys | None = None
     inbound_high: int = 0
     outbound_seq: int = 0
+    # Requests running on the backend, so a console's retransmission while a slow
+    # backend works is not executed twice: (rqSeq, netfn, command, data).
+    in_flight: set[tuple[int, int, int, bytes]] = dataclasses.field(default_factory=set)
 
     def next_sequence(self) -> int:
         """Next outbound session sequence number (starts at 1, skips 0 on wrap)."""

@@ -161,3 +161,14 @@ def test_abandoned_login_is_logged_when_it_expires(bmc, caplog):
     bmc.expire(console.now + 11)
     assert len(bmc.sessions) == 0
     assert "node-1: login as 'admin' abandoned after RAKP 2 (wrong password?)" in caplog.text
+
+
+def test_retransmission_of_a_running_command_is_not_run_twice(bmc):
+    console = Console(bmc).login()
+    console.request(0x06, 0x3B, (0x04,))
+    frame = console.packet(0x00, 0x02, (0x02,))
+    pending = bmc.handle(frame, PEER, console.now)
+    assert isinstance(pending, PendingCommand)
+    assert bmc.handle(frame, PEER, console.now) is None  # still running
+    bmc.complete(pending, bmc.run(pending))
+    assert isinstance(bmc.handle(frame, PEER, console.now), PendingCommand)
