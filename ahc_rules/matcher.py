@@ -1,158 +1,74 @@
 """Compiled specs and a fast ``match_all`` with the exact semantics of ``hardware.matcher``.
 
-``hardware.matcher.match_all`` walks every fact line for every spec and re-parses
-each function text on every line. Here a spec is compiled once (its literal fields
-become an index key, its function texts are parsed and checked once) and a node's
-facts are indexed by the literal fields the rules use, so a spec only looks at the
-lines that can match it. Everything else mirrors ``hardware.matcher`` step by step:
-the exact-line pass, the order in which lines are tried (matched lines are removed;
-a backtracking point puts the matched line last), variable consistency, backtracking
-up to 50 levels, and the ``$$var`` hand-off. ``tests/unit/ahc_rules`` compare both
-on random inputs.
+``hardware.matcher.match_all`` walks the fact lines for every spec, checking every
+field of every line in Python and re-parsing each function text on each line. Here
+a spec is compiled once: its literal fields become one specialised scan (most
+selective field first) that picks the candidate lines, its function texts are parsed
+and checked once (:mod:`ahc_rules.functions`). Everything else mirrors
+``hardware.matcher`` step by step: the exact-line pass, the order in which lines are
+tried (matched lines are removed; a backtracking point puts the matched line last),
+variable consistency, backtracking up to 50 levels, and the ``$$var`` hand-off.
+``tests/unit/ahc_rules`` compare both on random inputs.
 
-One deliberate difference: where ``hardware`` raises (``gt(4)`` on ``'abc'``), the
-line simply does not match.
+Deliberate differences: where ``hardware`` raises (``gt(4)`` on ``'abc'``), the
+line simply does not match; on no match, no partial captures are returned; and
+before backtracking, a spec that no line can satisfy (whatever the variables) ends
+the search at once instead of after an exhaustive retry of every binding.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import itertools
-import operator
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from hardware import matcher as hw_matcher
-
 from ahc_rules.exception import RuleFileError
+from ahc_rules.functions import FUNC_RE, compile_function
 from ahc_rules.rules_parser import SpecLine
 
-#: The functions rule authors may call, and how many explicit arguments each takes
-#: (``None``: one or more).
-FUNCTIONS: dict[str, int | None] = {
-    "gt": 1, "ge": 1, "lt": 1, "le": 1, "range": 2, "network": 1, "regexp": 1,
-    "in": None, "not": 1, "and": 2, "or": 2,
-}
-_LOWER_NAME = re.compile(r"^[a-z_]+$")
-_QUOTES = "'\""
-_FUNC_RE = hw_matcher._FUNC_REGEXP
 MAX_LEVEL = 50
-
 K_FUNC, K_VAR, K_VARFUNC, K_NEVER = range(4)
+#: Field positions from most to least selective (key, name, class, value).
+_SELECTIVITY = (2, 1, 3, 0)
 
+Line = tuple[str, str, str, str]
 Check = tuple[int, int, str, Callable[[str], bool] | None, str]
+Scan = Callable[[Sequence[Line]], list[int]]
 
 
-def _known(name: str) -> bool:
-    """True when ``hardware.matcher`` would call ``_<name>`` (its own lookup rule)."""
-    return ("_" + name) in vars(hw_matcher)
+def _scanner(pairs: list[tuple[int, str]]) -> Scan:
+    """A closure returning the ids of lines whose fields equal ``pairs`` (idx, value)."""
+    if not pairs:
+        return lambda lines: list(range(len(lines)))
+    if len(pairs) == 1:
+        (a, va), = pairs
+        return lambda lines: [i for i, ln in enumerate(lines) if ln[a] == va]
+    if len(pairs) == 2:
+        (a, va), (b, vb) = pairs
+        return lambda lines: [i for i, ln in enumerate(lines) if ln[a] == va and ln[b] == vb]
+    if len(pairs) == 3:
+        (a, va), (b, vb), (c, vc) = pairs
+        return lambda lines: [i for i, ln in enumerate(lines)
+                              if ln[a] == va and ln[b] == vb and ln[c] == vc]
+    full = tuple(v for _, v in sorted(pairs))
 
-
-def _args(res: re.Match[str]) -> list[str]:
-    args = [res.group(2)]
-    if res.group(3):
-        args += re.split(r"\s*,\s*", res.group(3))
-    return [arg.strip(_QUOTES) for arg in args]
-
-
-def _is_static(arg: str) -> bool:
-    res = _FUNC_RE.search(arg)
-    return not (res and _known(res.group(1)))
-
-
-def _generic(res: re.Match[str]) -> Callable[[str], bool]:
-    func = getattr(hw_matcher, "_" + res.group(1))
-
-    def check(value: str) -> bool:
+    def scan_full(lines: Sequence[Line]) -> list[int]:
+        found = []
+        start = 0
         try:
-            return bool(hw_matcher._call_func(func, value, res))
-        except Exception:  # noqa: BLE001 - hardware raises on non-numbers: no match
-            return False
-
-    return check
-
-
-def _fast(name: str, args: list[str], slow: Callable[[str], bool], spec: SpecLine,
-          text: str) -> Callable[[str], bool]:
-    """A pre-parsed version of a function whose arguments are plain values."""
-
-    def bad(reason: str) -> RuleFileError:
-        return RuleFileError(filename=spec.filename, line=spec.line, near=repr(text),
-                             reason=reason)
-
-    try:
-        if name in ("gt", "ge", "lt", "le"):
-            bound = float(args[0])
-            cmp = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt,
-                   "le": operator.le}[name]
-            test: Callable[[str], bool] = lambda v: cmp(float(v), bound)  # noqa: E731
-        elif name == "range":
-            low, high = float(args[0]), float(args[1])
-            test = lambda v: low <= float(v) <= high  # noqa: E731
-        elif name == "regexp":
-            pattern = re.compile(args[0])
-            test = lambda v: pattern.search(v) is not None  # noqa: E731
-        elif name == "network":
-            net = ipaddress.IPv4Network(args[0])
-            test = lambda v: ipaddress.IPv4Address(v) in net  # noqa: E731
-        elif name == "in":
-            choices = frozenset(args)
-            test = choices.__contains__
-        else:
-            return slow
-    except ValueError as exc:
-        raise bad(f"bad argument for {name}(): {exc}") from None
-    except re.error as exc:
-        raise bad(f"bad regular expression: {exc}") from None
-
-    def check(value: str) -> bool:
-        # Values that hardware would itself evaluate or unquote take the slow path.
-        if "(" in value or value[:1] in _QUOTES or value[-1:] in _QUOTES:
-            return slow(value)
-        try:
-            return bool(test(value))
+            while True:
+                start = lines.index(full, start) + 1  # type: ignore[arg-type]
+                found.append(start - 1)
         except ValueError:
-            return False
+            return found
 
-    return check
-
-
-def compile_function(text: str, spec: SpecLine) -> Callable[[str], bool] | None:
-    """Return a checker for a function text such as ``gt(4)``.
-
-    Returns None when hardware would not call a function (the text is then
-    compared literally or never matches, as hardware does).
-
-    :raises RuleFileError: unknown lowercase function name, wrong argument count,
-        non-numeric bound, bad regular expression or network.
-    """
-    res = _FUNC_RE.search(text)
-    if not res:
-        return None
-    name = res.group(1)
-    if name not in FUNCTIONS:
-        if _LOWER_NAME.match(name):
-            raise RuleFileError(filename=spec.filename, line=spec.line, near=repr(text),
-                                reason=f"unknown function {name}(); known: "
-                                       + ", ".join(sorted(FUNCTIONS)))
-        return None
-    args = _args(res)
-    wanted = FUNCTIONS[name]
-    if wanted is not None and len(args) != wanted:
-        raise RuleFileError(filename=spec.filename, line=spec.line, near=repr(text),
-                            reason=f"{name}() takes {wanted} argument(s), got {len(args)} "
-                                   "(commas always separate arguments)")
-    slow = _generic(res)
-    if all(_is_static(arg) for arg in args):
-        return _fast(name, args, slow, spec, text)
-    return slow
+    return scan_full
 
 
 class CompiledSpec:
-    """One spec line, ready to match: index key, checks and variables."""
+    """One spec line, ready to match: a candidate scan, checks and variables."""
 
-    __slots__ = ("source", "fields", "mask", "key", "checks", "getter")
+    __slots__ = ("source", "fields", "mask", "checks", "scan", "probe")
 
     def __init__(self, source: SpecLine) -> None:
         self.source = source
@@ -166,12 +82,17 @@ class CompiledSpec:
             else:
                 checks.append(check)
         self.mask: tuple[int, ...] = tuple(mask)
-        self.getter = operator.itemgetter(*mask) if mask else None
-        self.key = self.getter(self.fields) if self.getter else None
         self.checks = tuple(checks)
+        pairs = [(i, self.fields[i]) for i in _SELECTIVITY if i in mask]
+        self.scan: Scan = _scanner(pairs)
+        #: Specs with the same literal fields share their scan results on a node.
+        self.probe = tuple(pairs)
 
     def _compile_field(self, idx: int, field: str) -> Check | None:
-        """Classify a field exactly as ``hardware.matcher.match_spec`` treats it."""
+        """Classify a field exactly as ``hardware.matcher.match_spec`` treats it.
+
+        Returns None for a field compared literally.
+        """
         if field[0] == "$":
             parts = field.split("=")
             if len(parts) == 2:
@@ -181,19 +102,40 @@ class CompiledSpec:
                                         near=repr(field), reason="nothing after '='")
                 fn = compile_function(func, self.source) if func[-1] == ")" else None
                 if fn is None:
-                    return None  # compared literally with the whole text
+                    return None  # hardware compares the whole text literally
                 return (idx, K_VARFUNC, var[1:], fn, field)
-            if field[-1] == ")" and _FUNC_RE.search(field):
+            if field[-1] == ")" and FUNC_RE.search(field):
                 return (idx, K_NEVER, "", None, field)
             return (idx, K_VAR, field[1:], None, field)
-        if field[-1] == ")":
-            res = _FUNC_RE.search(field)
-            if res:
-                fn = compile_function(field, self.source)
-                if fn is None:
-                    return (idx, K_NEVER, "", None, field)
-                return (idx, K_FUNC, "", fn, field)
+        if field[-1] == ")" and FUNC_RE.search(field):
+            fn = compile_function(field, self.source)
+            if fn is None:
+                return (idx, K_NEVER, "", None, field)
+            return (idx, K_FUNC, "", fn, field)
         return None
+
+    def line_ok(self, line: Line) -> bool:
+        """Whether ``line`` (a candidate) passes the checks whatever variables hold."""
+        if line == self.fields:
+            return True
+        for idx, kind, _var, fn, whole in self.checks:
+            value = line[idx]
+            if kind == K_VAR:
+                continue
+            if kind == K_NEVER:
+                return False
+            if not fn(value) and not (kind == K_VARFUNC and value == whole):  # type: ignore[misc]
+                return False
+        return True
+
+    def possible(self, facts: NodeFacts) -> bool:
+        """Whether some line could match this spec whatever the variables hold.
+
+        A necessary condition for :func:`match`: when it fails for any spec, no
+        backtracking can succeed.
+        """
+        lines = facts.lines
+        return any(self.line_ok(lines[i]) for i in facts.candidates(self))
 
     def __repr__(self) -> str:
         return f"CompiledSpec({self.fields!r})"
@@ -204,72 +146,69 @@ def compile_specs(specs: Iterable[SpecLine]) -> tuple[CompiledSpec, ...]:
     return tuple(CompiledSpec(spec) for spec in specs)
 
 
-def to_line(item: Sequence[Any]) -> tuple[str, str, str, str]:
+def to_line(item: Sequence[Any]) -> Line:
     """A 4-tuple of strings from a fact (hardware-detect has ints and floats)."""
-    return tuple(v if isinstance(v, str) else str(v) for v in item)  # type: ignore[return-value]
+    return tuple(map(str, item))  # type: ignore[return-value]
 
 
 class NodeFacts:
-    """A node's fact lines (strings), indexed lazily by the field sets specs use."""
+    """A node's fact lines (4-tuples of strings, in reported order) and the candidate
+    lines found so far for each set of literal fields (shared by all roles)."""
 
-    __slots__ = ("lines", "_index", "_base")
+    __slots__ = ("lines", "_found")
 
-    def __init__(self, items: Iterable[Sequence[Any]]) -> None:
-        self.lines: tuple[tuple[str, str, str, str], ...] = tuple(to_line(i) for i in items)
-        self._index: dict[tuple[int, ...], dict[Any, list[int]]] = {}
-        self._base = {i: i for i in range(len(self.lines))}
+    def __init__(self, items: Iterable[Sequence[Any]], strings: bool = False) -> None:
+        """:param strings: the items are already 4-tuples of strings (skip conversion)."""
+        self.lines: tuple[Line, ...] = tuple(items) if strings else tuple(map(to_line, items))
+        self._found: dict[tuple, list[int]] = {}
 
-    def candidates(self, spec: CompiledSpec) -> Sequence[int]:
-        """Ids of the lines whose literal fields equal the spec's, in fact order."""
-        if spec.getter is None:
-            return self._base.keys()  # type: ignore[return-value]
-        index = self._index.get(spec.mask)
-        if index is None:
-            index = {}
-            getter = spec.getter
-            for i, line in enumerate(self.lines):
-                key = getter(line)
-                if key in index:
-                    index[key].append(i)
-                else:
-                    index[key] = [i]
-            self._index[spec.mask] = index
-        return index.get(spec.key, ())
-
-    def order(self) -> dict[int, int]:
-        """A fresh line order: line id -> position key."""
-        return dict(self._base)
+    def candidates(self, spec: CompiledSpec) -> list[int]:
+        """Ids of the lines whose literal fields equal the spec's, in reported order."""
+        found = self._found.get(spec.probe)
+        if found is None:
+            found = self._found[spec.probe] = spec.scan(self.lines)
+        return found
 
 
 class _Run:
-    """The state of one ``match`` call shared by its recursion levels."""
+    """State shared by the recursion levels of one :func:`match` call."""
 
-    __slots__ = ("facts", "specs", "arr2", "seq", "permuted")
+    __slots__ = ("lines", "facts", "specs", "arr2", "seq", "pruned")
 
     def __init__(self, facts: NodeFacts, specs: Sequence[CompiledSpec], arr2: dict) -> None:
         self.facts = facts
+        self.lines = facts.lines
         self.specs = specs
         self.arr2 = arr2
         self.seq = itertools.count(len(facts.lines))
-        self.permuted = False
+        self.pruned: bool | None = None
+
+    def hopeless(self) -> bool:
+        """Some spec cannot match any line: backtracking is pointless."""
+        if self.pruned is None:
+            self.pruned = not all(spec.possible(self.facts) for spec in self.specs)
+        return self.pruned
 
 
-def _match_spec(run: _Run, spec: CompiledSpec, order: dict[int, int], arr: dict) -> int | None:
-    """``hardware.matcher.match_spec`` on indexed lines; removes the line from ``order``."""
-    present = [i for i in run.facts.candidates(spec) if i in order]
+def _match_spec(run: _Run, pos: int, removed: set[int], moved: dict[int, int],
+                arr: dict) -> int | None:
+    """``hardware.matcher.match_spec``; the line order is ids, minus ``removed``, with
+    ``moved`` lines at the end in the order of their position keys."""
+    spec = run.specs[pos]
+    present = [i for i in run.facts.candidates(spec) if i not in removed]
     if not present:
         return None
-    if run.permuted and len(present) > 1:
-        present.sort(key=order.__getitem__)
-    lines = run.facts.lines
+    if moved and len(present) > 1:
+        present.sort(key=lambda i: moved.get(i, i))
     checks = spec.checks
     if not checks:
-        del order[present[0]]
+        removed.add(present[0])
         return present[0]
+    lines = run.lines
     fields = spec.fields
     for i in present:
         if lines[i] == fields:
-            del order[i]
+            removed.add(i)
             return i
     for i in present:
         line = lines[i]
@@ -288,37 +227,41 @@ def _match_spec(run: _Run, spec: CompiledSpec, order: dict[int, int], arr: dict)
         else:
             for var, value in binds:
                 arr[var] = value
-            del order[i]
+            removed.add(i)
             return i
     return None
 
 
-def _match_all(run: _Run, pos: int, order: dict[int, int], arr: dict, level: int) -> bool:
+def _match_all(run: _Run, pos: int, removed: set[int], moved: dict[int, int], arr: dict,
+               level: int) -> bool:
     """``hardware.matcher.match_all`` from spec ``pos``, with its backtracking."""
-    order = dict(order)
+    removed = set(removed)
+    moved = dict(moved)
     copy_arr = dict(arr)
-    points: list[tuple[dict[int, int], int, dict]] = []
+    points: list[tuple[set[int], dict[int, int], int, dict]] = []
     if level == MAX_LEVEL:
         return False
-    specs = run.specs
-    while pos < len(specs):
+    count = len(run.specs)
+    while pos < count:
         copy_pos = pos
-        spec = specs[pos]
+        line = _match_spec(run, pos, removed, moved, arr)
         pos += 1
-        line = _match_spec(run, spec, order, arr)
         if line is None:
+            if points and run.hopeless():
+                return False
             while points:
-                p_order, p_pos, new_arr = points.pop()
-                if _match_all(run, p_pos, p_order, new_arr, level + 1):
+                p_removed, p_moved, p_pos, new_arr = points.pop()
+                if _match_all(run, p_pos, p_removed, p_moved, new_arr, level + 1):
                     for key in new_arr:
                         arr[key] = new_arr[key]
                     return True
             return False
         if arr != copy_arr:
-            copy_order = dict(order)
-            copy_order[line] = next(run.seq)
-            run.permuted = True
-            points.append((copy_order, copy_pos, copy_arr))
+            p_removed = set(removed)
+            p_removed.discard(line)
+            p_moved = dict(moved)
+            p_moved[line] = next(run.seq)
+            points.append((p_removed, p_moved, copy_pos, copy_arr))
             copy_arr = dict(arr)
     for key in list(arr):
         if key[:1] == "$":
@@ -332,12 +275,12 @@ def match(specs: Sequence[CompiledSpec], facts: NodeFacts) -> tuple[bool, dict, 
     """Match all specs against a node's facts, like ``hardware.matcher.match_all``.
 
     :param specs: compiled spec lines (all must match, each on its own fact line).
-    :param facts: the node's indexed facts.
+    :param facts: the node's facts.
     :returns: ``(matched, variables, cmdb_variables)``: ``$var`` captures, and the
-        ``$$var`` captures (also present in ``variables``).
+        ``$$var`` captures (also present in ``variables``); both empty on no match.
     """
     arr: dict[str, str] = {}
     arr2: dict[str, str] = {}
-    run = _Run(facts, specs, arr2)
-    ok = _match_all(run, 0, facts.order(), arr, 0)
-    return ok, arr, arr2
+    if _match_all(_Run(facts, specs, arr2), 0, set(), {}, arr, 0):
+        return True, arr, arr2
+    return False, {}, {}

@@ -35,40 +35,29 @@ def node_facts(model: str, rng: random.Random, index: int = 0) -> list[list[Any]
     :param index: used in the serial number and the provisioning IP.
     """
     sockets, cores, mem_gib, disks, nics, product = MODELS[model]
-    facts: list[list[Any]] = [
-        ["system", "product", "vendor", "Dell Inc." if "Edge" in product else "HP"],
-        ["system", "product", "name", product],
-        ["system", "product", "serial", f"SN{index:07d}{rng.randrange(1000):03d}"],
-        ["system", "ipmi", "channel", 1],
-        ["firmware", "bios", "version", rng.choice(["2.4.3", "2.5.0"])],
-        ["firmware", "bios", "vendor", "Dell Inc."],
-        ["memory", "total", "size", mem_gib * GIB],
-        ["cpu", "physical", "number", sockets],
-        ["cpu", "logical", "number", sockets * cores * 2],
-        ["cpu", "logical", "loops_per_sec", rng.randint(10000, 11000)],
-    ]
-    for sock in range(sockets):
-        facts += [["cpu", f"physical_{sock}", "product", "Intel(R) Xeon(R) CPU E5-2650 v4"],
-                  ["cpu", f"physical_{sock}", "cores", cores],
-                  ["cpu", f"physical_{sock}", "threads", cores * 2],
-                  ["cpu", f"physical_{sock}", "frequency", 2200000000]]
-    for cpu in range(sockets * cores * 2):
-        facts += [["cpu", f"logical_{cpu}", "bogomips", f"{4400 + rng.random():.2f}"],
-                  ["cpu", f"logical_{cpu}", "loops_per_sec", rng.randint(440, 460)]]
-    for bank in range(min(mem_gib // 16, 16)):
-        facts += [["memory", f"bank:0:{bank}", "size", 16 * GIB],
-                  ["memory", f"bank:0:{bank}", "clock", 2400000000]]
-    disk_index = 0
+    # The order hardware-detect uses: disks, system (product, firmware, memory,
+    # network, cpu), ipmi, then benchmark figures.
+    facts: list[list[Any]] = []
+    disk_names = []
     for count, size, rotational in disks:
         for _ in range(count):
-            name = "sd" + chr(ord("a") + disk_index)
-            disk_index += 1
+            name = "sd" + chr(ord("a") + len(disk_names))
+            disk_names.append(name)
             facts += [["disk", name, "size", size], ["disk", name, "vendor", "ATA"],
                       ["disk", name, "model", "MZ7KM480" if rotational == "0" else "ST4000NM"],
                       ["disk", name, "rotational", rotational],
-                      ["disk", name, "serial", f"Z{rng.randrange(10**8):08d}"],
-                      ["disk", name, "standalone_read_1M_KBps", rng.randint(190000, 200000)]]
-    facts.append(["disk", "logical", "count", disk_index])
+                      ["disk", name, "serial", f"Z{rng.randrange(10**8):08d}"]]
+    facts.append(["disk", "logical", "count", len(disk_names)])
+    facts += [
+        ["system", "product", "vendor", "Dell Inc." if "Edge" in product else "HP"],
+        ["system", "product", "name", product],
+        ["system", "product", "serial", f"SN{index:07d}{rng.randrange(1000):03d}"],
+        ["firmware", "bios", "version", rng.choice(["2.4.3", "2.5.0"])],
+        ["firmware", "bios", "vendor", "Dell Inc."],
+    ]
+    for bank in range(min(mem_gib // 16, 16)):
+        facts += [["memory", f"bank:0:{bank}", "size", 16 * GIB],
+                  ["memory", f"bank:0:{bank}", "clock", 2400000000]]
     for nic in range(nics):
         name = f"eth{nic}"
         facts += [["network", name, "serial", _mac(rng)], ["network", name, "link", "yes"],
@@ -78,6 +67,21 @@ def node_facts(model: str, rng: random.Random, index: int = 0) -> list[list[Any]
             facts += [["network", name, "ipv4", f"198.51.100.{10 + index % 240}"],
                       ["network", name, "ipv4-network", "198.51.100.0"],
                       ["network", name, "ipv4-cidr", 24]]
+    for sock in range(sockets):
+        facts += [["cpu", f"physical_{sock}", "product", "Intel(R) Xeon(R) CPU E5-2650 v4"],
+                  ["cpu", f"physical_{sock}", "cores", cores],
+                  ["cpu", f"physical_{sock}", "threads", cores * 2],
+                  ["cpu", f"physical_{sock}", "frequency", 2200000000]]
+    facts += [["cpu", "physical", "number", sockets],
+              ["cpu", "logical", "number", sockets * cores * 2],
+              ["memory", "total", "size", mem_gib * GIB],
+              ["system", "ipmi", "channel", 1],
+              ["cpu", "logical", "loops_per_sec", rng.randint(10000, 11000)]]
+    for cpu in range(sockets * cores * 2):
+        facts += [["cpu", f"logical_{cpu}", "bogomips", f"{4400 + rng.random():.2f}"],
+                  ["cpu", f"logical_{cpu}", "loops_per_sec", rng.randint(440, 460)]]
+    for name in disk_names:
+        facts.append(["disk", name, "standalone_read_1M_KBps", rng.randint(190000, 200000)])
     return facts
 
 
