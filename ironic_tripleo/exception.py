@@ -64,3 +64,18 @@ class IPMICommandFailed(IPMIError):
     """The BMC answered a command with an error."""
 
     message = "BMC %(bmc)s: '%(what)s' failed: %(reason)s"
+
+
+# --- discoverd inspect interface (ironic_tripleo.inspect) --------------------------
+
+
+class DiscoverdAPIError(TripleOError):
+    """discoverd did not answer, or answered a request with an error."""
+
+    message = ("discoverd at %(url)s: %(call)s of node %(node)s failed: %(reason)s "
+               "(check [tripleo_discoverd]url and that discoverd is running)")
+
+    def __init__(self, message: str | None = None, *, status: int | None = None,
+                 **kwargs: object) -> None:
+        super().__init__(message, **kwargs)
+        self.status = status

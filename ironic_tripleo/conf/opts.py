@@ -7,6 +7,7 @@ from oslo_config import cfg
 # Modules under ironic_tripleo.conf that define ``GROUP`` and ``opts``.
 _MODULES = (
     "ipmi",
+    "inspect",
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ironic.drivers import generic
 from ironic.drivers.modules import agent, fake, ipxe, noop, pxe
 
+from ironic_tripleo.inspect.discoverd import DiscoverdInspect
 from ironic_tripleo.ipmi.management import PyghmiManagement
 from ironic_tripleo.ipmi.power import PyghmiPower
 
@@ -38,8 +39,8 @@ class TripleOIPMIHardware(generic.GenericHardware):
 
     @property
     def supported_inspect_interfaces(self) -> list[type]:
-        """``no-inspect`` until the discoverd inspect interface lands; ``fake``."""
-        return [noop.NoInspect, fake.FakeInspect]
+        """``no-inspect`` (default), ``fake``; ``discoverd`` (inspection by discoverd)."""
+        return [noop.NoInspect, fake.FakeInspect, DiscoverdInspect]
 
     @property
     def supported_vendor_interfaces(self) -> list[type]:

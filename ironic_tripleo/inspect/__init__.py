@@ -1,0 +1,1 @@
+"""Ironic inspect interface backed by discoverd, and its small HTTP client."""

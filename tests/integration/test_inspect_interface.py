@@ -1,0 +1,166 @@
+"""The ``discoverd`` inspect interface in a real Ironic 39, with a real discoverd.
+
+Ironic runs ``tripleo-ipmi`` nodes with fake power/management/boot; the discovery
+ramdisk is played by posting realistic payloads to discoverd's ``/v1/continue``.
+"""
+
+import random
+import time
+
+import pytest
+import requests
+
+from discoverd.conf import new_conf
+from discoverd.server import Server
+from ironic_tripleo.cloud import connect
+from tests.netutil import free_port, wait_for
+from tests.unit.discoverd.payloads import ramdisk_payload
+
+HEADERS = {"X-OpenStack-Ironic-API-Version": "latest"}
+INTERFACES = dict(power_interface="fake", management_interface="fake",
+                  boot_interface="fake", deploy_interface="fake",
+                  inspect_interface="discoverd", vendor_interface="no-vendor")
+_PREFIX = random.randrange(256)
+
+
+def mac(i: int, j: int) -> str:
+    return f"52:54:01:{_PREFIX:02x}:{i:02x}:{j:02x}"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """Real Ironic whose discoverd inspect interface points at a real discoverd."""
+    from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
+
+    discoverd_port = free_port()
+    discoverd_url = f"http://127.0.0.1:{discoverd_port}"
+    ironic = IronicService(IronicConfig(
+        workdir=tmp_path_factory.mktemp("ironic"), port=free_port(),
+        hardware_types=("tripleo-ipmi",), power_interfaces=("fake",),
+        management_interfaces=("fake",), boot_interfaces=("fake",),
+        inspect_interfaces=("discoverd", "no-inspect"), vendor_interfaces=("no-vendor",),
+        extra={"tripleo_discoverd": {"url": discoverd_url, "status_check_period": "1"},
+               "conductor": {"check_provision_state_interval": "5"}}))
+    ironic.start()
+    conf = new_conf([])
+    db = tmp_path_factory.mktemp("discoverd") / "discoverd.sqlite"
+    conf.set_override("connection", f"sqlite:///{db}", group="database")
+    conf.set_override("url", ironic.url, group="ironic")
+    conf.set_override("listen_address", "127.0.0.1")
+    try:
+        server = Server(conf, port=discoverd_port).start()
+    except Exception:
+        ironic.stop()
+        raise
+    wait_for(lambda: requests.get(server.url, timeout=2).ok, 10, what="discoverd")
+    yield ironic, server
+    server.stop()
+    ironic.stop()
+
+
+@pytest.fixture
+def baremetal(stack):
+    return connect(stack[0].url).baremetal
+
+
+def enroll(baremetal, i: int, manageable: bool = True):
+    name = f"insp{i}-{time.time_ns()}"
+    node = baremetal.create_node(driver="tripleo-ipmi", name=name,
+                                 driver_info={"ipmi_address": f"10.20.{_PREFIX}.{i + 1}"},
+                                 **INTERFACES,
+                                 **({"provision_state": "manageable"} if manageable else {}))
+    for j in (1, 2):
+        baremetal.create_port(node_uuid=node.id, address=mac(i, j))
+    return node
+
+
+def provision(ironic_url: str, node: str, target: str) -> None:
+    r = requests.put(f"{ironic_url}/v1/nodes/{node}/states/provision", headers=HEADERS,
+                     json={"target": target}, timeout=30)
+    assert r.status_code == 202, r.text
+
+
+def wait_state(baremetal, node: str, wanted: str, timeout: float = 60):
+    def reached():
+        n = baremetal.get_node(node)
+        return n if n.provision_state == wanted else None
+    return wait_for(reached, timeout, 0.2, what=f"node {node} to be {wanted}")
+
+
+def post_payload(discoverd_url: str, payload: dict) -> requests.Response:
+    return requests.post(f"{discoverd_url}/v1/continue", json=payload, timeout=30)
+
+
+def test_inspection_ends_manageable_with_properties_and_ports(stack, baremetal):
+    ironic, server = stack
+    i = 1
+    node = enroll(baremetal, i)
+    provision(ironic.url, node.id, "inspect")
+    waiting = wait_state(baremetal, node.id, "inspect wait", 30)
+    assert waiting.power_state == "power on"
+    status = requests.get(f"{server.url}/v1/introspection/{node.id}", timeout=5).json()
+    assert status["state"] == "waiting" and not status["finished"]
+
+    payload = ramdisk_payload([mac(i, 1), mac(i, 2), mac(i, 3)],
+                              bmc_address=f"10.20.{_PREFIX}.{i + 1}", cpus=8,
+                              memory_mb=16384, disks_gib=(40, 200))
+    r = post_payload(server.url, payload)
+    assert r.status_code == 200, r.text
+
+    done = wait_state(baremetal, node.id, "manageable", 30)
+    assert done.last_error is None
+    assert done.properties["cpus"] == 8
+    assert done.properties["memory_mb"] == 16384
+    assert done.properties["local_gb"] == 199
+    assert done.properties["cpu_arch"] == "x86_64"
+    assert done.extra["hardware"]["system"]["product"]["name"] == "KVM"
+    assert done.power_state == "power off"
+    ports = {p.address: p.is_pxe_enabled
+             for p in baremetal.ports(node_uuid=node.id, details=True)}
+    assert ports == {mac(i, 1): True, mac(i, 2): False}
+
+
+def test_ramdisk_error_fails_inspection_with_message(stack, baremetal):
+    ironic, server = stack
+    i = 2
+    node = enroll(baremetal, i)
+    provision(ironic.url, node.id, "inspect")
+    wait_state(baremetal, node.id, "inspect wait", 30)
+    payload = ramdisk_payload([mac(i, 1)], error="no disks found by lsblk")
+    r = post_payload(server.url, payload)
+    assert r.status_code == 400
+    failed = wait_state(baremetal, node.id, "inspect failed", 30)
+    assert "no disks found by lsblk" in failed.last_error
+    assert failed.power_state == "power off"
+
+
+def test_abort_in_inspect_wait(stack, baremetal):
+    ironic, server = stack
+    node = enroll(baremetal, 3)
+    provision(ironic.url, node.id, "inspect")
+    wait_state(baremetal, node.id, "inspect wait", 30)
+    provision(ironic.url, node.id, "abort")
+    failed = wait_state(baremetal, node.id, "inspect failed", 30)
+    assert failed.power_state == "power off"
+    status = requests.get(f"{server.url}/v1/introspection/{node.id}", timeout=5).json()
+    assert status["finished"] and status["state"] == "error"
+    assert "Canceled by operator" in status["error"]
+    # A late ramdisk post no longer matches a node under introspection.
+    r = post_payload(server.url, ramdisk_payload([mac(3, 1)]))
+    assert r.status_code == 404
+
+
+def test_discoverd_unreachable_fails_inspection(ironic_factory):
+    """No discoverd at the configured URL: inspect failed naming the URL, power off."""
+    dead = f"http://127.0.0.1:{free_port()}"
+    ironic = ironic_factory(
+        hardware_types=("tripleo-ipmi",), power_interfaces=("fake",),
+        management_interfaces=("fake",), boot_interfaces=("fake",),
+        inspect_interfaces=("discoverd", "no-inspect"), vendor_interfaces=("no-vendor",),
+        extra={"tripleo_discoverd": {"url": dead, "request_timeout": "2"}})
+    baremetal = connect(ironic.url).baremetal
+    node = enroll(baremetal, 4)
+    provision(ironic.url, node.id, "inspect")
+    failed = wait_state(baremetal, node.id, "inspect failed", 30)
+    assert "unable to start introspection in discoverd" in failed.last_error
+    assert dead in failed.last_error
