@@ -130,4 +130,16 @@ def assign(nodes: Iterable[Node], rules: RuleSet,
             if role in remaining:
                 remaining[role] -= 1
         assignments.append(Assignment(node.name, role, variables, snapshot))
-    return MatchResult(assignments=assignments, counts=counts, cmdbs=working)
+    ordered = {role.name: counts.pop(role.name, 0) for role in rules.roles}
+    ordered.update(counts)  # profiles held by nodes that are not in the rules
+    return MatchResult(assignments=assignments, counts=ordered, cmdbs=working)
+
+
+def nodes_by_role(result: MatchResult, nodes: Iterable[Node]) -> dict[str, list[Node]]:
+    """Role name -> its matched nodes, in state order of first match (for emitting)."""
+    by_name = {node.name: node for node in nodes}
+    roles: dict[str, list[Node]] = {}
+    for assignment in result.assignments:
+        if assignment.role is not None:
+            roles.setdefault(assignment.role, []).append(by_name[assignment.node])
+    return roles

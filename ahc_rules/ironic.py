@@ -1,0 +1,166 @@
+"""Role matching for nodes in Ironic, through an openstacksdk ``baremetal`` proxy.
+
+Facts come from ``extra.hardware`` (a fact list, its JSON text, or discoverd data);
+the result is written as ``profile:<role>`` in ``properties.capabilities`` (other
+capabilities kept), with an optional resource class and trait per role.
+
+Counts are safe against concurrent runs: the whole list-assign-write cycle holds the
+rules directory lock, nodes holding a profile are counted from a fresh listing, and
+each node is re-read just before it is written: if it got a profile meanwhile it is
+left alone, and a role already full is not given more nodes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from typing import Any
+
+from ahc_rules.assign import Assignment, MatchResult, assign
+from ahc_rules.cmdb import cmdb_path, rules_lock, save_cmdb
+from ahc_rules.exception import FactsError, IronicMatchError
+from ahc_rules.facts import Node, node_from_payload
+from ahc_rules.state import RuleSet
+
+LOG = logging.getLogger(__name__)
+FACTS_KEY = "hardware"
+
+
+def parse_capabilities(value: str | dict | None) -> dict[str, str]:
+    """``'profile:compute,boot_mode:uefi'`` (or a dict) -> dict."""
+    if not value:
+        return {}
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    caps = {}
+    for item in value.split(","):
+        if ":" in item:
+            key, val = item.split(":", 1)
+            caps[key.strip()] = val.strip()
+    return caps
+
+
+def format_capabilities(caps: dict[str, str]) -> str:
+    """dict -> ``'key:value,key:value'`` (Ironic's string form)."""
+    return ",".join(f"{key}:{value}" for key, value in caps.items())
+
+
+def node_profile(node: Any) -> str | None:
+    """The ``profile`` capability of an Ironic node, if any."""
+    return parse_capabilities((node.properties or {}).get("capabilities")).get("profile")
+
+
+def node_from_ironic(node: Any) -> Node | None:
+    """A :class:`~ahc_rules.facts.Node` from an openstacksdk node; None without facts.
+
+    :raises FactsError: ``extra.hardware`` is present but not a known format.
+    """
+    payload = (node.extra or {}).get(FACTS_KEY)
+    if payload is None:
+        return None
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except json.JSONDecodeError as exc:
+            raise FactsError(path=f"node {node.id} extra.{FACTS_KEY}",
+                             reason=f"invalid JSON: {exc}") from None
+    result = node_from_payload(node.id, payload, f"node {node.id} extra.{FACTS_KEY}")
+    result.profile = node_profile(node)
+    props = node.properties or {}
+    result.properties = {k: props[k] for k in ("cpus", "memory_mb", "local_gb") if k in props}
+    return result
+
+
+class IronicMatcher:
+    """Match Ironic nodes against a rule set and write their profiles.
+
+    :param baremetal: an openstacksdk baremetal proxy (``conn.baremetal``).
+    :param rules: the loaded rule set (its directory holds the lock and cmdbs).
+    :param resource_class: template for the node's resource class, e.g.
+        ``baremetal-{role}``; None leaves it unchanged.
+    :param trait: template for a trait added to the node, e.g.
+        ``CUSTOM_PROFILE_{ROLE}``; None adds none.
+    :param lock_timeout: seconds to wait for the rules directory lock.
+    """
+
+    def __init__(self, baremetal: Any, rules: RuleSet, resource_class: str | None = None,
+                 trait: str | None = None, lock_timeout: float = 60.0) -> None:
+        self.baremetal = baremetal
+        self.rules = rules
+        self.resource_class = resource_class
+        self.trait = trait
+        self.lock_timeout = lock_timeout
+
+    def _names(self, role: str) -> dict[str, str]:
+        return {"role": role, "ROLE": role.upper().replace("-", "_").replace(".", "_")}
+
+    def load(self, rematch: bool = False) -> tuple[list[Node], Counter]:
+        """Nodes to match and the count of nodes keeping their profile."""
+        held: Counter = Counter()
+        todo = []
+        known = {role.name for role in self.rules.roles}
+        for raw in self.baremetal.nodes(details=True):
+            profile = node_profile(raw)
+            if profile in known and not rematch:
+                held[profile] += 1
+                continue
+            try:
+                node = node_from_ironic(raw)
+            except FactsError as exc:
+                LOG.warning("Skipping node %s: %s", raw.id, exc)
+                continue
+            if node is None:
+                LOG.info("Skipping node %s: no extra.%s facts", raw.id, FACTS_KEY)
+                continue
+            todo.append(node)
+        return todo, held
+
+    def run(self, dry_run: bool = False, rematch: bool = False) -> tuple[MatchResult,
+                                                                        list[Node]]:
+        """List, assign and (unless ``dry_run``) write profiles and cmdbs.
+
+        :returns: the match result and the nodes that were matched.
+        :raises LockTimeout: another run holds the rules directory.
+        """
+        with rules_lock(self.rules.path, self.lock_timeout):
+            nodes, held = self.load(rematch)
+            result = assign(nodes, self.rules, held)
+            if dry_run:
+                return result, nodes
+            written: Counter = Counter(held)
+            for assignment in result.assignments:
+                if assignment.role is not None:
+                    self._write(assignment, written, rematch)
+            for role, entries in result.changed_cmdbs.items():
+                save_cmdb(cmdb_path(self.rules.path, role), entries)
+            return result, nodes
+
+    def _write(self, assignment: Assignment, written: Counter, rematch: bool) -> None:
+        role = assignment.role
+        assert role is not None
+        wanted = self.rules.role(role).count
+        if wanted is not None and written[role] >= wanted:
+            raise IronicMatchError(node=assignment.node,
+                                   reason=f"role {role} already has {wanted} nodes")
+        node = self.baremetal.get_node(assignment.node)
+        current = node_profile(node)
+        if current is not None and current != role and not rematch:
+            LOG.warning("Node %s got profile %s meanwhile; leaving it", node.id, current)
+            return
+        caps = parse_capabilities((node.properties or {}).get("capabilities"))
+        caps["profile"] = role
+        patch = [{"op": "add", "path": "/properties/capabilities",
+                  "value": format_capabilities(caps)}]
+        names = self._names(role)
+        if self.resource_class:
+            patch.append({"op": "add", "path": "/resource_class",
+                          "value": self.resource_class.format(**names)})
+        try:
+            self.baremetal.patch_node(node, patch)
+            if self.trait:
+                self.baremetal.add_node_trait(node, self.trait.format(**names))
+        except Exception as exc:  # openstacksdk raises many kinds; name the node
+            raise IronicMatchError(node=node.id, reason=f"update failed: {exc}") from exc
+        written[role] += 1
+        LOG.info("Node %s: profile %s", node.id, role)
