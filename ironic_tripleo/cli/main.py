@@ -14,6 +14,7 @@ COMMANDS = (
     "ironic_tripleo.cli.lab",
     "ironic_tripleo.cli.enroll",
     "ironic_tripleo.cli.demo",
+    "ironic_tripleo.cli.introspect",
 )
 
 

@@ -4,7 +4,10 @@ Ironic runs ``tripleo-ipmi`` nodes with fake power/management/boot; the discover
 ramdisk is played by posting realistic payloads to discoverd's ``/v1/continue``.
 """
 
+import os
 import random
+import subprocess
+import sys
 import time
 
 import pytest
@@ -164,3 +167,38 @@ def test_discoverd_unreachable_fails_inspection(ironic_factory):
     failed = wait_state(baremetal, node.id, "inspect failed", 30)
     assert "unable to start introspection in discoverd" in failed.last_error
     assert dead in failed.last_error
+
+
+def test_cli_introspect_wait_reports_progress_and_table(stack, baremetal):
+    """``ironic-tripleo introspect NODE... --wait`` from enroll to a final table."""
+    ironic, server = stack
+    nodes = {i: enroll(baremetal, i, manageable=False) for i in (10, 11, 12)}
+    cmd = [sys.executable, "-m", "ironic_tripleo.cli.main", "introspect",
+           "--ironic-url", ironic.url, "--wait", "--timeout", "90",
+           *(n.name for n in nodes.values())]
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    try:
+        for i, node in nodes.items():
+            wait_state(baremetal, node.id, "inspect wait", 60)
+            error = "disk controller not found" if i == 12 else None
+            payload = ramdisk_payload([mac(i, 1), mac(i, 2)], cpus=i, memory_mb=1024 * i,
+                                      disks_gib=(i * 10,), error=error)
+            assert post_payload(server.url, payload).status_code == (400 if error else 200)
+        out, err = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 1, (out, err)
+    lines = out.splitlines()
+    assert "3/3 finished, 1 failed" in lines
+    assert "\r" not in out  # not a terminal: plain progress lines, no bar
+    header = lines.index(next(x for x in lines if x.startswith("node ")))
+    rows = {row.split()[0]: row for row in lines[header + 1:]}
+    for i in (10, 11):
+        row = rows[nodes[i].name].split()
+        assert row[1:5] == ["manageable", str(i), str(1024 * i), str(i * 10 - 1)]
+    assert "inspect failed" in rows[nodes[12].name]
+    assert "disk controller not found" in rows[nodes[12].name]
