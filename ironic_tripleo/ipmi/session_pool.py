@@ -185,8 +185,10 @@ class SessionPool:
             self._sleep(start - now)
 
     def _attempt(self, entry: _Entry, bmc: BMC, func: Callable[[Any], T], what: str) -> T:
-        self._wait_turn(entry)
+        # Log in first: the interval counts between commands as they are sent, and a
+        # slow login must not use up the wait that keeps the next command away.
         cmd = self._session(entry, bmc)
+        self._wait_turn(entry)
         started = self._clock()
         try:
             return call_with_timeout(lambda: func(cmd), self.command_timeout,

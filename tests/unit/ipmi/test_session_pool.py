@@ -73,6 +73,22 @@ def test_min_interval_between_commands():
     assert clock.sleeps == [0.5, 0.5]
 
 
+def test_min_interval_counts_from_the_command_not_the_login():
+    clock = FakeClock()
+
+    def slow_login(bmc):
+        clock.now += 0.4  # the login takes most of the interval
+        return command_mock()
+
+    pool = session_pool.SessionPool(connect=slow_login, min_command_interval=0.5,
+                                    clock=clock, sleep=clock.sleep, command_timeout=2.0)
+    sent = []
+    for _ in range(2):
+        pool.get_power(BMC1)
+        sent.append(clock.now)
+    assert sent[1] - sent[0] >= 0.5
+
+
 def test_no_wait_when_interval_already_passed():
     clock = FakeClock()
     pool, _ = make_pool(command_mock(), min_command_interval=0.5, clock=clock,
