@@ -5,8 +5,8 @@ from ahc_rules.rules_parser import parse_cmdb, parse_literal, parse_specs, parse
 
 
 def test_specs_parse_with_lines_and_numbers_as_strings():
-    specs = parse_specs("[\n ('cpu', 'logical', 'number', 4),\n ('disk', '$d', 'size', 'gt(1)'),\n]",
-                        "x.specs")
+    text = "[\n ('cpu', 'logical', 'number', 4),\n ('disk', '$d', 'size', 'gt(1)'),\n]"
+    specs = parse_specs(text, "x.specs")
     assert [s.fields for s in specs] == [("cpu", "logical", "number", "4"),
                                         ("disk", "$d", "size", "gt(1)")]
     assert [s.line for s in specs] == [2, 3]
