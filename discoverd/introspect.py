@@ -54,6 +54,8 @@ def start(service: Service, ident: str, manage_boot: bool = True) -> str:
         LOG.warning("[node %s] has no ports and no BMC address: the ramdisk will not find "
                     "it", uuid)
     introspections.start(service.db, uuid, manage_boot, attributes)
+    if service.pxe_filter is not None:  # let the node's MACs through before it boots
+        service.pxe_filter.sync(service.db, service.ironic)
     LOG.info("[node %s] introspection starting (BMC %s, MACs %s, manage_boot=%s)", uuid,
              attributes["bmc_address"], attributes["mac"], manage_boot)
     if manage_boot:

@@ -129,6 +129,18 @@ def find_by_attributes(db: Database, pairs: Sequence[tuple[str, str]]
                 if (row.name, row.value) in wanted]
 
 
+def active_macs(db: Database) -> tuple[bool, set[str]]:
+    """Return whether any introspection is active, and the MACs being introspected."""
+    active = [str(s) for s in ACTIVE_STATES]
+    with db.session() as session:
+        running = session.scalar(
+            select(Introspection.uuid).where(Introspection.state.in_(active)).limit(1))
+        query = (select(Attribute.value).join(Introspection)
+                 .where(Attribute.name == "mac", Introspection.state.in_(active)))
+        macs = {value.lower() for value in session.scalars(query)}
+    return running is not None, macs
+
+
 def timed_out(db: Database, started_before: datetime.datetime) -> list[tuple[str, int]]:
     """Return ``(uuid, version_id)`` of active introspections started before the time."""
     with db.session() as session:

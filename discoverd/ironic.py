@@ -87,6 +87,12 @@ class IronicClient:
         return [{"uuid": p.id, "address": p.address.lower(), "pxe_enabled": p.is_pxe_enabled}
                 for p in ports]
 
+    def list_all_macs(self) -> list[str]:
+        """Return the MAC of every port in Ironic (for the PXE filter)."""
+        ports = self._call("ports", "*",
+                           lambda: list(self.bm.ports(fields=["address"])))
+        return [p.address.lower() for p in ports if p.address]
+
     def set_boot_device(self, node: str, device: str) -> None:
         """Set the next boot device of ``node`` (``pxe``, ``disk``)."""
         self._call("set_node_boot_device", node, "set_node_boot_device", node, device)

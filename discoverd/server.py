@@ -10,6 +10,7 @@ from oslo_config import cfg
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from discoverd.app import create_app, get_service
+from discoverd.pxe_filter.sync import FilterSyncer
 from discoverd.timeouts import TimeoutChecker
 
 LOG = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ class Server:
             conf.listen_address, conf.listen_port if port is None else port, self.app,
             threaded=True)
         self.checker = TimeoutChecker(self.service, conf.clean_up_period)
+        self.filter_syncer = FilterSyncer(self.service.pxe_filter, self.service.db,
+                                          self.service.ironic, conf.pxe_filter.sync_period)
         self._thread: threading.Thread | None = None
 
     @property
@@ -40,6 +43,7 @@ class Server:
     def start(self) -> "Server":
         """Serve in a background thread; return self."""
         self.checker.start()
+        self.filter_syncer.start()
         self._thread = threading.Thread(target=self.wsgi.serve_forever, name="discoverd-api",
                                         daemon=True)
         self._thread.start()
@@ -49,6 +53,7 @@ class Server:
     def serve_forever(self) -> None:
         """Serve in this thread until interrupted."""
         self.checker.start()
+        self.filter_syncer.start()
         LOG.info("discoverd listening on %s", self.url)
         try:
             self.wsgi.serve_forever()
@@ -63,4 +68,5 @@ class Server:
             self._thread = None
         self.wsgi.server_close()
         self.checker.stop()
+        self.filter_syncer.stop()
         self.service.db.dispose()

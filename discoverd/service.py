@@ -28,6 +28,7 @@ class Service:
     power_off: bool = True
     store_data: bool = True
     api_max_limit: int = 1000
+    pxe_filter: Any = None  # a discoverd.pxe_filter.sync.PXEFilter, or None
 
     @classmethod
     def from_conf(cls, conf: cfg.ConfigOpts, ironic: Any = None) -> "Service":
@@ -45,6 +46,9 @@ class Service:
         db = Database(conf.database.connection)
         if conf.database.upgrade_on_start:
             db.upgrade()
+        from discoverd.pxe_filter.sync import from_conf as pxe_filter_from_conf
+
         return cls(db=db, ironic=ironic, hooks=HookManager(proc.hooks, settings),
                    timeout=conf.timeout, power_off=conf.power_off,
-                   store_data=proc.store_data, api_max_limit=conf.api_max_limit)
+                   store_data=proc.store_data, api_max_limit=conf.api_max_limit,
+                   pxe_filter=pxe_filter_from_conf(conf))

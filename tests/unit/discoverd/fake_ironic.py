@@ -46,6 +46,10 @@ class FakeIronic:
     def list_ports(self, node: str) -> list[dict[str, Any]]:
         return [copy.deepcopy(p) for p in self.ports.values() if p["node"] == node]
 
+    def list_all_macs(self) -> list[str]:
+        self._record("list_all_macs")
+        return [p["address"] for p in self.ports.values()]
+
     def set_boot_device(self, node: str, device: str) -> None:
         self._record("set_boot_device", node, device)
 

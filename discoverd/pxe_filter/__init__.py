@@ -1,0 +1,1 @@
+"""PXE filters: which machines the provisioning DHCP server boots into the ramdisk."""

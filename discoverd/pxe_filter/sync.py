@@ -1,0 +1,92 @@
+"""Keeping the PXE filter in step with Ironic's ports and discoverd's introspections.
+
+``PXEFilter.sync`` reads every port MAC from Ironic and the running introspections
+from the database, decides (``dnsmasq.decide``) and rewrites the hosts directory.
+It runs when an introspection starts (before the node is booted) and every
+``sync_period`` seconds in a ``FilterSyncer`` thread of each discoverd process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from discoverd import exception, introspections
+from discoverd.db.api import Database
+from discoverd.pxe_filter.dnsmasq import FilterState, HostsDir, decide
+
+LOG = logging.getLogger(__name__)
+
+
+class PXEFilter:
+    """The dnsmasq filter of one discoverd process.
+
+    :param hostsdir: the ``--dhcp-hostsdir`` directory.
+    :param purge: empty it first (before dnsmasq starts reading it).
+    """
+
+    def __init__(self, hostsdir: HostsDir, purge: bool = False) -> None:
+        self.hostsdir = hostsdir
+        self._lock = threading.Lock()
+        if purge:
+            hostsdir.purge()
+
+    def sync(self, db: Database, ironic: Any) -> FilterState | None:
+        """Rewrite the hosts directory from Ironic and the database.
+
+        Returns the state applied, or None when Ironic could not be read or the
+        directory not written (the next sync tries again).
+        """
+        running, macs = introspections.active_macs(db)
+        try:
+            known = ironic.list_all_macs()
+        except exception.DiscoverdError as exc:
+            LOG.warning("PXE filter not synced, Ironic's ports are unknown: %s", exc)
+            return None
+        state = decide(known, macs, running)
+        with self._lock:
+            try:
+                self.hostsdir.apply(state)
+            except OSError as exc:
+                LOG.error("PXE filter not synced: cannot write %s: %s",
+                          self.hostsdir.path, exc)
+                return None
+        return state
+
+
+def from_conf(conf: Any) -> PXEFilter | None:
+    """The filter ``[pxe_filter]`` asks for, or None for the ``noop`` driver."""
+    group = conf.pxe_filter
+    if group.driver == "noop":
+        return None
+    return PXEFilter(HostsDir(group.dhcp_hostsdir), purge=group.purge_dhcp_hostsdir)
+
+
+class FilterSyncer:
+    """Run ``pxe_filter.sync`` every ``period`` seconds in a daemon thread."""
+
+    def __init__(self, pxe_filter: PXEFilter | None, db: Database, ironic: Any,
+                 period: float) -> None:
+        self.pxe_filter, self.db, self.ironic, self.period = pxe_filter, db, ironic, period
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="discoverd-pxe-filter",
+                                        daemon=True)
+
+    def start(self) -> None:
+        if self.pxe_filter is not None and self.period > 0:
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self.pxe_filter.sync(self.db, self.ironic)
+            except Exception:  # keep the thread alive through database hiccups
+                LOG.exception("PXE filter sync failed; retrying in %s s", self.period)
+            if self._stop.wait(self.period):
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
