@@ -22,6 +22,7 @@ API_URL_PARAMS = ("ipa-api-url",)  # deploy mode: where Ironic's API is
 COLLECTORS_PARAM = "ipa-inspection-collectors"
 BENCHMARKS_PARAM = "ipa-inspection-benchmarks"
 ALL_DISKS_PARAM = "tripleo-inspection-all-disks"
+LAB_HARDWARE_PARAM = "tripleo-lab-hardware"  # lab only: see collectors/lab_overlay.py
 DEFAULT_COLLECTORS = ("default", "extra-hardware", "logs")
 KNOWN_BENCHMARKS = ("cpu", "mem", "disk")
 _TRUE = ("1", "true", "yes", "on")
@@ -38,6 +39,7 @@ class DiscoveryParams:
         ``logs`` the agent's log.
     :param benchmarks: subset of ``cpu``, ``mem``, ``disk``.
     :param all_disks: also report ram, loop, zram and optical devices.
+    :param lab_hardware: lab only: path of the virtual node's hardware overlay.
     :param raw: every parameter as given (``key -> value``; ``""`` without ``=``).
     """
 
@@ -47,6 +49,7 @@ class DiscoveryParams:
         default_factory=lambda: list(DEFAULT_COLLECTORS))
     benchmarks: list[str] = dataclasses.field(default_factory=list)
     all_disks: bool = False
+    lab_hardware: str | None = None
     raw: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
@@ -132,6 +135,7 @@ def parse(text: str) -> DiscoveryParams:
             LOG.warning("%s", CmdlineError(name=BENCHMARKS_PARAM, value=bench,
                                            allowed=f"one of {', '.join(KNOWN_BENCHMARKS)}"))
     params.all_disks = raw.get(ALL_DISKS_PARAM, "").lower() in _TRUE
+    params.lab_hardware = raw.get(LAB_HARDWARE_PARAM) or None
     return params
 
 

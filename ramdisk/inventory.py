@@ -30,6 +30,7 @@ from ramdisk.collectors import (
     cpu,
     disks,
     hardware_facts,
+    lab_overlay,
     memory,
     nics,
     system,
@@ -130,8 +131,17 @@ def build_payload(params: DiscoveryParams, options: Options | None = None,
     options = options or Options()
     run = _Run()
     inventory = collect_inventory(params, options, run)
+    overlay = None
+    if params.lab_hardware:
+        overlay = run("lab_overlay", lambda: lab_overlay.load(params.lab_hardware), None)
+        if overlay is not None:
+            LOG.info("lab node: hardware overlay %s replaces cpus, memory and disks",
+                     params.lab_hardware)
+            lab_overlay.apply_inventory(inventory, overlay)
     payload: dict[str, Any] = {"inventory": inventory}
     facts = collect_facts(params, options, inventory, run)
+    if facts is not None and overlay is not None:
+        facts = lab_overlay.apply_facts(facts, overlay)
     if facts is not None:
         payload["data"] = facts
     payload["boot_interface"] = params.boot_mac

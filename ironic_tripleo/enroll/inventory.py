@@ -24,7 +24,11 @@ HARDWARE_TYPE = "tripleo-ipmi"
 PM_TYPES = ("ipmi", "pxe_ipmitool", "tripleo-ipmi")
 ARCHES = ("x86_64", "i686", "aarch64", "ppc64le", "ppc64", "s390x")
 KNOWN_KEYS = {"name", "pm_type", "pm_addr", "pm_port", "pm_user", "pm_password", "mac",
-              "cpu", "memory", "disk", "arch", "capabilities"}
+              "cpu", "memory", "disk", "arch", "capabilities", "kernel_id", "ramdisk_id",
+              "deploy_kernel", "deploy_ramdisk"}
+#: driver_info key -> inventory keys giving it (TripleO's name first, then Ironic's).
+IMAGE_KEYS = {"deploy_kernel": ("kernel_id", "deploy_kernel"),
+              "deploy_ramdisk": ("ramdisk_id", "deploy_ramdisk")}
 NAME_RE = re.compile(r"^[A-Za-z0-9\-._~]+$")
 MAC_RE = re.compile(r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$")
 HOST_RE = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -58,6 +62,8 @@ class NodeEntry:
     local_gb: int | None = None
     cpu_arch: str | None = None
     capabilities: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: deploy_kernel / deploy_ramdisk: image UUIDs or URLs (file://, http://)
+    images: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -68,9 +74,10 @@ class NodeEntry:
         return HARDWARE_TYPE
 
     def driver_info(self) -> dict[str, object]:
-        """Ironic's standard IPMI driver_info keys."""
+        """Ironic's standard IPMI driver_info keys, plus the deploy images if given."""
         return {"ipmi_address": self.address, "ipmi_port": self.port,
-                "ipmi_username": self.username, "ipmi_password": self.password}
+                "ipmi_username": self.username, "ipmi_password": self.password,
+                **self.images}
 
     def properties(self) -> dict[str, object]:
         """The node properties this entry sets (only those it gives)."""
@@ -181,6 +188,15 @@ def _node(index: int, raw: object, errors: list[str]) -> NodeEntry | None:
     if arch is not None and arch not in ARCHES:
         errors.append(f"{label}: arch {arch!r} is not one of {', '.join(ARCHES)}")
     capabilities = _capabilities(raw.get("capabilities"), label, errors)
+    images = {}
+    for field, keys in IMAGE_KEYS.items():
+        given = [key for key in keys if raw.get(key) is not None]
+        if len(given) > 1:
+            errors.append(f"{label}: {' and '.join(given)} both given: use one")
+        elif given:
+            value = _str(raw, given[0], label, errors, required=False)
+            if value is not None:
+                images[field] = value
     if name is None and not macs and len(errors) == before:
         errors.append(f"{label}: needs a name or a mac, so that enrolling it again "
                       "updates it instead of adding a duplicate")
@@ -189,7 +205,7 @@ def _node(index: int, raw: object, errors: list[str]) -> NodeEntry | None:
     return NodeEntry(index=index, name=name, pm_type=pm_type, address=address or "",
                      port=port or 623, username=username or "", password=password or "",
                      macs=macs, cpus=cpus, memory_mb=memory_mb, local_gb=local_gb,
-                     cpu_arch=arch, capabilities=capabilities)
+                     cpu_arch=arch, capabilities=capabilities, images=images)
 
 
 def _is_host(text: str) -> bool:

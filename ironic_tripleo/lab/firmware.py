@@ -4,9 +4,15 @@ Started by the lab's BMC backend inside the node's namespace::
 
     ip netns exec NS python -m ironic_tripleo.lab.firmware --node-dir DIR --boot-device pxe
 
-For now it reports the device it booted from (on stdout, which is the node's
-``console.log``, and in ``DIR/last_boot.json``) and idles until it is killed (power
-off) or gets SIGTERM (ACPI soft-off), which it obeys after logging a shutdown.
+It reports the device it boots from (on stdout, which is the node's ``console.log``,
+and in ``DIR/last_boot.json``). From ``pxe`` it network-boots like a PXE ROM
+(``pxe_rom``: DHCP, TFTP, Ironic's PXE config) and "runs the kernel": it starts the
+ramdisk agent (``ironic-tripleo-ramdisk discover``) with the config's command line,
+plus ``tripleo-lab-hardware=DIR/hardware.json``: the node's declared hardware, as a
+VM's firmware tables describe the VM (see ``ramdisk/collectors/lab_overlay.py``).
+From ``disk`` it says so and idles (deploying images comes later). Either way it then
+idles until it is killed (power off) or gets SIGTERM (ACPI soft-off), which it obeys
+after logging a shutdown.
 """
 
 from __future__ import annotations
@@ -15,10 +21,15 @@ import argparse
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+from ironic_tripleo.lab import pxe_rom
+
+LAB_HARDWARE_PARAM = "tripleo-lab-hardware"
 
 
 def _say(message: str) -> None:
@@ -42,6 +53,36 @@ def boot(node_dir: Path, device: str) -> None:
     os.replace(tmp, node_dir / "last_boot.json")
 
 
+def hardware_overlay(node_dir: Path) -> Path:
+    """Write ``hardware.json``, the node's declared hardware, from ``node.json``."""
+    info = json.loads((node_dir / "node.json").read_text())
+    overlay = {"cpus": info["cpus"], "memory_mb": info["memory_mb"], "arch": info["arch"],
+               "disks": [{"name": "/dev/vda", "path": info["disk"],
+                          "serial": "LAB" + info["mac"].replace(":", "").upper(),
+                          "rotational": bool(info.get("disk_rotational", False)),
+                          "model": "ironic-tripleo lab disk", "vendor": "ironic-tripleo"}]}
+    path = node_dir / "hardware.json"
+    path.write_text(json.dumps(overlay, indent=2) + "\n")
+    return path
+
+
+def network_boot(node_dir: Path) -> subprocess.Popen | None:
+    """PXE-boot and start the ramdisk agent; None (after saying why) when it fails."""
+    try:
+        cmdline = pxe_rom.boot(node_dir, _mac(), _say)
+    except (pxe_rom.PxeBootError, OSError, subprocess.SubprocessError) as exc:
+        _say(f"PXE-E: {exc}; no bootable device")
+        return None
+    cmdline = f"{cmdline} {LAB_HARDWARE_PARAM}={hardware_overlay(node_dir)}"
+    cmdline_file = node_dir / "cmdline"
+    cmdline_file.write_text(cmdline + "\n")
+    _say(f"kernel command line: {cmdline}")
+    agent = Path(sys.executable).parent / "ironic-tripleo-ramdisk"
+    _say(f"starting the ramdisk agent: {agent.name} discover --cmdline {cmdline_file}")
+    return subprocess.Popen([str(agent), "discover", "--cmdline", str(cmdline_file)],
+                            stdin=subprocess.DEVNULL)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--node-dir", required=True, type=Path)
@@ -56,8 +97,17 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, soft_off)
     boot(args.node_dir, args.boot_device)
-    while not stop.wait(3600):
-        pass
+    agent = None
+    if args.boot_device == "pxe":
+        agent = network_boot(args.node_dir)
+    else:
+        _say(f"booting from {args.boot_device}")
+    while not stop.wait(0.5 if agent else 3600):
+        if agent is not None and agent.poll() is not None:
+            _say(f"ramdisk agent exited with {agent.returncode}")
+            agent = None
+    if agent is not None:
+        agent.terminate()
     _say("halted")
     return 0
 

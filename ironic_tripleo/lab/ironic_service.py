@@ -83,8 +83,14 @@ def render_config(cfg: IronicConfig) -> str:
             "automated_clean": "false",
             "sync_power_state_interval": str(cfg.sync_power_state_interval),
         },
-        "pxe": {"tftp_root": str(w / "tftpboot")},
-        "deploy": {"http_root": str(w / "httpboot"), "http_url": f"http://{cfg.host_ip}:8080"},
+        # Ironic hard-links cached images into tftp_root: keep its caches beside it.
+        "pxe": {"tftp_root": str(w / "tftpboot"),
+                "tftp_master_path": str(w / "tftpboot" / "master_images"),
+                "instance_master_path": str(w / "master_images"),
+                "images_path": str(w / "images")},
+        "deploy": {"http_root": str(w / "httpboot"), "http_url": f"http://{cfg.host_ip}:8080",
+                   # pxelinux configs (BIOS), which the lab's PXE ROM reads
+                   "default_boot_mode": "bios"},
         "oslo_concurrency": {"lock_path": str(w / "locks")},
         "agent": {"require_tls": "false"},
     }
@@ -121,7 +127,8 @@ class IronicService:
 
     def write_config(self) -> None:
         """Write ironic.conf and create the directories it names."""
-        for sub in ("tftpboot", "httpboot", "locks"):
+        for sub in ("tftpboot", "tftpboot/master_images", "master_images", "images",
+                    "httpboot", "locks"):
             (self.workdir / sub).mkdir(parents=True, exist_ok=True)
         self.config_file.write_text(render_config(self.cfg))
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ironic_tripleo.exception import TripleOError
-from ironic_tripleo.lab import bmc_process, layout, netns, process
+from ironic_tripleo.lab import bmc_process, layout, netns, process, pxe_services
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
 from ironic_tripleo.lab.node import NodeDir, NodeSpec
 from ironic_tripleo.lab.node_backend import LabNodeBackend
@@ -102,6 +102,7 @@ class Lab:
                 "node_if": "eth0", "mac": names.mac, "node_dir": str(node_dir),
                 "disk": str(node_dir / "disk.img"), "cpus": spec.cpus,
                 "memory_mb": spec.memory_mb, "disk_gb": spec.disk_gb, "arch": spec.arch,
+                "disk_rotational": spec.disk_rotational,
                 "bmc": {"address": "127.0.0.1", "port": _free_port(socket.SOCK_DGRAM),
                         "username": bmc_user, "password": password},
             })
@@ -109,7 +110,9 @@ class Lab:
             raise layout.LabConfigError(field="node names", value=[n["name"] for n in nodes],
                                         allowed="unique names")
         port = ironic_port or _free_port(socket.SOCK_STREAM)
-        return {
+        services = pxe_services.plan(self.workdir, self.workdir / "ironic",
+                                     _free_port(socket.SOCK_STREAM))
+        return services | {
             "lab_id": lab_id, "state": "starting", "workdir": str(self.workdir),
             "ironic_url": f"http://127.0.0.1:{port}",
             "ironic": {"port": port, "workdir": str(self.workdir / "ironic"),
@@ -169,7 +172,8 @@ class Lab:
                                 node["node_if"])
             NodeDir.create(Path(node["node_dir"]), NodeSpec(
                 cpus=node["cpus"], memory_mb=node["memory_mb"], disk_gb=node["disk_gb"],
-                arch=node["arch"]), node["name"], node["mac"], node["namespace"])
+                arch=node["arch"], disk_rotational=node.get("disk_rotational", False)),
+                node["name"], node["mac"], node["namespace"])
             LOG.info("node %s: namespace %s, MAC %s, %s GiB disk", node["name"],
                      node["namespace"], node["mac"], node["disk_gb"])
         vbmc = state["vbmc"]
@@ -178,12 +182,23 @@ class Lab:
                                 Path(vbmc["log"]))
         bmc_process.wait_ready(pid, state["nodes"], Path(vbmc["log"]))
         LOG.info("virtual BMC up for %d nodes (pid %s)", len(state["nodes"]), pid)
+        # Ironic and discoverd listen on the bridge, where the nodes reach them.
+        host = net["host_address"]
+        state["ironic_url"] = f"http://{host}:{state['ironic']['port']}"
+        state["discoverd_url"] = f"http://{host}:{state['discoverd']['port']}"
+        self._save(state)
+        settings = pxe_services.ironic_settings(state)
+        extra = settings["extra"] | ironic_overrides.get("extra", {})
         ironic = IronicService(IronicConfig(workdir=Path(state["ironic"]["workdir"]),
-                                            port=state["ironic"]["port"], **ironic_overrides))
+                                            port=state["ironic"]["port"],
+                                            **(settings | ironic_overrides | {"extra": extra})))
         ironic.workdir.mkdir(parents=True, exist_ok=True)
+        ironic.write_config()
+        pxe_services.start_all(state)
+        LOG.info("discoverd at %s, dnsmasq on %s", state["discoverd_url"], net["bridge"])
         ironic.start()
         LOG.info("Ironic up at %s", state["ironic_url"])
-        self._save(layout.instackenv(state["nodes"]), self.instackenv_file)
+        self._save(layout.instackenv(state["nodes"], state["boot"]), self.instackenv_file)
         state["state"] = "up"
         self._save(state)
 
@@ -213,6 +228,7 @@ class Lab:
         if process.runs(ironic_pid, state["ironic"]["workdir"]):
             process.stop_group(ironic_pid, timeout=10)
         Path(state["ironic"]["pid_file"]).unlink(missing_ok=True)
+        pxe_services.stop_all(state)
         for node in state["nodes"]:
             netns.delete_namespace(node["namespace"])
             netns.delete_link(node["veth"])

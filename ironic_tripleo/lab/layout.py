@@ -133,9 +133,15 @@ def load_lab_file(path: Path) -> tuple[list[NodeSpec], dict]:
     return specs, {k: v for k, v in data.items() if k != "nodes"}
 
 
-def instackenv(nodes: list[dict]) -> dict:
-    """Return the TripleO ``instackenv.json`` document for lab.json's ``nodes``."""
-    return {"nodes": [{
+def instackenv(nodes: list[dict], boot: dict | None = None) -> dict:
+    """Return the TripleO ``instackenv.json`` document for lab.json's ``nodes``.
+
+    ``boot`` (lab.json's ``boot``) adds the deploy kernel and ramdisk as ``file://``
+    URLs (``kernel_id``/``ramdisk_id``, as in TripleO's instackenv).
+    """
+    images = {"kernel_id": f"file://{boot['deploy_kernel']}",
+              "ramdisk_id": f"file://{boot['deploy_ramdisk']}"} if boot else {}
+    return {"nodes": [images | {
         "name": node["name"],
         "pm_type": "ipmi",
         "pm_addr": node["bmc"]["address"],

@@ -48,6 +48,7 @@ class NodeSpec:
     disk_gb: int = 10
     arch: str = "x86_64"
     name: str | None = None
+    disk_rotational: bool = False
 
     def validate(self, node: str) -> None:
         """:raises NodeSpecError: naming ``node`` and the bad field."""
@@ -56,13 +57,16 @@ class NodeSpec:
             if not isinstance(value, int) or isinstance(value, bool) or value < low:
                 raise NodeSpecError(node=node, field=field, value=value,
                                     allowed=f"an integer >= {low}")
+        if not isinstance(self.disk_rotational, bool):
+            raise NodeSpecError(node=node, field="disk_rotational",
+                                value=self.disk_rotational, allowed="true or false")
         if self.arch not in ARCHES:
             raise NodeSpecError(node=node, field="arch", value=self.arch,
                                 allowed=f"one of {', '.join(ARCHES)}")
 
     @classmethod
     def parse(cls, text: str) -> NodeSpec:
-        """Parse ``cpus=4,memory_mb=8192,disk_gb=40,arch=x86_64[,name=x]``."""
+        """Parse ``cpus=4,memory_mb=8192,disk_gb=40,arch=x86_64[,name=x,disk_rotational=1]``."""
         values: dict[str, object] = {}
         fields = {f.name: f.type for f in dataclasses.fields(cls)}
         for item in filter(None, (part.strip() for part in text.split(","))):
@@ -72,6 +76,8 @@ class NodeSpec:
                                     allowed=f"KEY=VALUE with KEY in {', '.join(fields)}")
             if key in ("arch", "name"):
                 values[key] = value
+            elif key == "disk_rotational":
+                values[key] = value.lower() in ("1", "true", "yes")
             else:
                 try:
                     values[key] = int(value)

@@ -1,0 +1,183 @@
+"""The lab's provisioning-network services: dnsmasq (DHCP + TFTP) and discoverd.
+
+Both listen on the lab bridge's host address only, run in their own session with a
+pid file, and are stopped by pid (``process.stop_group``). dnsmasq serves Ironic's
+``[pxe] tftp_root``, so a node's PXE ROM reads exactly the files Ironic wrote.
+The boot files the lab provides (``pxelinux.0`` and the deploy kernel/ramdisk that
+nodes' ``driver_info`` names) are small placeholders: the firmware emulation fetches
+them, it does not execute them.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab import process
+
+LOG = logging.getLogger(__name__)
+
+BOOTFILE = "pxelinux.0"
+
+
+class ServiceStartError(TripleOError):
+    message = "lab service %(service)s did not start: %(reason)s"
+
+
+def write_boot_files(tftp_root: Path, boot: dict) -> None:
+    """Write the placeholder boot loader and the deploy images lab.json's ``boot`` names."""
+    tftp_root.mkdir(parents=True, exist_ok=True)
+    Path(boot["images"]).mkdir(parents=True, exist_ok=True)
+    (tftp_root / BOOTFILE).write_bytes(b"ironic-tripleo lab placeholder for pxelinux.0\n")
+    for key in ("deploy_kernel", "deploy_ramdisk"):
+        Path(boot[key]).write_bytes(f"ironic-tripleo lab placeholder {key}\n".encode() * 64)
+
+
+def dnsmasq_argv(network: dict, bridge: str, tftp_root: Path, workdir: Path) -> list[str]:
+    """Return dnsmasq's command line for the lab (bound to ``bridge`` only, no DNS).
+
+    :param network: lab.json's ``network`` (``dhcp_range``, ``prefixlen``).
+    """
+    first, last = network["dhcp_range"]
+    return [
+        "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0", "--user=root",
+        f"--interface={bridge}", "--bind-interfaces",
+        f"--dhcp-range={first},{last},10m", f"--dhcp-boot={BOOTFILE}",
+        "--enable-tftp", f"--tftp-root={tftp_root}",
+        f"--dhcp-hostsdir={workdir / 'dhcp-hostsdir'}",
+        f"--dhcp-leasefile={workdir / 'dnsmasq.leases'}",
+        f"--pid-file={workdir / 'dnsmasq.pid'}", "--log-facility=-", "--log-dhcp",
+    ]
+
+
+def start_dnsmasq(argv: list[str], workdir: Path) -> int:
+    """Start dnsmasq; return its pid once it is listening (TFTP socket open).
+
+    :raises ServiceStartError: with the end of its log when it exits.
+    """
+    (workdir / "dhcp-hostsdir").mkdir(parents=True, exist_ok=True)
+    log = workdir / "dnsmasq.log"
+    pid = _spawn(argv, log, workdir / "dnsmasq.pid")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if not process.is_alive(pid):
+            raise ServiceStartError(service="dnsmasq", reason=_tail(log))
+        if "TFTP root is" in log.read_text(errors="replace"):
+            LOG.info("dnsmasq up (pid %s): %s", pid, " ".join(argv[5:7]))
+            return pid
+        time.sleep(0.05)
+    raise ServiceStartError(service="dnsmasq", reason="no 'TFTP root' line in 10 s: "
+                            + _tail(log))
+
+
+def discoverd_config(workdir: Path, address: str, port: int, ironic_url: str) -> str:
+    """Return discoverd's config file text for the lab."""
+    return "\n".join([
+        "[DEFAULT]", f"listen_address = {address}", f"listen_port = {port}",
+        "clean_up_period = 10", "timeout = 600", "",
+        "[database]", f"connection = sqlite:///{workdir / 'discoverd.sqlite'}", "",
+        "[ironic]", f"url = {ironic_url}", "",
+    ])
+
+
+def start_discoverd(workdir: Path, url: str, config: str, timeout: float = 30) -> int:
+    """Write the config, start ``discoverd`` and wait until ``url`` answers; return pid.
+
+    :raises ServiceStartError: with the end of its log when it exits or never answers.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    conf = workdir / "discoverd.conf"
+    conf.write_text(config)
+    binary = Path(sys.executable).parent / "discoverd"
+    log = workdir / "discoverd.log"
+    pid = _spawn([str(binary), "--config-file", str(conf)], log, workdir / "discoverd.pid")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not process.is_alive(pid):
+            raise ServiceStartError(service="discoverd", reason=_tail(log))
+        try:
+            if requests.get(url, timeout=2).ok:
+                LOG.info("discoverd up at %s (pid %s)", url, pid)
+                return pid
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise ServiceStartError(service="discoverd", reason=f"{url} did not answer: {_tail(log)}")
+
+
+def stop(pid_file: Path, marker: str) -> None:
+    """Stop the service whose pid is in ``pid_file`` if its argv holds ``marker``."""
+    pid = process.read_pid(pid_file)
+    if process.runs(pid, marker):
+        process.stop_group(pid, timeout=5)
+    pid_file.unlink(missing_ok=True)
+
+
+def _spawn(argv: list[str], log: Path, pid_file: Path) -> int:
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    pid_file.write_text(f"{proc.pid}\n")
+    return proc.pid
+
+
+def _tail(log: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+def plan(workdir: Path, ironic_workdir: Path, port: int) -> dict:
+    """Return lab.json's ``dnsmasq``, ``discoverd`` and ``boot`` parts (nothing started)."""
+    return {
+        "dnsmasq": {"workdir": str(workdir / "dnsmasq"),
+                    "pid_file": str(workdir / "dnsmasq" / "dnsmasq.pid"),
+                    "tftp_root": str(ironic_workdir / "tftpboot")},
+        "discoverd": {"workdir": str(workdir / "discoverd"), "port": port,
+                      "pid_file": str(workdir / "discoverd" / "discoverd.pid")},
+        "boot": {"images": str(workdir / "images"),
+                 "deploy_kernel": str(workdir / "images" / "deploy.kernel"),
+                 "deploy_ramdisk": str(workdir / "images" / "deploy.initramfs")},
+    }
+
+
+def ironic_settings(state: dict) -> dict:
+    """Return the ``IronicConfig`` fields that make Ironic inspect through discoverd
+    and boot lab nodes with its ``pxe`` interface from the lab's files."""
+    return {
+        "host_ip": state["network"]["host_address"],
+        "inspect_interfaces": ("discoverd", "no-inspect"),
+        "extra": {"DEFAULT": {"default_inspect_interface": "discoverd"},
+                  "tripleo_discoverd": {"url": state["discoverd_url"],
+                                        "status_check_period": "2"},
+                  "conductor": {"file_url_allowed_paths": state["boot"]["images"]}},
+    }
+
+
+def start_all(state: dict) -> None:
+    """Start discoverd, then dnsmasq; Ironic must be configured (its tftp_root exists)."""
+    net = state["network"]
+    dnsmasq, discoverd = state["dnsmasq"], state["discoverd"]
+    write_boot_files(Path(dnsmasq["tftp_root"]), state["boot"])
+    start_discoverd(Path(discoverd["workdir"]), state["discoverd_url"], discoverd_config(
+        Path(discoverd["workdir"]), net["host_address"], discoverd["port"],
+        state["ironic_url"]))
+    workdir = Path(dnsmasq["workdir"])
+    workdir.mkdir(parents=True, exist_ok=True)
+    start_dnsmasq(dnsmasq_argv(net, state["network"]["bridge"],
+                               Path(dnsmasq["tftp_root"]), workdir), workdir)
+
+
+def stop_all(state: dict) -> None:
+    """Stop dnsmasq and discoverd if lab.json names them (older labs do not)."""
+    if "dnsmasq" in state:
+        stop(Path(state["dnsmasq"]["pid_file"]), state["dnsmasq"]["tftp_root"])
+    if "discoverd" in state:
+        stop(Path(state["discoverd"]["pid_file"]), state["discoverd"]["workdir"])
