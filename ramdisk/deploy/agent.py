@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import requests
 
 from ramdisk import agent_log, cmdline
-from ramdisk.deploy import heartbeat
+from ramdisk.deploy import heartbeat, root_device
 from ramdisk.deploy.command_api import CommandServer
 from ramdisk.deploy.commands import DeployCommands, device_size
 from ramdisk.deploy.exception import LookupFailed, NoAPIURL, NoMACs
@@ -156,7 +156,8 @@ def run(args: argparse.Namespace, capture: agent_log.LogCapture | None = None) -
             return 1
         disks = (lambda: file_disks(args.disk)) if args.disk else _udev_disks
         commands = DeployCommands(advertise, disks, found.root_device_hints,
-                                  args.poweroff_command.split(), args.tgtd_control_port)
+                                  args.poweroff_command.split(), args.tgtd_control_port,
+                                  min_size=0 if args.disk else root_device.MIN_ROOT_SIZE)
         server = CommandServer((args.listen, args.port), commands, found.agent_token or "",
                                found.node_uuid, heartbeat.AGENT_VERSION).start()
         beats = heartbeat.Heartbeater(session, url, found,

@@ -76,17 +76,20 @@ class DeployCommands:
         node's ``properties.root_device`` from the lookup).
     :param power_off_argv: what ``power_off`` runs, shortly after answering.
     :param control_port: tgtd control port (a free one when None).
+    :param min_size: smallest disk chosen without hints (0 for explicit ``--disk``).
     """
 
     def __init__(self, portal_host: str, disks: DiskSource,
                  default_hints: Mapping[str, object] | None = None,
                  power_off_argv: Sequence[str] = ("poweroff", "-f"),
-                 control_port: int | None = None) -> None:
+                 control_port: int | None = None,
+                 min_size: int = root_device.MIN_ROOT_SIZE) -> None:
         self.portal_host = portal_host
         self.disks = disks
         self.default_hints = dict(default_hints or {})
         self.power_off_argv = list(power_off_argv)
         self.control_port = control_port
+        self.min_size = min_size
         self.daemon: iscsi_target.TargetDaemon | None = None
         self.current: dict[str, object] | None = None
         self.powering_off = False
@@ -107,7 +110,7 @@ class DeployCommands:
                     return dict(self.current)
                 raise TargetBusy(current=self.current["iqn"], requested=params["iqn"])
             hints = params.get("root_device_hints") or self.default_hints
-            disk = root_device.select(self.disks(), hints)
+            disk = root_device.select(self.disks(), hints, self.min_size)
             device = str(disk["name"])
             port = int(params.get("portal_port", 3260))  # type: ignore[arg-type]
             if self.daemon is not None and self.daemon.portal_port != port:

@@ -37,10 +37,10 @@ def socket_paths(control_port: int, socket_dir: str = SOCKET_DIR) -> tuple[str, 
 
 
 def free_control_port(socket_dir: str = SOCKET_DIR, rng: random.Random | None = None) -> int:
-    """Return a control port whose socket does not exist yet (random, 1000-64999)."""
+    """Return a control port whose socket does not exist yet (1000-32767: a C short)."""
     rng = rng or random.SystemRandom()
     for _ in range(1000):
-        port = rng.randint(1000, 64999)
+        port = rng.randint(1000, 32767)
         if not any(os.path.exists(p) for p in socket_paths(port, socket_dir)):
             return port
     raise TargetDaemonError(portal="-", control_port="?", reason="no free control port")
