@@ -14,6 +14,7 @@ import keystoneauth1.exceptions
 import openstack.exceptions
 
 from discoverd import exception
+from discoverd.node_info import parse_capabilities
 
 LOG = logging.getLogger(__name__)
 
@@ -92,6 +93,19 @@ class IronicClient:
         ports = self._call("ports", "*",
                            lambda: list(self.bm.ports(fields=["address"])))
         return [p.address.lower() for p in ports if p.address]
+
+    def node_profiles(self) -> dict[str, str]:
+        """Return node UUID -> ``profile`` capability, for the nodes that have one."""
+        nodes = self._call("nodes", "*",
+                           lambda: list(self.bm.nodes(fields=["uuid", "properties"])))
+        result = {}
+        for node in nodes:
+            caps = (node.properties or {}).get("capabilities")
+            profile = (parse_capabilities(caps) if isinstance(caps, str)
+                       else dict(caps or {})).get("profile")
+            if profile:
+                result[node.id] = profile
+        return result
 
     def set_boot_device(self, node: str, device: str) -> None:
         """Set the next boot device of ``node`` (``pxe``, ``disk``)."""

@@ -79,7 +79,7 @@ def run_pipeline(service: Service, uuid: str, data: dict[str, Any], manage_boot:
                                      service.ironic.list_ports(uuid))
     for name, hook in service.hooks.hooks:
         try:
-            hook.before_update(data, node_info)
+            hook.before_update(data, node_info, ironic=service.ironic)
         except Exception as exc:
             raise _hook_failed(uuid, name, exc) from exc
     data["rules_applied"] = apply_rules(rules_store.list_all(service.db), node_info, data)

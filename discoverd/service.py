@@ -42,7 +42,8 @@ class Service:
             add_ports=proc.add_ports, keep_ports=proc.keep_ports,
             update_pxe_enabled=proc.update_pxe_enabled,
             extra_hardware_store=proc.extra_hardware_store,
-            boot_mode_capability=proc.boot_mode_capability, cpu_flags=dict(proc.cpu_flags))
+            boot_mode_capability=proc.boot_mode_capability, cpu_flags=dict(proc.cpu_flags),
+            ahc_rules_dir=conf.ahc.rules_dir, ahc_lock_timeout=conf.ahc.lock_timeout)
         db = Database(conf.database.connection)
         if conf.database.upgrade_on_start:
             db.upgrade()

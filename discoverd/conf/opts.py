@@ -5,7 +5,7 @@ import importlib
 from oslo_config import cfg
 
 # Modules under discoverd.conf that define ``GROUP`` and ``opts``.
-_MODULES = ("default", "database", "ironic", "processing", "pxe_filter")
+_MODULES = ("default", "database", "ironic", "processing", "pxe_filter", "ahc")
 
 
 def list_opts() -> list[tuple[str, list[cfg.Opt]]]:

@@ -22,6 +22,8 @@ class HookSettings:
     update_pxe_enabled: bool = True
     extra_hardware_store: str = "node_extra"
     boot_mode_capability: bool = True
+    ahc_rules_dir: str | None = None
+    ahc_lock_timeout: float = 60.0
     cpu_flags: dict[str, str] = dataclasses.field(default_factory=lambda: {
         "vmx": "cpu_vt", "svm": "cpu_vt", "aes": "cpu_aes", "pse": "cpu_hugepages",
         "pdpe1gb": "cpu_hugepages_1g", "smx": "cpu_txt"})
@@ -55,4 +57,6 @@ class ProcessingHook(abc.ABC):  # noqa: B024 - both methods are optional overrid
         """Record changes to the node on ``node_info``.
 
         :param introspection_data: the (processed) data, may be changed in place.
+        :param kwargs: ``ironic``: the service's Ironic client, for reads only
+            (changes go through ``node_info``).
         """

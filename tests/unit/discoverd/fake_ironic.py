@@ -5,6 +5,7 @@ import uuid as uuidlib
 from typing import Any
 
 from discoverd import exception
+from discoverd.node_info import parse_capabilities
 
 
 class FakeIronic:
@@ -49,6 +50,12 @@ class FakeIronic:
     def list_all_macs(self) -> list[str]:
         self._record("list_all_macs")
         return [p["address"] for p in self.ports.values()]
+
+    def node_profiles(self) -> dict[str, str]:
+        self._record("node_profiles")
+        return {uuid: caps["profile"] for uuid, node in self.nodes.items()
+                if "profile" in (caps := parse_capabilities(
+                    (node.get("properties") or {}).get("capabilities")))}
 
     def set_boot_device(self, node: str, device: str) -> None:
         self._record("set_boot_device", node, device)
