@@ -7,7 +7,9 @@ from oslo_config import cfg
 # Modules under ironic_tripleo.conf that define ``GROUP`` and ``opts``.
 _MODULES = (
     "ipmi",
+    "deploy",
     "inspect",
+    "ahc",
 )
 
 

@@ -76,7 +76,7 @@ def test_profiles_by_memory_with_counts(discoverd, ironic):
         r = requests.post(f"{discoverd.url}/v1/introspection/{node.id}", timeout=10)
         assert r.status_code == 202, r.text
         nodes.append((node, mac, bmc, memory))
-    for node, mac, bmc, memory in nodes:
+    for _node, mac, bmc, memory in nodes:
         r = requests.post(f"{discoverd.url}/v1/continue", timeout=30,
                           json=ramdisk_payload([mac], bmc_address=bmc, memory_mb=memory))
         assert r.status_code == 200, r.text
