@@ -15,6 +15,7 @@ COMMANDS = (
     "ironic_tripleo.cli.enroll",
     "ironic_tripleo.cli.demo",
     "ironic_tripleo.cli.introspect",
+    "ironic_tripleo.cli.profiles",
 )
 
 
