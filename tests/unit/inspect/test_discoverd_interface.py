@@ -1,0 +1,78 @@
+"""finish_inspection: what the periodic does with each discoverd answer."""
+
+from unittest import mock
+
+import pytest
+from ironic.common import states
+
+from ironic_tripleo.exception import DiscoverdAPIError
+from ironic_tripleo.inspect import discoverd
+from ironic_tripleo.inspect.discoverd_client import DiscoverdClient, IntrospectionStatus
+
+
+@pytest.fixture
+def task():
+    task = mock.Mock()
+    task.node.uuid = "u1"
+    task.node.provision_state = states.INSPECTWAIT
+    return task
+
+
+@pytest.fixture
+def client(mocker):
+    client = mocker.create_autospec(DiscoverdClient, instance=True)
+    client.url = "http://d"
+    return client
+
+
+@pytest.fixture
+def common(mocker):
+    common = mocker.patch.object(discoverd, "inspector_common", autospec=True)
+    common.tear_down_managed_boot.return_value = []
+    return common
+
+
+def status(finished: bool, error: str | None = None) -> IntrospectionStatus:
+    return IntrospectionStatus(uuid="u1", state="x", finished=finished, error=error)
+
+
+def test_running_leaves_node_alone(task, client, common):
+    client.status.return_value = status(False)
+    discoverd.finish_inspection(task, client)
+    task.upgrade_lock.assert_not_called()
+
+
+def test_finished_cleans_up_and_finishes(task, client, common):
+    client.status.return_value = status(True)
+    discoverd.finish_inspection(task, client)
+    task.upgrade_lock.assert_called_once_with()
+    common.clean_up.assert_called_once_with(task, finish=True, always_power_off=True)
+
+
+def test_error_fails_with_discoverds_message(task, client, common):
+    client.status.return_value = status(True, "ramdisk said no")
+    discoverd.finish_inspection(task, client)
+    common.tear_down_managed_boot.assert_called_once_with(task, always_power_off=True)
+    common.inspection_error_handler.assert_called_once_with(
+        task, "ramdisk said no", raise_exc=False, clean_up=False)
+
+
+def test_unknown_to_discoverd_fails(task, client, common):
+    client.status.side_effect = DiscoverdAPIError("gone", status=404)
+    discoverd.finish_inspection(task, client)
+    error = common.inspection_error_handler.call_args.args[1]
+    assert "http://d" in error and "no introspection" in error
+
+
+def test_unreachable_retries_later(task, client, common):
+    client.status.side_effect = DiscoverdAPIError("down", status=None)
+    discoverd.finish_inspection(task, client)
+    task.upgrade_lock.assert_not_called()
+
+
+def test_node_moved_meanwhile_is_left_alone(task, client, common):
+    client.status.return_value = status(True)
+    task.node.provision_state = states.INSPECTFAIL
+    discoverd.finish_inspection(task, client)
+    common.clean_up.assert_not_called()
+    common.inspection_error_handler.assert_not_called()
