@@ -104,7 +104,7 @@ def kernel_cmdline(entry: BootEntry, mac: str) -> str:
 
 
 def dhcp(node_dir: Path, ifname: str, say: Callable[[str], None],
-         attempts: int = 5) -> dict[str, str]:
+         attempts: int = 8) -> dict[str, str]:
     """Get a lease with ``busybox udhcpc``; return the lease's variables.
 
     :raises PxeBootError: when no DHCP server answers.
@@ -116,7 +116,7 @@ def dhcp(node_dir: Path, ifname: str, say: Callable[[str], None],
     hook.chmod(0o700)
     say(f"DHCP: DISCOVER on {ifname}")
     argv = ["busybox", "udhcpc", "-i", ifname, "-n", "-q", "-f", "-t", str(attempts),
-            "-T", "1", "-s", str(hook), "-V", "PXEClient:Arch:00000:UNDI:002001"]
+            "-T", "2", "-s", str(hook), "-V", "PXEClient:Arch:00000:UNDI:002001"]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=attempts * 4 + 10)
     if result.returncode != 0 or not lease_file.exists():
         raise PxeBootError(node=node_dir.name, reason=f"no DHCP answer on {ifname}: "
