@@ -110,19 +110,27 @@ class DiscoverdInspect(base.InspectInterface):
         return states.INSPECTWAIT
 
     def abort(self, task: Any) -> None:
-        """Abort the introspection in discoverd, tear down the boot, power off."""
-        self._abort_in_discoverd(task.node.uuid)
-        inspector_common.clean_up(task, finish=False, always_power_off=True)
+        """Abort the introspection in discoverd, tear down the boot, power off.
 
-    def _abort_in_discoverd(self, uuid: str) -> None:
+        :raises: HardwareInspectionFailure when discoverd could not be told (after
+            the node is powered off): the introspection may still go on there.
+        """
+        failure = self._abort_in_discoverd(task.node.uuid)
+        inspector_common.clean_up(task, finish=False, always_power_off=True)
+        if failure is not None:
+            raise ironic_exc.HardwareInspectionFailure(error=failure)
+
+    def _abort_in_discoverd(self, uuid: str) -> str | None:
+        """Abort in discoverd; return the error text when it could not be done."""
         try:
             self.client.abort(uuid)
         except DiscoverdAPIError as exc:
             if exc.status in (404, 409):  # never started, or over already
                 LOG.info("[node %s] nothing to abort in discoverd: %s", uuid, exc)
-                return
-            raise ironic_exc.HardwareInspectionFailure(error=str(exc)) from exc
+                return None
+            return str(exc)
         LOG.info("[node %s] introspection aborted in discoverd", uuid)
+        return None
 
     @periodics.node_periodic(
         purpose="checking discoverd introspection status",

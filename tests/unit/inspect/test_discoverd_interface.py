@@ -76,3 +76,23 @@ def test_node_moved_meanwhile_is_left_alone(task, client, common):
     discoverd.finish_inspection(task, client)
     common.clean_up.assert_not_called()
     common.inspection_error_handler.assert_not_called()
+
+
+@pytest.mark.parametrize("status", [404, 409])
+def test_abort_tolerates_nothing_to_abort(task, client, common, status):
+    iface = discoverd.DiscoverdInspect()
+    iface.client = client
+    client.abort.side_effect = DiscoverdAPIError("x", status=status)
+    iface.abort(task)
+    common.clean_up.assert_called_once_with(task, finish=False, always_power_off=True)
+
+
+def test_abort_unreachable_powers_off_then_raises(task, client, common):
+    from ironic.common import exception as ironic_exc
+
+    iface = discoverd.DiscoverdInspect()
+    iface.client = client
+    client.abort.side_effect = DiscoverdAPIError("discoverd down", status=None)
+    with pytest.raises(ironic_exc.HardwareInspectionFailure, match="discoverd down"):
+        iface.abort(task)
+    common.clean_up.assert_called_once_with(task, finish=False, always_power_off=True)
