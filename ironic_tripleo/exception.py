@@ -79,3 +79,56 @@ class DiscoverdAPIError(TripleOError):
                  **kwargs: object) -> None:
         super().__init__(message, **kwargs)
         self.status = status
+
+
+# --- iSCSI deploy (ironic_tripleo.deploy) -------------------------------------------
+# Images are named by their href; CHAP secrets never appear in messages.
+
+
+class DeployError(TripleOError):
+    """Base of errors of the iscsi deploy."""
+
+    message = "Deploy of node %(node)s failed: %(reason)s"
+
+
+class ImageSourceError(DeployError):
+    """The image could not be fetched."""
+
+    message = "Cannot fetch image %(image)s: %(reason)s"
+
+
+class ImageChecksumMissing(DeployError):
+    message = ("Image %(image)s has no usable checksum: set instance_info "
+               "image_os_hash_algo and image_os_hash_value (%(allowed)s), or image_checksum")
+
+
+class ImageChecksumMismatch(DeployError):
+    message = ("Image %(image)s failed verification: %(algo)s expected %(expected)s, "
+               "got %(actual)s; nothing was written")
+
+
+class UnsafeImage(DeployError):
+    message = "Image %(image)s is refused: %(reason)s (permitted formats: %(allowed)s)"
+
+
+class ImageTooLarge(DeployError):
+    message = ("Image %(image)s needs %(needed)d bytes but the target disk %(device)s of "
+               "node %(node)s has only %(available)d bytes")
+
+
+class ISCSITargetUnavailable(DeployError):
+    message = ("iSCSI target %(iqn)s at %(portal)s did not answer within %(seconds).0fs: "
+               "%(reason)s")
+
+
+class ImageWriteFailed(DeployError):
+    message = "Writing image %(image)s to %(iqn)s at %(portal)s failed: %(reason)s"
+
+
+class WriteSlotTimeout(DeployError):
+    message = ("No write slot within %(seconds).0fs: %(limit)d image write(s) already in "
+               "progress (see [tripleo_deploy]max_concurrent_writes)")
+
+
+class PartitionLayoutError(DeployError):
+    message = "Partition layout for node %(node)s: %(reason)s"

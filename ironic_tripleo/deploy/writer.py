@@ -1,0 +1,196 @@
+"""Write a verified local image into the exported LUN, then compare it back.
+
+Two ways, same steps (wait for the target, refuse an image larger than the LUN,
+write, compare):
+
+- userspace: ``qemu-img`` with libiscsi; the CHAP secret goes in a 0600 file named
+  by ``--object secret,...,file=`` and ``password-secret=``, never on a command line.
+- kernel: open-iscsi login (``kernel_iscsi``), ``qemu-img`` to the block device,
+  logout in ``finally``.
+
+``WriteSlots`` bounds how many images one conductor writes at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from ironic_tripleo.deploy import image_info, kernel_iscsi
+from ironic_tripleo.exception import (
+    ImageWriteFailed,
+    ISCSITargetUnavailable,
+    WriteSlotTimeout,
+)
+
+LOG = logging.getLogger(__name__)
+SECRET_ID = "chap0"  # noqa: S105 - the id of a qemu secret object, not a secret
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """An exported LUN and its incoming CHAP credentials."""
+
+    host: str
+    port: int
+    iqn: str
+    username: str | None = None
+    password: str | None = dataclasses.field(default=None, repr=False)
+    lun: int = 1
+
+    @property
+    def portal(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+    def image_opts(self, size: int | None = None) -> str:
+        """qemu ``--image-opts`` for the LUN; with ``size``, only its first bytes."""
+        opts = [f"transport=tcp,portal={self.portal},target={self.iqn},lun={self.lun}"]
+        if self.username:
+            opts.append(f"user={self.username},password-secret={SECRET_ID}")
+        iscsi = ",".join(opts)
+        if size is None:
+            return f"driver=iscsi,{iscsi}"
+        nested = ",".join(f"file.{kv}" for kv in iscsi.split(","))
+        return f"driver=raw,size={size},file.driver=iscsi,{nested}"
+
+
+@contextlib.contextmanager
+def secret_args(target: Target) -> Iterator[list[str]]:
+    """Yield the ``--object secret`` arguments; the 0600 file is removed afterwards."""
+    if not target.username:
+        yield []
+        return
+    with tempfile.TemporaryDirectory(prefix="tripleo-chap-") as tmp:
+        path = Path(tmp) / "secret"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(target.password or "")
+        yield ["--object", f"secret,id={SECRET_ID},file={path},format=raw"]
+
+
+def _run(argv: list[str], timeout: float) -> subprocess.CompletedProcess:
+    LOG.debug("running %s", " ".join(argv))
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def wait_for_target(target: Target, timeout: float = 60.0, interval: float = 0.5) -> int:
+    """Log in (userspace) until the LUN answers; return its size in bytes.
+
+    :raises ISCSITargetUnavailable: not reachable within ``timeout``, or CHAP refused
+        (not retried).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        with secret_args(target) as secret:
+            result = _run(["qemu-img", "info", "--output", "json", *secret, "--image-opts",
+                           target.image_opts()], timeout=max(timeout, 10.0))
+        if result.returncode == 0:
+            return image_info.parse(result.stdout).virtual_size
+        reason = result.stderr.strip()
+        if "Authentication failure" in reason or time.monotonic() > deadline:
+            raise ISCSITargetUnavailable(iqn=target.iqn, portal=target.portal,
+                                         seconds=timeout, reason=reason)
+        time.sleep(interval)
+
+
+def _compare(src_opts: str, dst_opts: str, secret: list[str], timeout: float) -> str | None:
+    """Return None when both images read the same, else why not."""
+    result = _run(["qemu-img", "compare", *secret, "--image-opts", src_opts, dst_opts],
+                  timeout)
+    if result.returncode == 0:
+        return None
+    return (result.stdout + result.stderr).strip() or f"exit {result.returncode}"
+
+
+def _source_opts(path: Path | str, fmt: str) -> str:
+    return f"driver={fmt},file.driver=file,file.filename={path}"
+
+
+def write_userspace(src: Path | str, info: image_info.ImageInfo, target: Target,
+                    image: str, timeout: float = 7200.0, verify: bool = True) -> None:
+    """Write ``src`` (``info.format``) into the LUN with qemu-img/libiscsi; compare back.
+
+    :raises ImageWriteFailed: naming the target and qemu-img's message.
+    """
+    with secret_args(target) as secret:
+        result = _run(["qemu-img", "convert", "-n", "-f", info.format, *secret,
+                       "--target-image-opts", str(src), target.image_opts()], timeout)
+        if result.returncode != 0:
+            raise ImageWriteFailed(image=image, iqn=target.iqn, portal=target.portal,
+                                   reason=result.stderr.strip())
+        if verify:
+            differs = _compare(_source_opts(src, info.format),
+                               target.image_opts(info.virtual_size), secret, timeout)
+            if differs:
+                raise ImageWriteFailed(image=image, iqn=target.iqn, portal=target.portal,
+                                       reason=f"read-back differs: {differs}")
+
+
+def write_to_device(src: Path | str, info: image_info.ImageInfo, device: str,
+                    target: Target, image: str, timeout: float = 7200.0,
+                    verify: bool = True) -> None:
+    """Write ``src`` to a local block device (kernel initiator); compare back."""
+    result = _run(["qemu-img", "convert", "-n", "-f", info.format, "-O", "raw", str(src),
+                   device], timeout)
+    if result.returncode != 0:
+        raise ImageWriteFailed(image=image, iqn=target.iqn, portal=target.portal,
+                               reason=result.stderr.strip())
+    if verify:
+        differs = _compare(_source_opts(src, info.format),
+                           f"driver=raw,size={info.virtual_size},file.driver=host_device,"
+                           f"file.filename={device}", [], timeout)
+        if differs:
+            raise ImageWriteFailed(image=image, iqn=target.iqn, portal=target.portal,
+                                   reason=f"read-back differs: {differs}")
+
+
+def choose_mode(configured: str) -> str:
+    """``auto`` -> ``kernel`` when open-iscsi can log in here, else ``userspace``."""
+    if configured != "auto":
+        return configured
+    return "kernel" if kernel_iscsi.available() else "userspace"
+
+
+def write_image(src: Path | str, info: image_info.ImageInfo, target: Target, image: str,
+                mode: str = "auto", node: str = "?", target_timeout: float = 60.0,
+                write_timeout: float = 7200.0) -> None:
+    """Wait for the target, refuse an image larger than the LUN, write, compare.
+
+    :raises ISCSITargetUnavailable, ImageTooLarge, ImageWriteFailed:
+    """
+    size = wait_for_target(target, target_timeout)
+    image_info.check_fits(info, image, size, f"{target.iqn} lun {target.lun}", node)
+    mode = choose_mode(mode)
+    LOG.info("node %s: writing %s (%s, %d bytes) to %s at %s (%s)", node, image,
+             info.format, info.virtual_size, target.iqn, target.portal, mode)
+    if mode == "kernel":
+        with kernel_iscsi.session(target, target_timeout) as device:
+            write_to_device(src, info, device, target, image, write_timeout)
+    else:
+        write_userspace(src, info, target, image, write_timeout)
+
+
+class WriteSlots:
+    """At most ``limit`` image writes at once in this process."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._sem = threading.BoundedSemaphore(limit)
+
+    @contextlib.contextmanager
+    def slot(self, timeout: float) -> Iterator[None]:
+        """:raises WriteSlotTimeout: no slot freed within ``timeout`` seconds."""
+        if not self._sem.acquire(timeout=timeout):
+            raise WriteSlotTimeout(seconds=timeout, limit=self.limit)
+        try:
+            yield
+        finally:
+            self._sem.release()
