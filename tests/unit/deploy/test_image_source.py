@@ -1,0 +1,65 @@
+import pytest
+
+from ironic_tripleo.deploy import image_source
+from ironic_tripleo.exception import ImageSourceError
+
+
+class FakeGlance:
+    def download(self, href, fileobj):
+        fileobj.write(b"glance:" + href.encode())
+
+
+def test_source_for():
+    assert isinstance(image_source.source_for("file:///x"), image_source.FileSource)
+    assert isinstance(image_source.source_for("https://h/x"), image_source.HTTPSource)
+    assert isinstance(image_source.source_for("7c3c1e1a-0000-4000-8000-000000000001",
+                                              FakeGlance()), image_source.GlanceSource)
+    with pytest.raises(ImageSourceError, match="Glance"):
+        image_source.source_for("7c3c1e1a-0000-4000-8000-000000000001")
+    with pytest.raises(ImageSourceError, match="'ftp' is not supported"):
+        image_source.source_for("ftp://h/x")
+
+
+def test_file_and_glance_fetch(tmp_path):
+    src = tmp_path / "a b.img"
+    src.write_bytes(b"data")
+    dest = tmp_path / "dest"
+    image_source.source_for(src.as_uri()).fetch(dest)
+    assert dest.read_bytes() == b"data"
+    image_source.GlanceSource("uuid-1", FakeGlance()).fetch(dest)
+    assert dest.read_bytes() == b"glance:uuid-1"
+    with pytest.raises(ImageSourceError, match="missing"):
+        image_source.FileSource((tmp_path / "missing").as_uri()).fetch(dest)
+
+
+def test_http_fetch(callback_server_like, tmp_path):
+    dest = tmp_path / "dest"
+    image_source.HTTPSource(callback_server_like + "/img", timeout=5).fetch(dest)
+    assert dest.read_bytes() == b"http-image"
+    with pytest.raises(ImageSourceError, match="HTTP 404"):
+        image_source.HTTPSource(callback_server_like + "/missing", timeout=5).fetch(dest)
+
+
+@pytest.fixture
+def callback_server_like():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            ok = self.path == "/img"
+            body = b"http-image" if ok else b"no"
+            self.send_response(200 if ok else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
