@@ -1,23 +1,28 @@
 """``ironic-tripleo demo``: the lab end to end, printing what happens as it goes.
 
-Lab up (4 virtual nodes of different sizes, real Ironic, one virtual BMC), enroll the
-lab's ``instackenv.json`` (with ``manage``, which checks every BMC), power each node on
-and off through the Ironic API while watching its firmware process appear and vanish
-in its namespace, set boot devices, print a table, and bring the lab down: also on
-failure or Ctrl-C.
+Lab up (4 virtual nodes of different sizes, real Ironic, discoverd, dnsmasq, one
+virtual BMC), enroll the lab's ``instackenv.json`` without its size hints (with
+``manage``, which checks every BMC), power each node on and off through the Ironic
+API while watching its firmware process appear and vanish in its namespace, set boot
+devices, introspect all nodes through Ironic's ``discoverd`` inspect interface (each
+node PXE-boots the discovery agent from the PXE config Ironic wrote), print the
+result table, and bring the lab down: also on failure or Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
+import sys
 import time
 from pathlib import Path
 
+from ironic_tripleo.cli import introspect
 from ironic_tripleo.cloud import connect
 from ironic_tripleo.enroll.enroll import enroll
-from ironic_tripleo.enroll.inventory import load_inventory
+from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab import netns
 from ironic_tripleo.lab.lab import Lab
 from ironic_tripleo.lab.node import NodeSpec
@@ -38,7 +43,8 @@ class DemoError(Exception):
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``demo``."""
-    parser = subparsers.add_parser("demo", help="lab up, enroll, power and boot device, down")
+    parser = subparsers.add_parser(
+        "demo", help="lab up, enroll, power and boot device, introspect, down")
     parser.add_argument("--workdir", type=Path, default=Path("work/demo"),
                         help="directory of the lab's files (default work/demo)")
     parser.add_argument("--subnet", default="198.51.100.0/24",
@@ -69,10 +75,15 @@ def run(workdir: Path, subnet: str) -> None:
     """Run the demo steps against a lab in ``workdir`` (which must already be up)."""
     lab = Lab(workdir)
     state = lab.load()
-    step(f"enroll {lab.instackenv_file} into Ironic at {state['ironic_url']} (and manage)")
+    step(f"enroll {lab.instackenv_file} into Ironic at {state['ironic_url']} (and manage); "
+         "sizes are left to introspection")
     conn = connect(state["ironic_url"])
-    results = enroll(conn.baremetal, load_inventory(lab.instackenv_file), manage=True,
-                     timeout=120)
+    inventory = json.loads(lab.instackenv_file.read_text())
+    for entry in inventory["nodes"]:
+        for hint in ("cpu", "memory", "disk"):
+            entry.pop(hint, None)
+    results = enroll(conn.baremetal, validate(inventory, str(lab.instackenv_file)),
+                     manage=True, timeout=120)
     for result in results:
         print(f"    {result.entry.name}: {result.action} {result.node_id}, "
               f"ports {', '.join(result.entry.macs)}, {result.provision_state}")
@@ -93,6 +104,42 @@ def run(workdir: Path, subnet: str) -> None:
         conn.baremetal.set_node_boot_device(node["name"], "pxe", persistent=True)
     conn.baremetal.set_node_boot_device(state["nodes"][0]["name"], "disk", persistent=False)
     print_table(conn, state)
+    introspect_all(conn, state)
+
+
+def introspect_all(conn, state: dict) -> None:
+    """``ironic-tripleo introspect --all --wait``, in this process; check the sizes."""
+    step(f"introspect all nodes through Ironic (inspect interface discoverd at "
+         f"{state['discoverd_url']}); each PXE-boots the discovery agent")
+    bm = conn.baremetal
+    nodes = introspect.select_nodes(bm, True, [])
+    introspect.manage(bm, nodes, time.monotonic() + 60)
+    introspect.start(bm, nodes)
+    introspect.follow(bm, nodes, time.monotonic() + 180, sys.stdout)
+    rows = [("node", "state", "cpus", "memory_mb", "local_gb", "disk", "profile")]
+    by_name = {n.name: n for n in nodes}
+    for node in state["nodes"]:
+        tracked = by_name[node["name"]]
+        p = tracked.properties
+        rows.append((node["name"], tracked.state, str(p.get("cpus", "-")),
+                     str(p.get("memory_mb", "-")), str(p.get("local_gb", "-")),
+                     f"{node['disk_gb']} GiB{' HDD' if node.get('disk_rotational') else ''}",
+                     "(role matching: next)"))
+        if tracked.error:
+            print(f"    {node['name']}: {tracked.error}")
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    failed = [n.name for n in nodes if n.failed]
+    if failed:
+        raise DemoError(f"introspection failed for {', '.join(failed)}")
+    for node in state["nodes"]:
+        props = by_name[node["name"]].properties
+        if (props.get("cpus"), props.get("memory_mb")) != (node["cpus"], node["memory_mb"]):
+            raise DemoError(f"{node['name']}: introspection found {props}, the lab "
+                            f"declared cpus={node['cpus']} memory_mb={node['memory_mb']}")
+    print("    every node reports its own declared hardware (console: "
+          f"{state['nodes'][0]['node_dir']}/console.log)")
 
 
 def print_table(conn, state: dict) -> None:
@@ -128,7 +175,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         step(f"lab up: {len(DEMO_NODES)} virtual nodes, virtual BMC and Ironic in "
              f"{lab.workdir}")
         state = lab.up(list(DEMO_NODES), subnet=args.subnet)
-        print(f"    Ironic {state['ironic_url']}; bridge {state['network']['bridge']} "
+        print(f"    Ironic {state['ironic_url']}; discoverd {state['discoverd_url']}; "
+              f"dnsmasq DHCP/TFTP and bridge {state['network']['bridge']} "
               f"{state['network']['host_address']}/{state['network']['prefixlen']}")
         run(args.workdir, args.subnet)
         step("demo finished")
