@@ -134,3 +134,17 @@ def test_unparsable_and_unreadable(tmp_path):
         parse_text("nodes: [a, b", "x.yaml")
     with pytest.raises(InventoryError, match="cannot be read"):
         load_inventory(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize("keys", [("kernel_id", "ramdisk_id"), ("deploy_kernel", "deploy_ramdisk")])
+def test_deploy_images_go_to_driver_info(keys):
+    [entry] = validate({"nodes": [good(**{keys[0]: "file:///var/lib/ironic/k",
+                                          keys[1]: "http://198.51.100.1/r"})]})
+    info = entry.driver_info()
+    assert info["deploy_kernel"] == "file:///var/lib/ironic/k"
+    assert info["deploy_ramdisk"] == "http://198.51.100.1/r"
+
+
+def test_deploy_image_given_twice_is_an_error():
+    errors = errors_of(good(kernel_id="a", deploy_kernel="b"))
+    assert any("kernel_id and deploy_kernel both given" in e for e in errors)
