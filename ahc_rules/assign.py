@@ -18,6 +18,7 @@ from ahc_rules.cmdb import Cmdb
 from ahc_rules.exception import CmdbExhaustedError
 from ahc_rules.facts import Node, sorted_nodes
 from ahc_rules.matcher import NodeFacts, match
+from ahc_rules.memo import MatchCache
 from ahc_rules.state import Role, RuleSet
 
 LOG = logging.getLogger(__name__)
@@ -70,19 +71,21 @@ def match_role(role: Role, facts: NodeFacts) -> tuple[bool, dict[str, Any], dict
 
 
 def match_node(rules: RuleSet, facts: NodeFacts, remaining: Mapping[str, int],
-               cmdbs: Mapping[str, Cmdb] | None = None) -> tuple[str | None, dict[str, Any]]:
+               cmdbs: Mapping[str, Cmdb] | None = None, cache: MatchCache | None = None
+               ) -> tuple[str | None, dict[str, Any]]:
     """The first role in state order that matches, has room and (if any) a cmdb entry.
 
     :param rules: the rule set.
     :param facts: the node's facts.
     :param remaining: places left per counted role (roles absent: unlimited).
     :param cmdbs: per-role cmdbs to bind with; entries are marked used here.
+    :param cache: reuse match results of identical machines (:mod:`ahc_rules.memo`).
     :returns: ``(role name or None, variables)``.
     """
     for role in rules.roles:
         if role.name in remaining and remaining[role.name] <= 0:
             continue
-        ok, var, var2 = match(role.specs, facts)
+        ok, var, var2 = (cache.match if cache else match)(role.specs, facts)
         if not ok:
             continue
         cmdb = (cmdbs or {}).get(role.name)
@@ -121,10 +124,11 @@ def assign(nodes: Iterable[Node], rules: RuleSet,
     counts = dict(already_assigned or {})
     remaining = remaining_places(rules, counts)
     working = new_cmdbs(rules, cmdbs)
+    cache = MatchCache()
     assignments = []
     for node in sorted_nodes(nodes):
         snapshot = dict(remaining)
-        role, variables = match_node(rules, node.facts, remaining, working)
+        role, variables = match_node(rules, node.facts, remaining, working, cache)
         if role is not None:
             counts[role] = counts.get(role, 0) + 1
             if role in remaining:

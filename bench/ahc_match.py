@@ -4,10 +4,11 @@
 run on the same facts. The ahc-tools way gets its state and specs copied into a
 temporary directory (without the cmdb, so that neither side writes files) and
 the same facts turned into strings once (both need that; it is timed apart).
-Our time includes loading and compiling the rules. Prints both times, the ratio
-and whether the assignments agree.
+Our time includes loading and compiling the rules. Each side runs ``--repeat``
+times and the best time counts (the machine is shared). Prints both times, the
+ratio and whether the assignments agree.
 
-    .venv/bin/python bench/ahc_match.py [--nodes 10000]
+    .venv/bin/python bench/ahc_match.py [--nodes 10000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -55,9 +56,15 @@ def run_hardware(rules_dir: Path, lines: dict) -> tuple[float, dict]:
     return time.perf_counter() - start, roles
 
 
+def best(runner, rules_dir: Path, lines: dict, repeat: int) -> tuple[float, dict]:
+    """The fastest of ``repeat`` runs (the assignments are the same each time)."""
+    return min((runner(rules_dir, lines) for _ in range(repeat)), key=lambda run: run[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=10000)
+    parser.add_argument("--repeat", type=int, default=3, help="best of N runs per side")
     args = parser.parse_args()
     logging.disable(logging.INFO)  # hardware.state logs every role it tries
     payloads = fleet(args.nodes)
@@ -72,10 +79,10 @@ def main() -> None:
         for path in EXAMPLES.iterdir():
             if path.name == "state" or path.suffix == ".specs":
                 shutil.copy(path, rules_dir / path.name)
-        ours, our_roles = run_ours(rules_dir, lines)
-        print(f"ahc_rules.assign:                  {ours:8.2f} s")
-        theirs, their_roles = run_hardware(rules_dir, lines)
-        print(f"hardware.state.State.find_match:   {theirs:8.2f} s")
+        ours, our_roles = best(run_ours, rules_dir, lines, args.repeat)
+        print(f"ahc_rules.assign:                  {ours:8.2f} s (best of {args.repeat})")
+        theirs, their_roles = best(run_hardware, rules_dir, lines, args.repeat)
+        print(f"hardware.state.State.find_match:   {theirs:8.2f} s (best of {args.repeat})")
     print(f"ratio: {theirs / ours:.1f}x faster; same assignments: {our_roles == their_roles}")
 
 
