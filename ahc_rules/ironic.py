@@ -18,6 +18,7 @@ from collections import Counter
 from typing import Any
 
 from ahc_rules.assign import Assignment, MatchResult, assign
+from ahc_rules.claims import fact_list
 from ahc_rules.cmdb import cmdb_path, rules_lock, save_cmdb
 from ahc_rules.exception import FactsError, IronicMatchError
 from ahc_rules.facts import Node, node_from_payload
@@ -65,6 +66,9 @@ def node_from_ironic(node: Any) -> Node | None:
         except json.JSONDecodeError as exc:
             raise FactsError(path=f"node {node.id} extra.{FACTS_KEY}",
                              reason=f"invalid JSON: {exc}") from None
+    if isinstance(payload, dict) and "data" not in payload:
+        # discoverd's extra_hardware hook stores {class: {name: {key: value}}}
+        payload = fact_list(None, payload) or []
     result = node_from_payload(node.id, payload, f"node {node.id} extra.{FACTS_KEY}")
     result.profile = node_profile(node)
     props = node.properties or {}
