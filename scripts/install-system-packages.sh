@@ -29,6 +29,9 @@ for cmd in "${!NEED[@]}"; do
 done
 # qemu's iSCSI block driver lives in a separate package
 dpkg -s qemu-block-extra >/dev/null 2>&1 || missing+=(qemu-block-extra)
+# PostgreSQL server (several discoverd processes on one database); its binaries live
+# under /usr/lib/postgresql/<version>/bin, not on PATH
+dpkg -s postgresql >/dev/null 2>&1 || missing+=(postgresql)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

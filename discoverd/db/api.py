@@ -7,7 +7,7 @@ from pathlib import Path
 
 import alembic.command
 import alembic.config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -15,6 +15,8 @@ from sqlalchemy.pool import StaticPool
 LOG = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: Key of the PostgreSQL advisory lock held while migrating (any constant bigint).
+MIGRATION_LOCK_KEY = 0x646973636F766572  # "discover"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -37,6 +39,8 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
             if url in ("sqlite://", "sqlite:///:memory:"):
                 kwargs["poolclass"] = StaticPool
+        else:  # a server database: survive its restarts
+            kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -55,9 +59,18 @@ class Database:
         return config
 
     def upgrade(self, revision: str = "head") -> None:
-        """Bring the schema to ``revision`` (idempotent)."""
+        """Bring the schema to ``revision`` (idempotent, safe to run concurrently).
+
+        On PostgreSQL the upgrade runs under a transaction-level advisory lock, so
+        discoverd processes starting together migrate one after the other (the
+        later ones find the schema current); DDL there is transactional. SQLite
+        serialises writers itself.
+        """
         config = self.alembic_config()
         with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                   {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = connection
             alembic.command.upgrade(config, revision)
         LOG.debug("database %s upgraded to %s", self.engine.url, revision)
