@@ -4,7 +4,7 @@ import logging
 import uuid as uuidlib
 
 from discoverd import exception, introspections
-from discoverd.ironic import VALID_STATES, bmc_addresses
+from discoverd.ironic import INSPECT_FROM_STATES, INSPECT_INTERFACE, VALID_STATES, bmc_addresses
 from discoverd.service import Service
 from discoverd.state import Event
 
@@ -27,19 +27,12 @@ def resolve(service: Service, ident: str) -> str:
     return str(uuidlib.UUID(ident)) if is_uuid(ident) else service.ironic.get_node(ident)["id"]
 
 
-def start(service: Service, ident: str, manage_boot: bool = True) -> str:
-    """Start introspection of node ``ident``; return its UUID.
+def _check_node(node: dict) -> None:
+    """Refuse nodes in a state or mode that does not allow introspection.
 
-    The node must exist in Ironic, be in a state that allows inspection and not be
-    in maintenance. Its BMC address and port MACs are recorded for the ramdisk's
-    lookup; with ``manage_boot`` the node is set to boot from PXE and rebooted.
-    Boot failures end the introspection in error (visible in its status).
-
-    :raises NodeNotFound, InvalidInput, InvalidTransition, ConcurrentUpdate:
+    :raises InvalidInput:
     """
-    node = service.ironic.get_node(ident)
-    uuid = node["id"]
-    state = node.get("provision_state")
+    uuid, state = node["id"], node.get("provision_state")
     if state not in VALID_STATES:
         raise exception.InvalidInput(
             reason=f"node {uuid} is in provision state '{state}'; introspection needs one "
@@ -47,26 +40,73 @@ def start(service: Service, ident: str, manage_boot: bool = True) -> str:
     if node.get("is_maintenance") or node.get("maintenance"):
         raise exception.InvalidInput(
             reason=f"node {uuid} is in maintenance; take it out of maintenance first")
+
+
+def uses_ironic_flow(node: dict, manage_boot: bool) -> bool:
+    """Whether starting ``node`` goes through Ironic's inspect flow.
+
+    True for a client-started introspection (``manage_boot``) of a node whose inspect
+    interface is discoverd's: Ironic then writes the PXE config, boots the node and
+    calls back ``POST /v1/introspection/<uuid>?manage_boot=false`` (joined).
+
+    :raises Conflict: when Ironic's inspect flow cannot start from the node's state.
+    """
+    if not manage_boot or node.get("inspect_interface") != INSPECT_INTERFACE:
+        return False
+    state = node.get("provision_state")
+    if state not in INSPECT_FROM_STATES:
+        raise exception.Conflict(
+            reason=f"node {node['id']} is in provision state '{state}'; its inspect "
+                   f"interface '{INSPECT_INTERFACE}' is started through Ironic's inspect "
+                   f"flow, which needs one of {', '.join(sorted(INSPECT_FROM_STATES))} "
+                   f"(baremetal node manage {node['id']})")
+    return True
+
+
+def start(service: Service, ident: str, manage_boot: bool = True) -> str:
+    """Start introspection of node ``ident``; return its UUID.
+
+    The node must exist in Ironic, be in a state that allows inspection and not be
+    in maintenance. Its BMC address and port MACs are recorded for the ramdisk's
+    lookup. With ``manage_boot``, a node whose inspect interface is discoverd's is
+    put into Ironic's inspect flow; any other node is set to boot from PXE and
+    rebooted through Ironic. Without ``manage_boot``, an introspection already
+    starting or waiting is kept (Ironic's inspect interface calling back).
+    Boot failures end the introspection in error (visible in its status).
+
+    :raises NodeNotFound, InvalidInput, Conflict, InvalidTransition, ConcurrentUpdate:
+    """
+    node = service.ironic.get_node(ident)
+    uuid = node["id"]
+    _check_node(node)
+    if not manage_boot and introspections.join(service.db, uuid) is not None:
+        LOG.info("[node %s] introspection already running; kept (boot now managed by "
+                 "the caller)", uuid)
+        return uuid
+    ironic_flow = uses_ironic_flow(node, manage_boot)
     ports = service.ironic.list_ports(uuid)
     attributes = {"bmc_address": bmc_addresses(node.get("driver_info") or {}),
                   "mac": [p["address"] for p in ports]}
     if not attributes["mac"] and not attributes["bmc_address"]:
         LOG.warning("[node %s] has no ports and no BMC address: the ramdisk will not find "
                     "it", uuid)
-    introspections.start(service.db, uuid, manage_boot, attributes)
+    introspections.start(service.db, uuid, manage_boot and not ironic_flow, attributes)
     if service.pxe_filter is not None:  # let the node's MACs through before it boots
         service.pxe_filter.sync(service.db, service.ironic)
-    LOG.info("[node %s] introspection starting (BMC %s, MACs %s, manage_boot=%s)", uuid,
-             attributes["bmc_address"], attributes["mac"], manage_boot)
-    if manage_boot:
-        try:
+    LOG.info("[node %s] introspection starting (BMC %s, MACs %s, manage_boot=%s, "
+             "Ironic inspect flow=%s)", uuid, attributes["bmc_address"], attributes["mac"],
+             manage_boot, ironic_flow)
+    try:
+        if ironic_flow:
+            service.ironic.set_provision_state(uuid, "inspect")
+        elif manage_boot:
             service.ironic.set_boot_device(uuid, "pxe")
             target = "rebooting" if node.get("power_state") == "power on" else "power on"
             service.ironic.set_power_state(uuid, target)
-        except exception.DiscoverdError as exc:
-            introspections.transition(service.db, uuid, Event.error,
-                                      error=f"Failed to boot the node for introspection: {exc}")
-            return uuid
+    except exception.DiscoverdError as exc:
+        introspections.transition(service.db, uuid, Event.error,
+                                  error=f"Failed to boot the node for introspection: {exc}")
+        return uuid
     introspections.transition(service.db, uuid, Event.wait)
     return uuid
 

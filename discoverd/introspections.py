@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from discoverd import exception
 from discoverd.db.api import Database
 from discoverd.db.models import Attribute, Introspection, IntrospectionData, utcnow
-from discoverd.state import ACTIVE_STATES, FINISHED_STATES, Event, State, next_state
+from discoverd.state import ACTIVE_STATES, FINISHED_STATES, TRANSITIONS, Event, State, next_state
 
 LOG = logging.getLogger(__name__)
 
@@ -62,6 +62,27 @@ def start(db: Database, uuid: str, manage_boot: bool,
         raise exception.ConcurrentUpdate(node=uuid, event=Event.start) from None
     except IntegrityError:  # two processes inserted the same new node
         raise exception.ConcurrentUpdate(node=uuid, event=Event.start) from None
+
+
+def join(db: Database, uuid: str) -> Introspection | None:
+    """Keep the introspection of ``uuid`` if it is starting or waiting; else None.
+
+    For Ironic's inspect interface calling ``POST /v1/introspection/<uuid>?manage_boot=
+    false`` after discoverd itself put the node into Ironic's inspect flow: the record
+    (attributes, start time) stays; from now on Ironic manages the boot.
+
+    :raises ConcurrentUpdate: when another request changed the row meanwhile.
+    """
+    try:
+        with db.session() as session:
+            record = session.get(Introspection, uuid, with_for_update=True)
+            if record is None or Event.join not in TRANSITIONS[State(record.state)]:
+                return None
+            record.state = next_state(uuid, record.state, Event.join)
+            record.manage_boot = False
+        return record
+    except StaleDataError:
+        raise exception.ConcurrentUpdate(node=uuid, event=Event.join) from None
 
 
 def transition(db: Database, uuid: str, event: Event, error: str | None = None,

@@ -21,6 +21,10 @@ LOG = logging.getLogger(__name__)
 #: Provision states in which a node may be introspected.
 VALID_STATES = frozenset({"enroll", "manageable", "inspecting", "inspect wait",
                           "inspect failed"})
+#: Inspect interface of nodes whose introspection goes through Ironic's inspect flow.
+INSPECT_INTERFACE = "discoverd"
+#: Provision states from which Ironic accepts ``{"target": "inspect"}``.
+INSPECT_FROM_STATES = frozenset({"manageable", "inspect failed"})
 
 
 def bmc_addresses(driver_info: dict[str, Any]) -> list[str]:
@@ -114,6 +118,11 @@ class IronicClient:
     def set_power_state(self, node: str, target: str) -> None:
         """Ask Ironic for ``power on``, ``power off`` or ``rebooting`` (asynchronous)."""
         self._call("set_node_power_state", node, "set_node_power_state", node, target)
+
+    def set_provision_state(self, node: str, target: str) -> None:
+        """Ask Ironic for a provision state change (``inspect``...; asynchronous)."""
+        self._call("set_node_provision_state", node, "set_node_provision_state", node,
+                   target)
 
     def patch_node(self, node: str, patch: list[dict[str, Any]]) -> None:
         """Apply a JSON patch to ``node``."""

@@ -32,15 +32,16 @@ class Event(enum.StrEnum):
     abort = "abort"
     abort_end = "abort_end"
     timeout = "timeout"
+    join = "join"  # Ironic's inspect interface starting what discoverd already started
 
 
 S, E = State, Event
 
 TRANSITIONS: dict[State, dict[Event, State]] = {
     S.starting: {E.wait: S.waiting, E.error: S.error, E.abort: S.aborting,
-                 E.timeout: S.error},
+                 E.timeout: S.error, E.join: S.starting},
     S.waiting: {E.process: S.processing, E.error: S.error, E.abort: S.aborting,
-                E.timeout: S.error, E.start: S.starting},
+                E.timeout: S.error, E.start: S.starting, E.join: S.waiting},
     S.processing: {E.finish: S.finished, E.error: S.error, E.timeout: S.error},
     S.aborting: {E.abort_end: S.error, E.error: S.error, E.timeout: S.error},
     S.finished: {E.start: S.starting},

@@ -16,6 +16,8 @@ class FakeIronic:
         self.ports: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple] = []
         self.fail: dict[str, Exception] = {}
+        #: called with the node UUID inside ``set_provision_state`` (Ironic's conductor)
+        self.on_provision: Any = None
 
     def add_node(self, name: str | None = None, macs: tuple[str, ...] = (),
                  bmc: str | None = None, **fields: Any) -> str:
@@ -63,6 +65,13 @@ class FakeIronic:
     def set_power_state(self, node: str, target: str) -> None:
         self._record("set_power_state", node, target)
         self._node(node)["power_state"] = "power off" if target == "power off" else "power on"
+
+    def set_provision_state(self, node: str, target: str) -> None:
+        self._record("set_provision_state", node, target)
+        if target == "inspect":
+            self._node(node)["provision_state"] = "inspecting"
+        if self.on_provision is not None:
+            self.on_provision(self._node(node)["id"])
 
     def patch_node(self, node: str, patch: list[dict[str, Any]]) -> None:
         self._record("patch_node", node, patch)

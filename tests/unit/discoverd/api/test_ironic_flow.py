@@ -1,0 +1,82 @@
+"""Client-started introspection of nodes with the ``discoverd`` inspect interface.
+
+They go through Ironic's inspect flow (Ironic writes the PXE config and boots
+them); Ironic's interface then calls back with ``manage_boot=false``, which joins
+the introspection already recorded instead of restarting it.
+"""
+
+import pytest
+
+from discoverd import exception, introspect, introspections
+from tests.unit.discoverd.payloads import ramdisk_payload
+
+MACS = ("52:54:00:00:00:11",)
+
+
+def test_start_puts_node_in_ironic_inspect_flow(client, ironic, service):
+    uuid = ironic.add_node("n1", MACS, bmc="10.0.0.1", inspect_interface="discoverd")
+    assert client.post("/v1/introspection/n1").status_code == 202
+    assert ironic.calls == [("set_provision_state", uuid, "inspect")]
+    record = introspections.get(service.db, uuid)
+    assert record.state == "waiting" and record.manage_boot is False
+    # Ironic's inspect interface calls back: accepted, record kept as it is.
+    r = client.post(f"/v1/introspection/{uuid}?manage_boot=false")
+    assert r.status_code == 202
+    kept = introspections.get(service.db, uuid)
+    assert (kept.state, kept.started_at, kept.version_id) == ("waiting", record.started_at,
+                                                              record.version_id)
+    assert [c[0] for c in ironic.calls] == ["set_provision_state"]
+    r = client.post("/v1/continue", json=ramdisk_payload(list(MACS), bmc_address="10.0.0.1"))
+    assert r.status_code == 200 and r.json == {"uuid": uuid}
+    assert ("set_power_state", uuid, "power off") not in ironic.calls  # Ironic powers off
+
+
+def test_callback_while_still_starting_is_joined(client, ironic, service):
+    uuid = ironic.add_node("n1", MACS, inspect_interface="discoverd")
+    seen = []
+
+    def conductor(node):  # Ironic calls back before the provision call returned
+        seen.append(introspections.get(service.db, node).state)
+        introspect.start(service, node, manage_boot=False)
+
+    ironic.on_provision = conductor
+    assert client.post("/v1/introspection/n1").status_code == 202
+    assert seen == ["starting"]
+    assert introspections.get(service.db, uuid).state == "waiting"
+
+
+def test_enroll_node_refused_with_its_state(client, ironic, service):
+    uuid = ironic.add_node("n1", MACS, inspect_interface="discoverd",
+                           provision_state="enroll")
+    r = client.post("/v1/introspection/n1")
+    assert r.status_code == 409
+    message = r.json["error"]["message"]
+    assert "'enroll'" in message and "manageable" in message and uuid in message
+    assert ironic.calls == []
+    with pytest.raises(exception.IntrospectionNotFound):
+        introspections.get(service.db, uuid)
+
+
+def test_ironic_refusal_ends_in_error(client, ironic):
+    uuid = ironic.add_node("n1", MACS, inspect_interface="discoverd")
+    ironic.fail["set_provision_state"] = exception.IronicError(
+        call="set_node_provision_state", node=uuid, reason="deploy_kernel is missing")
+    assert client.post("/v1/introspection/n1").status_code == 202
+    status = client.get(f"/v1/introspection/{uuid}").json
+    assert status["state"] == "error" and "deploy_kernel" in status["error"]
+
+
+def test_other_inspect_interfaces_keep_pxe_and_reboot(client, ironic):
+    uuid = ironic.add_node("n1", MACS, inspect_interface="no-inspect")
+    assert client.post("/v1/introspection/n1").status_code == 202
+    assert ironic.calls == [("set_boot_device", uuid, "pxe"),
+                            ("set_power_state", uuid, "power on")]
+
+
+def test_callback_after_finish_starts_anew(client, ironic, service):
+    uuid = ironic.add_node("n1", MACS)
+    client.post(f"/v1/introspection/{uuid}?manage_boot=false")
+    client.post("/v1/continue", json=ramdisk_payload(list(MACS)))
+    assert introspections.get(service.db, uuid).state == "finished"
+    assert client.post(f"/v1/introspection/{uuid}?manage_boot=false").status_code == 202
+    assert introspections.get(service.db, uuid).state == "waiting"
