@@ -5,6 +5,7 @@ from typing import Any
 import flask
 from oslo_config import cfg
 
+from discoverd import keystone
 from discoverd.api import continue_, errors, introspection, rules, versions
 from discoverd.auth import BasicAuth, read_htpasswd
 from discoverd.service import Service
@@ -25,6 +26,8 @@ def create_app(conf: cfg.ConfigOpts, ironic: Any = None, service: Service | None
     if conf.auth_strategy == "http_basic":
         app.before_request(BasicAuth(read_htpasswd(conf.http_basic_auth_user_file))
                            .before_request)
+    elif conf.auth_strategy == "keystone":
+        keystone.install(app, conf)
     app.before_request(versions.check_version)
     app.after_request(versions.add_version_headers)
     for module in (versions, introspection, rules, continue_):

@@ -83,6 +83,11 @@ class Unauthorized(DiscoverdError):
     code = 401
 
 
+class Forbidden(DiscoverdError):
+    message = "Forbidden: %(reason)s"
+    code = 403
+
+
 class IronicError(DiscoverdError):
     message = "Ironic call %(call)s for node %(node)s failed: %(reason)s"
     code = 502

@@ -33,7 +33,9 @@ def handle(exc: Exception):
     response = flask.jsonify(body)
     response.status_code = code
     if code == 401:
-        response.headers["WWW-Authenticate"] = 'Basic realm="discoverd"'
+        kwargs = getattr(exc, "kwargs", {})
+        response.headers["WWW-Authenticate"] = kwargs.get("challenge",
+                                                          'Basic realm="discoverd"')
     return response
 
 

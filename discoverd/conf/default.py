@@ -9,9 +9,15 @@ opts = [
     cfg.HostAddressOpt("listen_address", default="0.0.0.0",  # noqa: S104
                        help="Address discoverd listens on."),
     cfg.PortOpt("listen_port", default=5050, help="TCP port discoverd listens on."),
-    cfg.StrOpt("auth_strategy", default="noauth", choices=["noauth", "http_basic"],
-               help="How API requests are authenticated. /v1/continue (the ramdisk "
-                    "callback) and the version documents stay public."),
+    cfg.StrOpt("auth_strategy", default="noauth",
+               choices=["noauth", "http_basic", "keystone"],
+               help="How API requests are authenticated (keystone: tokens validated by "
+                    "keystonemiddleware, configured in [keystone_authtoken]). "
+                    "/v1/continue (the ramdisk callback) and the version documents "
+                    "stay public."),
+    cfg.ListOpt("keystone_roles", default=["admin", "baremetal_admin"],
+                help="With auth_strategy keystone: roles allowed to use the API (any "
+                     "one is enough); other users get 403."),
     cfg.StrOpt("http_basic_auth_user_file", default="/etc/discoverd/htpasswd",
                help="htpasswd file (bcrypt hashes, 'user:$2y$...') used when "
                     "auth_strategy is http_basic."),

@@ -14,4 +14,7 @@ def list_opts() -> list[tuple[str, list[cfg.Opt]]]:
     for name in _MODULES:
         module = importlib.import_module(f"discoverd.conf.{name}")
         result.append((module.GROUP, list(module.opts)))
+    from keystonemiddleware import auth_token  # [keystone_authtoken]
+
+    result.extend((group, list(options)) for group, options in auth_token.list_opts())
     return result

@@ -9,7 +9,8 @@ from discoverd.conf.opts import list_opts
 
 def test_list_opts_have_help():
     groups = dict(list_opts())
-    assert {"DEFAULT", "database", "ironic", "processing"} <= set(groups)
+    assert {"DEFAULT", "database", "ironic", "processing",
+            "keystone_authtoken"} <= set(groups)
     for options in groups.values():
         assert all(opt.help for opt in options)
 
@@ -19,7 +20,7 @@ def test_config_file_and_limits(tmp_path):
     path.write_text("[DEFAULT]\ntimeout = 60\n[processing]\nhooks = scheduler\n")
     conf = new_conf(["--config-file", str(path)])
     assert conf.timeout == 60 and conf.processing.hooks == ["scheduler"]
-    path.write_text("[DEFAULT]\nauth_strategy = keystone\n")
+    path.write_text("[DEFAULT]\nauth_strategy = kerberos\n")
     with pytest.raises(ValueError):
         new_conf(["--config-file", str(path)]).auth_strategy  # noqa: B018
 
