@@ -42,23 +42,44 @@ def process(service: Service, payload: Any) -> dict[str, Any]:
     uuid = find_node(service, payload)
     record = introspections.transition(service.db, uuid, Event.process)
     LOG.info("[node %s] processing ramdisk data", uuid)
+    _process_locked(service, uuid, payload, record.manage_boot, store_raw=True)
+    return {"uuid": uuid}
+
+
+def reapply(service: Service, uuid: str) -> None:
+    """Re-run hooks and rules on the stored raw data of a finished introspection.
+
+    The node is not booted nor powered off. Failures end the introspection in
+    error and are raised again.
+
+    :raises DataNotFound: when no raw data is stored for the node.
+    :raises InvalidTransition: while the introspection is not over.
+    """
+    raw = introspections.get_data(service.db, uuid, processed=False)
+    introspections.transition(service.db, uuid, Event.reapply)
+    LOG.info("[node %s] reapplying processing to the stored ramdisk data", uuid)
+    _process_locked(service, uuid, raw, manage_boot=False, store_raw=False)
+
+
+def _process_locked(service: Service, uuid: str, payload: dict[str, Any],
+                    manage_boot: bool, store_raw: bool) -> None:
+    """Run the pipeline for a node this process moved to ``processing``; end it."""
     try:
-        if service.store_data:
+        if service.store_data and store_raw:
             introspections.store_data(service.db, uuid, payload, processed=False)
-        data = run_pipeline(service, uuid, copy.deepcopy(payload), record.manage_boot)
+        data = run_pipeline(service, uuid, copy.deepcopy(payload), manage_boot)
     except Exception as exc:
         error = (str(exc) if isinstance(exc, exception.DiscoverdError)
                  else f"Node {uuid}: unexpected error while processing: {exc!r}")
         LOG.error("[node %s] introspection failed: %s", uuid, error)
         introspections.transition(service.db, uuid, Event.error, error=error)
-        if service.power_off and record.manage_boot:
+        if service.power_off and manage_boot:
             power_off(service, uuid)
         raise
     if service.store_data:
         introspections.store_data(service.db, uuid, data, processed=True)
     introspections.transition(service.db, uuid, Event.finish)
     LOG.info("[node %s] introspection finished", uuid)
-    return {"uuid": uuid}
 
 
 def _hook_failed(uuid: str, name: str, exc: Exception) -> exception.HookFailed:

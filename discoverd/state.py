@@ -32,6 +32,7 @@ class Event(enum.StrEnum):
     abort = "abort"
     abort_end = "abort_end"
     timeout = "timeout"
+    reapply = "reapply"  # re-run the hooks on stored raw data
     join = "join"  # Ironic's inspect interface starting what discoverd already started
 
 
@@ -44,8 +45,8 @@ TRANSITIONS: dict[State, dict[Event, State]] = {
                 E.timeout: S.error, E.start: S.starting, E.join: S.waiting},
     S.processing: {E.finish: S.finished, E.error: S.error, E.timeout: S.error},
     S.aborting: {E.abort_end: S.error, E.error: S.error, E.timeout: S.error},
-    S.finished: {E.start: S.starting},
-    S.error: {E.start: S.starting},
+    S.finished: {E.start: S.starting, E.reapply: S.processing},
+    S.error: {E.start: S.starting, E.reapply: S.processing},
 }
 
 #: States in which an introspection is over.

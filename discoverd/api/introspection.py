@@ -2,7 +2,7 @@
 
 import flask
 
-from discoverd import exception, introspect, introspections
+from discoverd import exception, introspect, introspections, processing
 from discoverd.api.versions import link
 from discoverd.db.models import Introspection
 from discoverd.service import Service
@@ -95,3 +95,11 @@ def unprocessed(node_id: str):
     """Raw data the ramdisk sent."""
     svc = service()
     return introspections.get_data(svc.db, introspect.resolve(svc, node_id), processed=False)
+
+
+@bp.post("/<node_id>/data/unprocessed")
+def reapply(node_id: str):
+    """Re-run hooks and rules on the stored raw data of a finished introspection; 202."""
+    svc = service()
+    processing.reapply(svc, introspect.resolve(svc, node_id))
+    return "", 202
