@@ -66,13 +66,13 @@ def baremetal(stack):
     return connect(stack[0].url).baremetal
 
 
-def enroll(baremetal, i: int, manageable: bool = True):
+def enroll(baremetal, i: int, manageable: bool = True, ports: int = 2):
     name = f"insp{i}-{time.time_ns()}"
     node = baremetal.create_node(driver="tripleo-ipmi", name=name,
                                  driver_info={"ipmi_address": f"10.20.{_PREFIX}.{i + 1}"},
                                  **INTERFACES,
                                  **({"provision_state": "manageable"} if manageable else {}))
-    for j in (1, 2):
+    for j in range(1, ports + 1):
         baremetal.create_port(node_uuid=node.id, address=mac(i, j))
     return node
 
@@ -121,6 +121,23 @@ def test_inspection_ends_manageable_with_properties_and_ports(stack, baremetal):
     ports = {p.address: p.is_pxe_enabled
              for p in baremetal.ports(node_uuid=node.id, details=True)}
     assert ports == {mac(i, 1): True, mac(i, 2): False}
+
+
+def test_ports_created_while_inspect_wait(stack, baremetal):
+    """A node with no ports, found by its BMC address: discoverd creates the PXE port
+    through Ironic's API while the node is in 'inspect wait'."""
+    ironic, server = stack
+    i = 5
+    node = enroll(baremetal, i, ports=0)
+    provision(ironic.url, node.id, "inspect")
+    wait_state(baremetal, node.id, "inspect wait", 30)
+    payload = ramdisk_payload([mac(i, 1), mac(i, 2)], bmc_address=f"10.20.{_PREFIX}.{i + 1}")
+    assert post_payload(server.url, payload).status_code == 200
+    done = wait_state(baremetal, node.id, "manageable", 30)
+    assert done.properties["cpus"] == 4
+    ports = {p.address: p.is_pxe_enabled
+             for p in baremetal.ports(node_uuid=node.id, details=True)}
+    assert ports == {mac(i, 1): True}
 
 
 def test_ramdisk_error_fails_inspection_with_message(stack, baremetal):
