@@ -132,3 +132,12 @@ class WriteSlotTimeout(DeployError):
 
 class PartitionLayoutError(DeployError):
     message = "Partition layout for node %(node)s: %(reason)s"
+
+
+class AgentCommandFailed(DeployError):
+    message = ("Deploy agent of node %(node)s at %(url)s: command %(command)s failed: "
+               "%(reason)s")
+
+
+class InvalidInstanceInfo(DeployError):
+    message = "Node %(node)s: instance_info %(field)s is invalid: %(reason)s"

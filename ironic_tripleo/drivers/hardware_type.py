@@ -9,6 +9,7 @@ from __future__ import annotations
 from ironic.drivers import generic
 from ironic.drivers.modules import agent, fake, ipxe, noop, pxe
 
+from ironic_tripleo.deploy.interface import ISCSIDeploy
 from ironic_tripleo.inspect.discoverd import DiscoverdInspect
 from ironic_tripleo.ipmi.management import PyghmiManagement
 from ironic_tripleo.ipmi.power import PyghmiPower
@@ -34,8 +35,8 @@ class TripleOIPMIHardware(generic.GenericHardware):
 
     @property
     def supported_deploy_interfaces(self) -> list[type]:
-        """``fake`` until the iSCSI deploy lands; Ironic's ``direct`` as a fallback."""
-        return [fake.FakeDeploy, agent.AgentDeploy]
+        """``fake`` (default, for tests), ``iscsi``; Ironic's ``direct`` as a fallback."""
+        return [fake.FakeDeploy, ISCSIDeploy, agent.AgentDeploy]
 
     @property
     def supported_inspect_interfaces(self) -> list[type]:

@@ -1,0 +1,195 @@
+"""The ``iscsi`` deploy interface in a real Ironic 39 with a real deploy agent.
+
+Ironic (API + conductor) and the agent both run in the root namespace on 127.0.0.1:
+lookup/heartbeat go to Ironic's loopback API, the conductor calls the agent's command
+API and writes through the agent's tgtd portal on loopback (userspace initiator).
+No client here ever reaches into a namespace address. Ports, IQNs and tgtd control
+ports are fresh for every test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.integration.iscsi_fixture import require_tgt
+from tests.netutil import free_port, wait_for
+
+API = {"X-OpenStack-Ironic-API-Version": "latest"}
+MiB = 1024 * 1024
+
+
+@pytest.fixture
+def iscsi_ironic(tmp_path_factory, tmp_path):
+    """Ironic with ``tripleo-ipmi`` nodes on fake power/management/boot, deploy iscsi.
+
+    Not ``ironic_factory``: the agent options need Ironic's own URL
+    (``[service_catalog]endpoint_override``), so the port is chosen here.
+    """
+    from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
+
+    require_tgt()
+    port, portal_port = free_port(), free_port()
+    service = IronicService(IronicConfig(
+        workdir=tmp_path_factory.mktemp("ironic"), port=port,
+        hardware_types=("tripleo-ipmi",), power_interfaces=("fake",),
+        management_interfaces=("fake",), boot_interfaces=("fake",),
+        deploy_interfaces=("iscsi",), inspect_interfaces=("no-inspect",),
+        vendor_interfaces=("no-vendor",),
+        extra={"service_catalog": {"endpoint_override": f"http://127.0.0.1:{port}"},
+               "tripleo_deploy": {"iscsi_portal_port": str(portal_port),
+                                  "image_cache_dir": str(tmp_path / "cache"),
+                                  "writer": "userspace", "target_wait_timeout": "20"}}))
+    service.start()
+    service.portal_port = portal_port  # the agent's tgtd listens here during a write
+    yield service
+    service.stop()
+
+
+def _sha256(path: Path, length: int | None = None) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        digest.update(f.read(length) if length is not None else f.read())
+    return digest.hexdigest()
+
+
+def _provision(url: str, uuid: str, target: str, want: str, timeout: float = 60.0) -> dict:
+    r = requests.put(f"{url}/v1/nodes/{uuid}/states/provision", headers=API, timeout=30,
+                     json={"target": target})
+    assert r.status_code == 202, r.text
+    return _wait_state(url, uuid, want, timeout)
+
+
+def _wait_state(url: str, uuid: str, want: str, timeout: float) -> dict:
+    def reached():
+        node = requests.get(f"{url}/v1/nodes/{uuid}", headers=API, timeout=30).json()
+        return node if node["provision_state"] == want else None
+    try:
+        return wait_for(reached, timeout=timeout, interval=0.3, what=f"node in {want}")
+    except TimeoutError:
+        node = requests.get(f"{url}/v1/nodes/{uuid}", headers=API, timeout=30).json()
+        raise AssertionError(f"node is {node['provision_state']}, not {want}: "
+                             f"{node['last_error']}") from None
+
+
+def _available_node(url: str, instance_info: dict) -> tuple[str, str]:
+    mac = "52:54:00:" + ":".join(os.urandom(3).hex()[i:i + 2] for i in (0, 2, 4))
+    r = requests.post(f"{url}/v1/nodes", headers=API, timeout=30, json={
+        "driver": "tripleo-ipmi", "power_interface": "fake", "management_interface": "fake",
+        "boot_interface": "fake", "deploy_interface": "iscsi",
+        "properties": {}})
+    assert r.status_code == 201, r.text
+    uuid = r.json()["uuid"]
+    r = requests.post(f"{url}/v1/ports", headers=API, timeout=30,
+                      json={"node_uuid": uuid, "address": mac})
+    assert r.status_code == 201, r.text
+    _provision(url, uuid, "manage", "manageable")
+    _provision(url, uuid, "provide", "available")
+    patch = [{"op": "add", "path": f"/instance_info/{k}", "value": v}
+             for k, v in instance_info.items()]
+    r = requests.patch(f"{url}/v1/nodes/{uuid}", headers=API, timeout=30, json=patch)
+    assert r.status_code == 200, r.text
+    return uuid, mac
+
+
+def _start_agent(service, mac: str, disk: Path, tmp_path: Path) -> tuple[subprocess.Popen, int]:
+    cmdline = tmp_path / f"cmdline-{mac[-2:]}"
+    cmdline.write_text(f"ipa-api-url={service.url} BOOTIF=01-{mac.replace(':', '-')}\n")
+    port = free_port()
+    log = open(tmp_path / f"agent-{port}.log", "wb")  # noqa: SIM115 - closed below
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ramdisk.cmd", "deploy", "--cmdline", str(cmdline),
+             "--listen", "127.0.0.1", "--port", str(port), "--advertise-address", "127.0.0.1",
+             "--disk", str(disk), "--heartbeat-interval", "0.5", "--poweroff-command", "true",
+             "--lookup-timeout", "60"], stderr=log, cwd=os.getcwd())
+    finally:
+        log.close()
+    return proc, port
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def _raw_image(tmp_path: Path, size: int = 4 * MiB) -> Path:
+    image = tmp_path / "image.raw"
+    image.write_bytes(b"whole-disk-image" + os.urandom(size - 16))
+    return image
+
+
+def _disk(tmp_path: Path, size: int = 64 * MiB) -> Path:
+    disk = tmp_path / "node-disk.img"
+    with open(disk, "wb") as f:
+        f.truncate(size)
+    return disk
+
+
+def test_whole_disk_raw_deploy_to_active(iscsi_ironic, tmp_path):
+    image, disk = _raw_image(tmp_path), _disk(tmp_path)
+    uuid, mac = _available_node(iscsi_ironic.url, {
+        "image_source": image.as_uri(), "image_os_hash_algo": "sha256",
+        "image_os_hash_value": _sha256(image)})
+    r = requests.put(f"{iscsi_ironic.url}/v1/nodes/{uuid}/states/provision", headers=API,
+                     timeout=30, json={"target": "active"})
+    assert r.status_code == 202, r.text
+    _wait_state(iscsi_ironic.url, uuid, "wait call-back", 60)
+    proc, _ = _start_agent(iscsi_ironic, mac, disk, tmp_path)
+    try:
+        node = _wait_state(iscsi_ironic.url, uuid, "active", 120)
+        assert node["power_state"] == "power on" and not node["last_error"]
+        assert _sha256(disk, image.stat().st_size) == _sha256(image)
+        assert proc.wait(timeout=30) == 0  # the agent powered off (tear_down_agent)
+    finally:
+        _stop(proc)
+    log = (iscsi_ironic.workdir / "ironic.log").read_text()
+    assert "iqn.2026-11.org.openstack.ironic-tripleo:" + uuid in log
+
+
+def test_bad_checksum_fails_and_leaves_disk_untouched(iscsi_ironic, tmp_path):
+    image, disk = _raw_image(tmp_path), _disk(tmp_path)
+    before = _sha256(disk)
+    uuid, mac = _available_node(iscsi_ironic.url, {
+        "image_source": image.as_uri(), "image_os_hash_algo": "sha256",
+        "image_os_hash_value": "0" * 64})
+    r = requests.put(f"{iscsi_ironic.url}/v1/nodes/{uuid}/states/provision", headers=API,
+                     timeout=30, json={"target": "active"})
+    assert r.status_code == 202, r.text
+    proc, port = _start_agent(iscsi_ironic, mac, disk, tmp_path)
+    try:
+        node = _wait_state(iscsi_ironic.url, uuid, "deploy failed", 120)
+        assert "failed verification" in node["last_error"], node["last_error"]
+        assert _sha256(disk) == before
+        # the export was stopped after the failure: tgtd no longer listens
+        with socket.socket() as s, pytest.raises(ConnectionRefusedError):
+            s.connect(("127.0.0.1", iscsi_ironic.portal_port))
+        assert proc.poll() is None  # the agent itself keeps running
+    finally:
+        _stop(proc)
+
+
+def test_validate_requires_checksum_for_file_images(iscsi_ironic, tmp_path):
+    image = _raw_image(tmp_path, MiB)
+    uuid, _ = _available_node(iscsi_ironic.url, {"image_source": image.as_uri()})
+    deadline = time.monotonic() + 10
+    while True:
+        v = requests.get(f"{iscsi_ironic.url}/v1/nodes/{uuid}/validate", headers=API,
+                         timeout=30).json()
+        if v["deploy"]["result"] is not None or time.monotonic() > deadline:
+            break
+    assert v["deploy"]["result"] is False
+    assert "checksum" in v["deploy"]["reason"]
