@@ -9,6 +9,8 @@ ports are fresh for every test.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import hashlib
 import os
 import socket
@@ -193,3 +195,68 @@ def test_validate_requires_checksum_for_file_images(iscsi_ironic, tmp_path):
             break
     assert v["deploy"]["result"] is False
     assert "checksum" in v["deploy"]["reason"]
+
+
+def _deploy(service, tmp_path: Path, instance_info: dict, disk: Path,
+            configdrive: str | None = None) -> dict:
+    """Deploy an available node with ``instance_info`` onto ``disk``; return the node."""
+    uuid, mac = _available_node(service.url, instance_info)
+    body = {"target": "active"}
+    if configdrive:
+        body["configdrive"] = configdrive
+    r = requests.put(f"{service.url}/v1/nodes/{uuid}/states/provision", headers=API,
+                     timeout=30, json=body)
+    assert r.status_code == 202, r.text
+    proc, _ = _start_agent(service, mac, disk, tmp_path)
+    try:
+        return _wait_state(service.url, uuid, "active", 120)
+    finally:
+        _stop(proc)
+
+
+def test_qcow2_whole_disk_is_converted_on_the_way(iscsi_ironic, tmp_path):
+    raw, disk = _raw_image(tmp_path), _disk(tmp_path)
+    qcow2 = tmp_path / "image.qcow2"
+    subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw), str(qcow2)],
+                   check=True, capture_output=True, timeout=60)
+    _deploy(iscsi_ironic, tmp_path, {"image_source": qcow2.as_uri(),
+                                     "image_checksum": "sha256:" + _sha256(qcow2)}, disk)
+    assert _sha256(disk, raw.stat().st_size) == _sha256(raw)
+
+
+def _partitions(disk: Path) -> list[tuple[int, int, int]]:
+    """(number, start, size) in bytes, from ``parted -m``."""
+    out = subprocess.run(["parted", "-s", "-m", str(disk), "unit", "B", "print"],
+                         check=True, capture_output=True, text=True, timeout=30).stdout
+    parts = []
+    for line in out.splitlines():
+        fields = line.rstrip(";").split(":")
+        if fields[0].isdigit():
+            parts.append((int(fields[0]), int(fields[1].rstrip("B")),
+                          int(fields[3].rstrip("B"))))
+    return parts
+
+
+def test_partition_image_with_swap_and_configdrive(iscsi_ironic, tmp_path):
+    root = tmp_path / "root.img"
+    root.write_bytes(b"root-partition" + os.urandom(2 * MiB - 14))
+    disk = _disk(tmp_path, 160 * MiB)
+    drive = b"config-drive-content" + os.urandom(4096)
+    configdrive = base64.b64encode(gzip.compress(drive)).decode()
+    kernel = tmp_path / "vmlinuz"
+    kernel.write_bytes(b"k")
+    _deploy(iscsi_ironic, tmp_path, {
+        "image_source": root.as_uri(), "image_os_hash_algo": "sha256",
+        "image_os_hash_value": _sha256(root), "kernel": kernel.as_uri(),
+        "ramdisk": kernel.as_uri(), "swap_mb": 8}, disk, configdrive)
+    parts = _partitions(disk)  # BIOS boot mode, msdos label: swap, config drive, root
+    assert len(parts) == 3, parts
+    (_, swap_at, swap_size), (_, cd_at, _), (_, root_at, _) = parts
+    assert swap_size == 8 * MiB
+    with open(disk, "rb") as f:
+        f.seek(swap_at + 4096 - 10)
+        assert f.read(10) == b"SWAPSPACE2"
+        f.seek(cd_at)
+        assert f.read(len(drive)) == drive
+        f.seek(root_at)
+        assert hashlib.sha256(f.read(root.stat().st_size)).hexdigest() == _sha256(root)
