@@ -1,0 +1,67 @@
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from ironic_tripleo.deploy.agent_client import AgentClient
+from ironic_tripleo.exception import AgentCommandFailed
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.seen.append((self.path, self.headers.get("X-Agent-Token"), body))
+        status, answer = self.server.answers.get(self.path, (200, {"ok": True}))
+        data = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture
+def agent():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.seen, server.answers = [], {}
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_commands_carry_token_and_body(agent):
+    client = AgentClient(f"http://127.0.0.1:{agent.server_address[1]}/", "tok", "n1", 5)
+    client.start_iscsi_target("iqn.2026-11.x:n", "user-12345678", "pw-123456789012", 3261,
+                              {"size": ">= 1"})
+    client.stop_iscsi_target()
+    client.power_off()
+    client.close()
+    paths = [p for p, _, _ in agent.seen]
+    assert paths == ["/v1/commands/start_iscsi_target", "/v1/commands/stop_iscsi_target",
+                     "/v1/commands/power_off"]
+    assert {t for _, t, _ in agent.seen} == {"tok"}
+    assert agent.seen[0][2] == {"iqn": "iqn.2026-11.x:n", "username": "user-12345678",
+                                "password": "pw-123456789012", "portal_port": 3261,
+                                "root_device_hints": {"size": ">= 1"}}
+
+
+def test_error_status_names_command_and_message_not_password(agent):
+    agent.answers["/v1/commands/start_iscsi_target"] = (
+        409, {"error": {"message": "target busy"}})
+    client = AgentClient(f"http://127.0.0.1:{agent.server_address[1]}", "tok", "n1", 5)
+    with pytest.raises(AgentCommandFailed, match="start_iscsi_target.*409: target busy") as e:
+        client.start_iscsi_target("iqn.2026-11.x:n", "user-12345678", "secret-pw-1234", 3261)
+    assert "secret-pw-1234" not in str(e.value)
+
+
+def test_unreachable_agent():
+    from tests.netutil import free_port
+
+    client = AgentClient(f"http://127.0.0.1:{free_port()}", "tok", "n1", 2)
+    with pytest.raises(AgentCommandFailed, match="stop_iscsi_target"):
+        client.stop_iscsi_target()
