@@ -44,7 +44,7 @@ class IronicConfig:
     power_interfaces: tuple[str, ...] = ("pyghmi", "fake")
     management_interfaces: tuple[str, ...] = ("pyghmi", "fake")
     boot_interfaces: tuple[str, ...] = ("pxe", "ipxe", "fake")
-    deploy_interfaces: tuple[str, ...] = ("fake",)
+    deploy_interfaces: tuple[str, ...] = ("fake", "iscsi")
     inspect_interfaces: tuple[str, ...] = ("no-inspect", "fake")
     vendor_interfaces: tuple[str, ...] = ("no-vendor", "fake")
     sync_power_state_interval: int = 60
