@@ -260,3 +260,19 @@ def test_partition_image_with_swap_and_configdrive(iscsi_ironic, tmp_path):
         assert f.read(len(drive)) == drive
         f.seek(root_at)
         assert hashlib.sha256(f.read(root.stat().st_size)).hexdigest() == _sha256(root)
+
+
+def test_disk_smaller_than_image_fails_naming_sizes(iscsi_ironic, tmp_path):
+    image, disk = _raw_image(tmp_path, 4 * MiB), _disk(tmp_path, 2 * MiB)
+    uuid, mac = _available_node(iscsi_ironic.url, {
+        "image_source": image.as_uri(), "image_checksum": _sha256(image)})
+    r = requests.put(f"{iscsi_ironic.url}/v1/nodes/{uuid}/states/provision", headers=API,
+                     timeout=30, json={"target": "active"})
+    assert r.status_code == 202, r.text
+    proc, _ = _start_agent(iscsi_ironic, mac, disk, tmp_path)
+    try:
+        node = _wait_state(iscsi_ironic.url, uuid, "deploy failed", 120)
+        assert "needs 4194304 bytes" in node["last_error"], node["last_error"]
+        assert _sha256(disk) == hashlib.sha256(bytes(2 * MiB)).hexdigest()
+    finally:
+        _stop(proc)
