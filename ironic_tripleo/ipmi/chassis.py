@@ -12,6 +12,8 @@ from typing import Any
 
 from pyghmi import exceptions as pyghmi_exc
 
+from ironic_tripleo.ipmi import pyghmi_session
+
 NETFN_CHASSIS = 0x00
 GET_CHASSIS_STATUS = 0x01
 CHASSIS_CONTROL = 0x02
@@ -25,24 +27,33 @@ def _checked(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def get_power(cmd: Any) -> str:
+def _raw(cmd: Any, command: int, data: tuple[int, ...], timeout: float | None
+         ) -> dict[str, Any]:
+    if timeout is None:
+        return cmd.raw_command(netfn=NETFN_CHASSIS, command=command, data=data)
+    return pyghmi_session.raw_command(cmd, NETFN_CHASSIS, command, data, timeout)
+
+
+def get_power(cmd: Any, timeout: float | None = None) -> str:
     """Return ``'on'`` or ``'off'`` from Get Chassis Status (current power state bit).
 
     :param cmd: a logged-in pyghmi ``Command``.
+    :param timeout: seconds to wait for the answer in this thread; None leaves
+        the wait to pyghmi.
     :raises: pyghmi's IpmiException on an error answer or no answer; ValueError on
-        an answer too short to hold the power state.
+        an answer too short to hold the power state; TimedOut after ``timeout``.
     """
-    data = _checked(cmd.raw_command(netfn=NETFN_CHASSIS, command=GET_CHASSIS_STATUS))["data"]
+    data = _checked(_raw(cmd, GET_CHASSIS_STATUS, (), timeout))["data"]
     if not data:
         raise ValueError("Get Chassis Status answer has no data")
     return "on" if data[0] & 0x01 else "off"
 
 
-def control(cmd: Any, action: str) -> None:
+def control(cmd: Any, action: str, timeout: float | None = None) -> None:
     """Send Chassis Control ``action`` (one of :data:`CONTROL`).
 
+    :param timeout: as for :func:`get_power`.
     :raises: KeyError for an unknown action; pyghmi's IpmiException on an error
-        answer or no answer.
+        answer or no answer; TimedOut after ``timeout``.
     """
-    _checked(cmd.raw_command(netfn=NETFN_CHASSIS, command=CHASSIS_CONTROL,
-                             data=(CONTROL[action],)))
+    _checked(_raw(cmd, CHASSIS_CONTROL, (CONTROL[action],), timeout))

@@ -37,7 +37,8 @@ def request_and_wait(pool: SessionPool, bmc: driver_info.BMC, request: str, targ
     """
     if request == "shutdown" and pool.get_power(bmc) == "off":
         return
-    pool.run(bmc, lambda c: chassis.control(c, request), what=f"power {request}")
+    pool.run(bmc, lambda c, timeout: chassis.control(c, request, timeout),
+             what=f"power {request}", bounded=True)
     deadline = time.monotonic() + timeout
     while True:
         state = pool.get_power(bmc)

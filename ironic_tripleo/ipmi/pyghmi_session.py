@@ -7,7 +7,9 @@ sessions per BMC, and needs credentials as bytes (with ``str``, a second
 
 from __future__ import annotations
 
+import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -35,30 +37,129 @@ class TimedOut(Exception):
     """``call_with_timeout`` gave up waiting."""
 
 
+class _Call:
+    """One call handed to a runner thread, and its outcome."""
+
+    __slots__ = ("func", "done", "value", "error")
+
+    def __init__(self, func: Callable[[], Any]) -> None:
+        self.func = func
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.value = self.func()
+        except BaseException as e:  # handed to the caller
+            self.error = e
+        finally:
+            self.done.set()
+
+
+class CallRunner:
+    """Daemon threads, reused from call to call, that run blocking pyghmi calls.
+
+    A thread a call per command cost most of a warm power read; reusing threads
+    keeps the timeout guarantee without that. A new thread starts whenever every
+    thread is busy (one stuck on a BMC that never answers included), so a waiting
+    call never queues behind a hung one; ``max_threads`` bounds that growth.
+    Threads are daemons: a hung call never keeps the process from exiting.
+    """
+
+    def __init__(self, max_threads: int = 512) -> None:
+        self.max_threads = max_threads
+        self._queue: queue.SimpleQueue[_Call] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads = 0
+        self._idle = 0
+        self._pending = 0
+
+    def submit(self, func: Callable[[], Any]) -> _Call:
+        """Queue ``func``; returns the call to wait on."""
+        call = _Call(func)
+        with self._lock:
+            self._pending += 1
+            start = self._pending > self._idle and self._threads < self.max_threads
+            if start:
+                self._threads += 1
+                self._idle += 1
+        if start:
+            threading.Thread(target=self._work, name="ipmi-call", daemon=True).start()
+        self._queue.put(call)
+        return call
+
+    def _work(self) -> None:
+        while True:
+            call = self._queue.get()
+            with self._lock:
+                self._pending -= 1
+                self._idle -= 1
+            call.run()
+            with self._lock:
+                self._idle += 1
+
+
+_RUNNER = CallRunner()
+
+
 def call_with_timeout(func: Callable[[], T], timeout: float, name: str) -> T:
-    """Run ``func`` in a helper thread; raise TimedOut if it is not done in time.
+    """Run ``func`` on a runner thread; raise TimedOut if it is not done in time.
 
-    The helper thread is a daemon left to finish on its own after a timeout.
+    A call that times out is left to finish on its own thread.
 
+    :param name: what is called, for the timeout message of the caller.
     :raises: TimedOut, or whatever ``func`` raised.
     """
-    box: dict[str, Any] = {}
+    call = _RUNNER.submit(func)
+    if not call.done.wait(timeout):
+        raise TimedOut(name)
+    if call.error is not None:
+        raise call.error
+    return call.value
+
+
+def raw_command(cmd: Any, netfn: int, command: int, data: tuple[int, ...] = (),
+                timeout: float = 10.0) -> dict[str, Any]:
+    """Send one raw IPMI request on ``cmd``'s session; wait for it in this thread.
+
+    The request goes out with a pyghmi callback and the calling thread runs
+    pyghmi's event loop until the answer arrives or ``timeout`` passes. Unlike
+    :func:`call_with_timeout`, no other thread is involved, which is what keeps
+    many concurrent power reads cheap; the deadline is still ours, not pyghmi's
+    (its own retries give up far later).
+
+    :returns: pyghmi's response dict (``data``, ``code``, ``error`` on failure).
+    :raises: TimedOut when no answer came in time; pyghmi's IpmiException when
+        the session is no longer connected.
+    """
+    from pyghmi.ipmi.private.util import get_ipmi_error
+
+    session = cmd.ipmi_session
+    # pyghmi's event loop, shared by every session of the process (a class method).
+    pump = type(session).wait_for_rsp
+    answer: dict[str, Any] = {}
     done = threading.Event()
 
-    def target() -> None:
-        try:
-            box["value"] = func()
-        except BaseException as e:  # handed to the caller below
-            box["error"] = e
-        finally:
-            done.set()
+    def on_response(response: dict[str, Any]) -> None:
+        error = get_ipmi_error(response)
+        if error:
+            response["error"] = error
+        answer.update(response)
+        # With a callback pyghmi leaves the end of the command to the caller.
+        session.incommand = False
+        while session.evq:
+            session.evq.popleft().set()
+        done.set()
 
-    threading.Thread(target=target, name=name, daemon=True).start()
-    if not done.wait(timeout):
-        raise TimedOut()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+    deadline = time.monotonic() + timeout
+    session.raw_command(netfn=netfn, command=command, data=data, callback=on_response)
+    while not done.is_set():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimedOut(f"netfn {netfn:#x} command {command:#x}")
+        pump(timeout=min(remaining, 0.2))
+    return answer
 
 
 def session_alive(cmd: Any) -> bool:

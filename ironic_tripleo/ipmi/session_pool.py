@@ -94,14 +94,16 @@ class SessionPool:
         with self._lock:
             return sum(1 for e in self._entries.values() if e.command is not None)
 
-    def run(self, bmc: BMC, func: Callable[[Any], T], *, what: str,
-            retry: bool = True) -> T:
+    def run(self, bmc: BMC, func: Callable[..., T], *, what: str,
+            retry: bool = True, bounded: bool = False) -> T:
         """Run ``func(command)`` on the shared session of ``bmc``.
 
         :param bmc: the BMC to talk to.
         :param func: called with the pyghmi ``Command``; its result is returned.
         :param what: short name of the operation, for messages and logs.
         :param retry: False for commands that must not be sent twice (a reset).
+        :param bounded: ``func(command, timeout)`` keeps the deadline itself (raising
+            TimedOut) and runs in this thread; otherwise it runs on a runner thread.
         :raises: BMCBusy, BMCUnreachable, BMCCredentialsRefused, BMCTimeout,
             IPMICommandFailed.
         """
@@ -113,7 +115,7 @@ class SessionPool:
             attempts = 1 + (self.command_retries if retry else 0)
             for attempt in range(attempts):
                 try:
-                    return self._attempt(entry, bmc, func, what)
+                    return self._attempt(entry, bmc, func, what, bounded)
                 except (BMCUnreachable, BMCTimeout) as e:
                     if attempt + 1 >= attempts:
                         raise
@@ -130,7 +132,7 @@ class SessionPool:
 
         :raises: what :meth:`run` raises.
         """
-        return self.run(bmc, chassis.get_power, what="get power")
+        return self.run(bmc, chassis.get_power, what="get power", bounded=True)
 
     def get_power_many(self, bmcs: Iterable[BMC], max_workers: int = 64
                        ) -> dict[BMC, str | IPMIError]:
@@ -184,15 +186,18 @@ class SessionPool:
         if start > now:
             self._sleep(start - now)
 
-    def _attempt(self, entry: _Entry, bmc: BMC, func: Callable[[Any], T], what: str) -> T:
+    def _attempt(self, entry: _Entry, bmc: BMC, func: Callable[..., T], what: str,
+                 bounded: bool = False) -> T:
         # Log in first: the interval counts between commands as they are sent, and a
         # slow login must not use up the wait that keeps the next command away.
         cmd = self._session(entry, bmc)
         self._wait_turn(entry)
         started = self._clock()
         try:
+            if bounded:
+                return func(cmd, self.command_timeout)
             return call_with_timeout(lambda: func(cmd), self.command_timeout,
-                                      f"ipmi-{bmc.label}")
+                                     f"ipmi-{bmc.label}")
         except TimedOut:
             self._drop(entry, cmd)
             raise BMCTimeout(bmc=bmc.label, what=what, seconds=self.command_timeout,

@@ -1,10 +1,14 @@
 """Fixtures for the pyghmi interfaces: a fake task and a pool of fake sessions."""
 
+import threading
+import time
 import types
 import warnings
+from collections import deque
 from unittest import mock
 
 import pytest
+from pyghmi import exceptions as pyghmi_exc
 from pyghmi.ipmi import command
 
 from ironic_tripleo.ipmi import chassis, conductor
@@ -30,6 +34,41 @@ def make_task(driver_info=None, uuid="1be26c0b-03f2-4d2e-ae87-c02d7f33c123"):
     return task
 
 
+class FakeSession:
+    """pyghmi's session API with callbacks, answered through ``cmd.raw_command``.
+
+    Answers come from another thread, as from the network, so a ``raw_command``
+    side effect that blocks is a BMC that does not answer; one that raises is
+    reported through the callback as pyghmi reports errors.
+    """
+
+    def __init__(self, cmd):
+        self.cmd = cmd
+        self.evq = deque()
+        self.incommand = False
+        self.broken = False
+        self.logged = True
+        self.logouts = 0
+
+    def logout(self):
+        self.logouts += 1
+        self.logged = False
+
+    @classmethod
+    def wait_for_rsp(cls, timeout=None):
+        time.sleep(min(timeout or 0, 0.005))
+
+    def raw_command(self, netfn, command, data=(), callback=None, **kwargs):
+        def answer():
+            try:
+                response = self.cmd.raw_command(netfn=netfn, command=command, data=data)
+            except pyghmi_exc.IpmiException as e:
+                response = {"error": str(e), "code": e.ipmicode}
+            callback(response)
+
+        threading.Thread(target=answer, daemon=True).start()
+
+
 def fake_command(power="off"):
     """An autospec'd pyghmi Command answering chassis status and control.
 
@@ -53,6 +92,7 @@ def fake_command(power="off"):
         return {"error": "Invalid command", "code": 0xC1}
 
     cmd.raw_command.side_effect = raw_command
+    cmd.ipmi_session = FakeSession(cmd)
     cmd.state = state
     return cmd
 
