@@ -33,6 +33,13 @@ opts = [
         help="Maximum number of commands in flight to the same BMC at once. Further "
              "callers wait (at most command_timeout seconds) for a free slot."),
     cfg.FloatOpt(
+        "session_max_idle", default=25.0, min=1.0, max=3600.0,
+        help="Seconds a BMC session may stay unused before it is replaced by a new "
+             "login instead of being reused. BMCs expire idle sessions (commonly after "
+             "60 s) and then ignore commands sent on them, which would cost a full "
+             "command_timeout to notice; a login costs a few round trips. Keep it "
+             "below the BMCs' session inactivity timeout."),
+    cfg.FloatOpt(
         "power_state_poll_interval", default=1.0, min=0.05, max=30.0,
         help="Seconds between power-state reads while waiting for a requested power "
              "state to be reached."),

@@ -56,6 +56,7 @@ class _Entry:
         self.slots = threading.BoundedSemaphore(max_concurrent)
         self.command: Any = None
         self.next_start = 0.0
+        self.last_answer = 0.0  # when the BMC last answered on this session
 
 
 class SessionPool:
@@ -66,6 +67,8 @@ class SessionPool:
     :param retry_backoff: seconds before the first retry, doubled each time.
     :param min_command_interval: minimum seconds between command starts per BMC.
     :param max_concurrent_commands: commands in flight per BMC.
+    :param session_max_idle: seconds a session may go unanswered before it is
+        replaced by a new login rather than trusted (BMCs expire idle sessions).
     :param connect: logs in to a BMC and returns a pyghmi ``Command``-like object.
     :param clock: monotonic clock (tests pass their own).
     :param sleep: sleep function (tests pass their own).
@@ -73,7 +76,8 @@ class SessionPool:
 
     def __init__(self, *, command_timeout: float = 10.0, command_retries: int = 1,
                  retry_backoff: float = 0.5, min_command_interval: float = 0.0,
-                 max_concurrent_commands: int = 1, connect: Connector = pyghmi_connect,
+                 max_concurrent_commands: int = 1, session_max_idle: float = 25.0,
+                 connect: Connector = pyghmi_connect,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         if max_concurrent_commands < 1:
@@ -83,6 +87,7 @@ class SessionPool:
         self.retry_backoff = retry_backoff
         self.min_command_interval = min_command_interval
         self.max_concurrent_commands = max_concurrent_commands
+        self.session_max_idle = session_max_idle
         self._connect = connect
         self._clock = clock
         self._sleep = sleep
@@ -195,9 +200,12 @@ class SessionPool:
         started = self._clock()
         try:
             if bounded:
-                return func(cmd, self.command_timeout)
-            return call_with_timeout(lambda: func(cmd), self.command_timeout,
-                                     f"ipmi-{bmc.label}")
+                result = func(cmd, self.command_timeout)
+            else:
+                result = call_with_timeout(lambda: func(cmd), self.command_timeout,
+                                           f"ipmi-{bmc.label}")
+            entry.last_answer = self._clock()
+            return result
         except TimedOut:
             self._drop(entry, cmd)
             raise BMCTimeout(bmc=bmc.label, what=what, seconds=self.command_timeout,
@@ -222,8 +230,15 @@ class SessionPool:
                              reason="another thread is still logging in")
         try:
             cmd = entry.command
-            if cmd is not None and session_alive(cmd):
+            idle = self._clock() - entry.last_answer
+            if cmd is not None and session_alive(cmd) and idle <= self.session_max_idle:
                 return cmd
+            if cmd is not None and idle > self.session_max_idle:
+                # BMCs expire idle sessions (often after 60 s) and then drop what
+                # comes on them: logging in again costs a few round trips, finding
+                # out the hard way costs a command timeout.
+                LOG.debug("BMC %s: session idle for %.0fs, logging in again",
+                          bmc.label, idle)
             if cmd is not None:
                 self._drop(entry, cmd)
             started = self._clock()
@@ -246,6 +261,7 @@ class SessionPool:
                       bmc.username, self._clock() - started)
             with entry.lock:
                 entry.command = cmd
+                entry.last_answer = self._clock()
             return cmd
         finally:
             entry.login_lock.release()

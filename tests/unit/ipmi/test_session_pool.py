@@ -295,3 +295,15 @@ def test_get_power_many():
     assert list(result) == [BMC1, other, dead]
     assert result[BMC1] == "on" and result[other] == "off"
     assert isinstance(result[dead], exception.BMCUnreachable)
+
+
+def test_session_idle_too_long_is_replaced_by_a_new_login():
+    clock = FakeClock()
+    pool, connect = make_pool(command_mock("on"), command_mock("off"),
+                              session_max_idle=25.0, clock=clock, sleep=clock.sleep)
+    assert pool.get_power(BMC1) == "on"
+    clock.now += 20
+    assert pool.get_power(BMC1) == "on"  # answered 20 s ago: reused
+    clock.now += 26
+    assert pool.get_power(BMC1) == "off"  # idle 26 s: a new session
+    assert connect.call_count == 2
