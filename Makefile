@@ -38,8 +38,10 @@ integration: venv system
 test: venv system lint
 	$(BIN)/pytest -q tests $(PYTEST_ARGS)
 
+# Documented options of the Ironic plugins ([tripleo_*] in ironic.conf) and of discoverd.
 sample-config: venv
 	$(BIN)/oslo-config-generator --namespace ironic_tripleo --output-file etc/ironic-tripleo.conf.sample
+	$(BIN)/oslo-config-generator --namespace discoverd --output-file etc/discoverd.conf.sample
 
 bench: venv system
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
