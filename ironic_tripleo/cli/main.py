@@ -21,7 +21,10 @@ COMMANDS = (
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every sub-command registered."""
-    parser = argparse.ArgumentParser(prog="ironic-tripleo", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="ironic-tripleo",
+        description="TripleO bare metal with a real Ironic: the lab, virtual BMCs, "
+                    "enrollment, introspection and profiles.")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
