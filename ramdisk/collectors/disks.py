@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import pyudev
 
+from ramdisk.collectors import sysfs
+
 LOG = logging.getLogger(__name__)
 
 SYS_BLOCK = "/sys/block"
@@ -98,14 +100,7 @@ def _int(value: str | None) -> int | None:
 
 def read_sysfs(name: str, root: str = SYS_BLOCK) -> dict[str, str]:
     """Return the readable ``SYSFS_FILES`` of ``/sys/block/<name>``."""
-    values: dict[str, str] = {}
-    for key, rel in SYSFS_FILES.items():
-        try:
-            with open(os.path.join(root, name, rel), encoding="utf-8", errors="replace") as f:
-                values[key] = f.read().strip()
-        except OSError:
-            continue
-    return values
+    return sysfs.read_files(os.path.join(root, name), SYSFS_FILES)
 
 
 def collect(all_disks: bool = False, sys_block: str = SYS_BLOCK) -> list[dict[str, object]]:

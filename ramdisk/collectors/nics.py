@@ -13,6 +13,8 @@ from collections.abc import Mapping
 
 import netifaces
 
+from ramdisk.collectors import sysfs
+
 LOG = logging.getLogger(__name__)
 
 SYS_NET = "/sys/class/net"
@@ -86,14 +88,7 @@ def read_sysfs(name: str, root: str = SYS_NET) -> dict[str, str]:
 
     ``carrier`` and ``speed`` raise EINVAL on a down interface: they are left out.
     """
-    values: dict[str, str] = {}
-    for key, rel in SYSFS_FILES.items():
-        try:
-            with open(os.path.join(root, name, rel), encoding="utf-8", errors="replace") as f:
-                values[key] = f.read().strip()
-        except OSError:
-            continue
-    return values
+    return sysfs.read_files(os.path.join(root, name), SYSFS_FILES)
 
 
 def collect(sys_net: str = SYS_NET) -> list[dict[str, object]]:

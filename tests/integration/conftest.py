@@ -18,6 +18,13 @@ def _require_root():
         pytest.fail("integration tests need root (network namespaces, tgtd, ipmi_sim)")
 
 
+# A real Ironic whose nodes use fake power, management and boot: for tests of what
+# talks to Ironic's API (discoverd, enrollment) rather than of the drivers.
+FAKE_INTERFACES = dict(hardware_types=("fake-hardware",), power_interfaces=("fake",),
+                       management_interfaces=("fake",), boot_interfaces=("fake",),
+                       inspect_interfaces=("no-inspect",))
+
+
 @pytest.fixture
 def ironic_factory(tmp_path_factory):
     """Start real standalone Ironics with chosen interfaces; all stopped at teardown.
@@ -61,3 +68,16 @@ def baremetal(real_ironic):
     from ironic_tripleo.cloud import connect
 
     return connect(real_ironic.url).baremetal
+
+
+@pytest.fixture(scope="module")
+def fake_ironic(tmp_path_factory):
+    """A real Ironic with ``FAKE_INTERFACES``, shared by a test module."""
+    from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
+    from tests.netutil import free_port
+
+    service = IronicService(IronicConfig(workdir=tmp_path_factory.mktemp("ironic"),
+                                         port=free_port(), **FAKE_INTERFACES))
+    service.start()
+    yield service
+    service.stop()

@@ -12,7 +12,7 @@ import requests
 
 from discoverd.conf.processing import DEFAULT_HOOKS
 from ironic_tripleo.cloud import connect
-from tests.integration.test_discoverd_ironic import FAKE_ONLY, enroll
+from tests.integration.test_discoverd_ironic import enroll
 from tests.netutil import free_port, wait_for
 from tests.unit.discoverd.payloads import ramdisk_payload
 
@@ -20,14 +20,9 @@ GIB16 = 16 * 1024 ** 3
 
 
 @pytest.fixture(scope="module")
-def ironic(tmp_path_factory):
-    from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
-
-    service = IronicService(IronicConfig(workdir=tmp_path_factory.mktemp("ironic"),
-                                         port=free_port(), **FAKE_ONLY))
-    service.start()
-    yield service
-    service.stop()
+def ironic(fake_ironic):
+    """One real Ironic with fake power for this module."""
+    return fake_ironic
 
 
 @pytest.fixture

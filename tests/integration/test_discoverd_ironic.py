@@ -19,21 +19,11 @@ from ironic_tripleo.cloud import connect
 from tests.netutil import free_port, wait_for
 from tests.unit.discoverd.payloads import ramdisk_payload
 
-FAKE_ONLY = dict(hardware_types=("fake-hardware",), power_interfaces=("fake",),
-                 management_interfaces=("fake",), boot_interfaces=("fake",),
-                 inspect_interfaces=("no-inspect",))
-
 
 @pytest.fixture(scope="module")
-def ironic(tmp_path_factory):
+def ironic(fake_ironic):
     """One real Ironic with fake power for this module."""
-    from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
-
-    service = IronicService(IronicConfig(workdir=tmp_path_factory.mktemp("ironic"),
-                                         port=free_port(), **FAKE_ONLY))
-    service.start()
-    yield service
-    service.stop()
+    return fake_ironic
 
 
 @pytest.fixture
