@@ -8,6 +8,16 @@ starts introspection of every node, then posts N realistic ramdisk payloads to
 ``/v1/continue`` from ``--concurrency`` client threads and times each request.
 Prints payloads/s, p50/p99 latency for each service, and the ratio.
 
+discoverd runs with its defaults except two settings, each set to what
+ironic-inspector 12.5 does by default so both write the same things: ``store_data =
+false`` (inspector's ``store_data`` defaults to ``none``) and ``extra_hardware_store =
+data`` (inspector's default hooks do not include ``extra_hardware``, so neither puts
+the hardware facts into ``node.extra``). discoverd's other defaults stay, even where
+they cost it Ironic calls inspector does not make: ``update_pxe_enabled`` clears
+``pxe_enabled`` on the non-boot port (one port PATCH per payload here; inspector only
+fixes the ports of the interfaces it selected). discoverd runs first, on an Ironic
+database holding both services' nodes already.
+
 ironic-inspector is installed (``pip install ironic-inspector==12.5.*``) into
 ``.venv-bench``, a venv created here on first use that sees ``.venv``'s packages
 through a ``.pth`` file, so only ironic-inspector and its four missing

@@ -12,6 +12,9 @@ from typing import Any
 
 import keystoneauth1.exceptions
 import openstack.exceptions
+from openstack.baremetal.v1 import _common as sdk_common
+from openstack.baremetal.v1.node import Node as SdkNode
+from openstack.baremetal.v1.port import Port as SdkPort
 
 from discoverd import exception
 from discoverd.node_info import parse_capabilities
@@ -59,6 +62,28 @@ class IronicClient:
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
+        self._microversions: dict[str, str | None] = {}
+
+    def _microversion(self, resource: Any) -> str | None:
+        """The microversion openstacksdk would use for ``resource`` (computed once)."""
+        name = resource.__name__
+        if name not in self._microversions:
+            self._microversions[name] = resource._get_microversion(self.bm)
+        return self._microversions[name]
+
+    def _rest(self, method: str, url: str, resource: Any, **kwargs: Any) -> Any:
+        """One request on the proxy without building openstacksdk resources.
+
+        The hot path (ports of a node, node and port patches) skips openstacksdk's
+        resource objects, whose attribute mapping costs more CPU than the request;
+        the microversion, the retries on 409 (node locked) / 503 and the error
+        mapping (``raise_from_response``) are openstacksdk's own.
+        """
+        response = self.bm.request(url, method, microversion=self._microversion(resource),
+                                   retriable_status_codes=sdk_common.RETRIABLE_STATUS_CODES,
+                                   **kwargs)
+        openstack.exceptions.raise_from_response(response)
+        return response
 
     @property
     def bm(self) -> Any:
@@ -87,10 +112,21 @@ class IronicClient:
 
     def list_ports(self, node: str) -> list[dict[str, Any]]:
         """Return the ports of ``node`` (``uuid``, ``address``, ``pxe_enabled``)."""
-        ports = self._call("ports", node,
-                           lambda: list(self.bm.ports(node_uuid=node, details=True)))
-        return [{"uuid": p.id, "address": p.address.lower(), "pxe_enabled": p.is_pxe_enabled}
-                for p in ports]
+        return self._call("ports", node, self._list_ports, node)
+
+    def _list_ports(self, node: str) -> list[dict[str, Any]]:
+        # Only the three fields used: Ironic serialises less than /ports/detail.
+        result: list[dict[str, Any]] = []
+        url: str | None = "/ports"
+        params: dict[str, str] | None = {"node_uuid": node,
+                                         "fields": "uuid,address,pxe_enabled"}
+        while url:
+            body = self._rest("GET", url, SdkPort, params=params).json()
+            result.extend({"uuid": p["uuid"], "address": p["address"].lower(),
+                           "pxe_enabled": p.get("pxe_enabled")}
+                          for p in body.get("ports") or [])
+            url, params = body.get("next"), None  # "next" carries the query
+        return result
 
     def list_all_macs(self) -> list[str]:
         """Return the MAC of every port in Ironic (for the PXE filter)."""
@@ -127,7 +163,8 @@ class IronicClient:
     def patch_node(self, node: str, patch: list[dict[str, Any]]) -> None:
         """Apply a JSON patch to ``node``."""
         if patch:
-            self._call("patch_node", node, "patch_node", node, patch)
+            self._call("patch_node", node, self._rest, "PATCH", f"/nodes/{node}", SdkNode,
+                       json=patch)
 
     def create_port(self, node: str, address: str, pxe_enabled: bool) -> None:
         """Create a port of ``node`` with MAC ``address``."""
@@ -140,7 +177,8 @@ class IronicClient:
 
     def patch_port(self, node: str, port: str, patch: list[dict[str, Any]]) -> None:
         """Apply a JSON patch to port ``port`` of ``node``."""
-        self._call("patch_port", node, "patch_port", port, patch)
+        self._call("patch_port", node, self._rest, "PATCH", f"/ports/{port}", SdkPort,
+                   json=patch)
 
     def add_trait(self, node: str, trait: str) -> None:
         """Add ``trait`` to ``node``."""
