@@ -307,3 +307,13 @@ def test_session_idle_too_long_is_replaced_by_a_new_login():
     clock.now += 26
     assert pool.get_power(BMC1) == "off"  # idle 26 s: a new session
     assert connect.call_count == 2
+
+
+def test_quick_packet_pump_only_where_pyghmi_has_it():
+    from pyghmi.ipmi.private import session as pyghmi_private
+
+    from ironic_tripleo.ipmi import pyghmi_session
+
+    real = object.__new__(pyghmi_private.Session)  # no login: only its class matters
+    assert callable(pyghmi_session._packet_pump(real))
+    assert pyghmi_session._packet_pump(command_mock().ipmi_session) is None
