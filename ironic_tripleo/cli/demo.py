@@ -6,16 +6,22 @@ virtual BMC), enroll the lab's ``instackenv.json`` without its size hints (with
 API while watching its firmware process appear and vanish in its namespace, set boot
 devices, introspect all nodes through Ironic's ``discoverd`` inspect interface (each
 node PXE-boots the discovery agent from the PXE config Ironic wrote), print the
-result table, and bring the lab down: also on failure or Ctrl-C.
+result table, deploy a small generated whole-disk image (GPT, one ext4 partition
+holding a marker file) to the first node with the ``iscsi`` deploy interface (the
+node PXE-boots the deploy ramdisk, the conductor writes over iSCSI), check the
+marker in the node's disk file, and bring the lab down: also on failure or Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import signal
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -105,6 +111,87 @@ def run(workdir: Path, subnet: str) -> None:
     conn.baremetal.set_node_boot_device(state["nodes"][0]["name"], "disk", persistent=False)
     print_table(conn, state)
     introspect_all(conn, state)
+    deploy_first(conn, state)
+
+
+MARKER = "deployed by ironic-tripleo demo"
+MiB = 1024 * 1024
+
+
+def build_image(path: Path, marker: str, size_mb: int = 48) -> None:
+    """Write a raw whole-disk image: GPT, partition 1 = ext4 with ``/marker.txt``."""
+    with tempfile.TemporaryDirectory(prefix="demo-image-") as tmp:
+        root = Path(tmp) / "root"
+        root.mkdir()
+        (root / "marker.txt").write_text(marker + "\n")
+        part = Path(tmp) / "part.img"
+        subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-d", str(root), str(part),
+                        f"{size_mb - 2}M"], check=True, capture_output=True, timeout=60)
+        with open(path, "wb") as f:
+            f.truncate(size_mb * MiB)
+        subprocess.run(["sgdisk", "-n", f"1:2048:+{size_mb - 2}M", "-c", "1:root",
+                        str(path)], check=True, capture_output=True, timeout=60)
+        with open(path, "r+b") as out, open(part, "rb") as src:
+            out.seek(MiB)
+            while chunk := src.read(4 * MiB):
+                out.write(chunk)
+
+
+def read_marker(disk: str) -> str:
+    """Read ``/marker.txt`` from partition 1 of a disk file (parted + debugfs)."""
+    table = subprocess.run(["parted", "-s", "-m", disk, "unit", "B", "print"], check=True,
+                           capture_output=True, text=True, timeout=30).stdout
+    start, size = next((int(f[1].rstrip("B")), int(f[3].rstrip("B")))
+                       for f in (line.rstrip(";").split(":") for line in table.splitlines())
+                       if f[0] == "1")
+    with tempfile.TemporaryDirectory(prefix="demo-read-") as tmp:
+        part = Path(tmp) / "p1.img"
+        with open(disk, "rb") as src, open(part, "wb") as out:
+            src.seek(start)
+            out.write(src.read(size))
+        result = subprocess.run(["debugfs", "-R", "cat /marker.txt", str(part)],
+                                check=True, capture_output=True, text=True, timeout=30)
+    return result.stdout.strip()
+
+
+def deploy_first(conn, state: dict) -> None:
+    """Provide the first node and deploy a generated image to it; check the marker."""
+    node = state["nodes"][0]
+    name, bm = node["name"], conn.baremetal
+    image = Path(state["boot"]["images"]) / "demo-whole-disk.raw"
+    build_image(image, f"{MARKER}: {name}")
+    digest = hashlib.sha256(image.read_bytes()).hexdigest()
+    step(f"{name}: provide (cleaning is off in the lab), then deploy {image.name} "
+         f"({image.stat().st_size // MiB} MiB raw, GPT + ext4 with /marker.txt, sha256 "
+         f"{digest[:12]}...) with the iscsi deploy interface")
+    bm.set_node_provision_state(name, "provide", wait=True, timeout=120)
+    bm.patch_node(name, [{"op": "add", "path": "/instance_info", "value": {
+        "image_source": image.as_uri(), "image_os_hash_algo": "sha256",
+        "image_os_hash_value": digest, "image_type": "whole-disk"}}])
+    started = time.monotonic()
+    bm.set_node_provision_state(name, "active")
+    last = None
+    deadline = started + 240
+    while True:
+        ironic = bm.get_node(name)
+        if ironic.provision_state != last:
+            print(f"    {time.monotonic() - started:5.1f}s {name}: {ironic.provision_state}",
+                  flush=True)
+            last = ironic.provision_state
+        if ironic.provision_state in ("active", "deploy failed"):
+            break
+        if time.monotonic() > deadline:
+            raise DemoError(f"{name}: still {last} after 240 s")
+        time.sleep(0.5)
+    if ironic.provision_state != "active":
+        raise DemoError(f"{name}: deploy failed: {ironic.last_error}")
+    boot = bm.get_node_boot_device(name)
+    marker = read_marker(node["disk"])
+    print(f"    {name}: {ironic.provision_state}, {ironic.power_state}, boot device "
+          f"{boot['boot_device']}; {node['disk']} partition 1 /marker.txt: {marker!r}")
+    if marker != f"{MARKER}: {name}":
+        raise DemoError(f"{name}: the disk holds {marker!r}, not the image's marker")
+    print_table(conn, state)
 
 
 def introspect_all(conn, state: dict) -> None:

@@ -35,6 +35,12 @@ opts = [
         "write_timeout", default=7200.0, min=10.0,
         help="Seconds one image write (qemu-img convert) may take."),
     cfg.FloatOpt(
+        "write_stall_timeout", default=300.0, min=1.0,
+        help="Seconds an image write may go without progress (qemu-img reports each "
+             "percent) before it is killed and the deploy fails: when the deploy "
+             "ramdisk or its target dies mid-write, the userspace initiator would "
+             "otherwise reconnect forever."),
+    cfg.FloatOpt(
         "target_wait_timeout", default=60.0, min=1.0,
         help="Seconds to wait for the exported iSCSI target to answer (and, with the "
              "kernel writer, for its block device to appear)."),
@@ -54,6 +60,16 @@ opts = [
     cfg.FloatOpt(
         "agent_command_timeout", default=60.0, min=1.0,
         help="Seconds to wait for the deploy ramdisk's command API to answer."),
+    cfg.StrOpt(
+        "initiator_netns",
+        help="Network namespace (an 'ip netns' name) the conductor's data plane starts "
+             "from: the userspace writer runs 'ip netns exec NS qemu-img ...' and the "
+             "deploy agent's command API is called over sockets created in NS. Unset "
+             "(the default, and what a real conductor uses): the conductor's own "
+             "namespace. The lab sets it to its 'conductor data-plane' namespace, which "
+             "sits on the provisioning bridge with its own address, so no client in the "
+             "host namespace ever connects to a node's address. Needs CAP_SYS_ADMIN; "
+             "only the userspace writer honours it (writer=auto then means userspace)."),
     cfg.IntOpt(
         "qemu_img_memory_limit_mb", default=1024, min=128,
         help="Address-space limit of qemu-img info on an untrusted image."),

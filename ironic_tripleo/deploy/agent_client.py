@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from ironic_tripleo.deploy import initiator_netns
 from ironic_tripleo.exception import AgentCommandFailed
 
 LOG = logging.getLogger(__name__)
@@ -23,15 +24,16 @@ class AgentClient:
 
     :param token: the node's ``agent_secret_token``.
     :param timeout: seconds to wait for each answer.
+    :param netns: network namespace the connections start from (``initiator_netns``).
     """
 
     def __init__(self, url: str, token: str, node: str = "?", timeout: float = 60.0,
-                 session: requests.Session | None = None) -> None:
+                 session: requests.Session | None = None, netns: str | None = None) -> None:
         self.url = url.rstrip("/")
         self.token = token
         self.node = node
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = session or initiator_netns.session(netns)
 
     def _post(self, command: str, body: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """POST a command; return its JSON answer.

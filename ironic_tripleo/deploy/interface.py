@@ -160,7 +160,8 @@ class ISCSIDeploy(agent.CustomAgentDeploy):
             raise exception.InstanceDeployFailure(
                 f"Node {task.node.uuid}: the deploy ramdisk has not heartbeated with a "
                 "callback URL and an agent token")
-        return AgentClient(url, token, task.node.uuid, _conf().agent_command_timeout)
+        return AgentClient(url, token, task.node.uuid, _conf().agent_command_timeout,
+                           netns=_conf().initiator_netns)
 
     def _write(self, task: task_manager.TaskManager) -> None:
         node, conf = task.node, _conf()
@@ -184,7 +185,8 @@ class ISCSIDeploy(agent.CustomAgentDeploy):
             LOG.info("node %s: agent exports %s (%s bytes) as %s", node.uuid,
                      answer.get("device"), answer.get("size_bytes"), creds.iqn)
             target = writer.Target(host, conf.iscsi_portal_port, creds.iqn, creds.username,
-                                   creds.password, int(answer.get("lun", 1)))
+                                   creds.password, int(answer.get("lun", 1)),
+                                   netns=conf.initiator_netns)
             self._deploy_image(task, info, source, expected, target)
         finally:
             try:
@@ -201,6 +203,7 @@ class ISCSIDeploy(agent.CustomAgentDeploy):
         options = pipeline.WriteOptions(
             mode=conf.writer, permitted_formats=conf.permitted_image_formats,
             target_timeout=conf.target_wait_timeout, write_timeout=conf.write_timeout,
+            stall_timeout=conf.write_stall_timeout,
             slot_timeout=conf.write_slot_timeout,
             memory_limit_mb=conf.qemu_img_memory_limit_mb)
         kind = instance.image_type(info, node.driver_internal_info.get("is_whole_disk_image"))

@@ -29,6 +29,7 @@ class WriteOptions:
     permitted_formats: Sequence[str] = image_info.DEFAULT_PERMITTED
     target_timeout: float = 60.0
     write_timeout: float = 7200.0
+    stall_timeout: float = 300.0
     slot_timeout: float = 3600.0
     memory_limit_mb: int = 1024
     work_dir: str | None = None
@@ -51,7 +52,8 @@ def deploy_image(source: ImageSource, expected: checksum.Expected, target: write
         with slots.slot(options.slot_timeout):
             if layout is None:
                 writer.write_image(path, info, target, source.href, options.mode, node,
-                                   options.target_timeout, options.write_timeout)
+                                   options.target_timeout, options.write_timeout,
+                                   options.stall_timeout)
                 return info
             size = writer.wait_for_target(target, options.target_timeout)
             with tempfile.TemporaryDirectory(prefix="tripleo-disk-",
@@ -60,5 +62,6 @@ def deploy_image(source: ImageSource, expected: checksum.Expected, target: write
                 partition_image.build(disk, size, layout, path, info, configdrive, node)
                 disk_info = image_info.ImageInfo(format="raw", virtual_size=size)
                 writer.write_image(disk, disk_info, target, source.href, options.mode,
-                                   node, options.target_timeout, options.write_timeout)
+                                   node, options.target_timeout, options.write_timeout,
+                                   options.stall_timeout)
                 return disk_info

@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ironic_tripleo.deploy import image_info, kernel_iscsi
+from ironic_tripleo.deploy import image_info, initiator_netns, kernel_iscsi
 from ironic_tripleo.exception import (
     ImageWriteFailed,
     ISCSITargetUnavailable,
@@ -45,6 +45,7 @@ class Target:
     username: str | None = None
     password: str | None = dataclasses.field(default=None, repr=False)
     lun: int = 1
+    netns: str | None = None  # the initiator's network namespace (lab data plane)
 
     @property
     def portal(self) -> str:
@@ -90,8 +91,9 @@ def wait_for_target(target: Target, timeout: float = 60.0, interval: float = 0.5
     deadline = time.monotonic() + timeout
     while True:
         with secret_args(target) as secret:
-            result = _run(["qemu-img", "info", "--output", "json", *secret, "--image-opts",
-                           target.image_opts()], timeout=max(timeout, 10.0))
+            result = _run(initiator_netns.argv(target.netns, [
+                "qemu-img", "info", "--output", "json", *secret, "--image-opts",
+                target.image_opts()]), timeout=max(timeout, 10.0))
         if result.returncode == 0:
             return image_info.parse(result.stdout).virtual_size
         reason = result.stderr.strip()
@@ -101,10 +103,11 @@ def wait_for_target(target: Target, timeout: float = 60.0, interval: float = 0.5
         time.sleep(interval)
 
 
-def _compare(src_opts: str, dst_opts: str, secret: list[str], timeout: float) -> str | None:
+def _compare(src_opts: str, dst_opts: str, secret: list[str], timeout: float,
+             netns: str | None = None) -> str | None:
     """Return None when both images read the same, else why not."""
-    result = _run(["qemu-img", "compare", *secret, "--image-opts", src_opts, dst_opts],
-                  timeout)
+    result = _run(initiator_netns.argv(netns, [
+        "qemu-img", "compare", *secret, "--image-opts", src_opts, dst_opts]), timeout)
     if result.returncode == 0:
         return None
     return (result.stdout + result.stderr).strip() or f"exit {result.returncode}"
@@ -114,21 +117,72 @@ def _source_opts(path: Path | str, fmt: str) -> str:
     return f"driver={fmt},file.driver=file,file.filename={path}"
 
 
+def _run_watched(argv: list[str], timeout: float, stall_timeout: float,
+                 interval: float = 0.2) -> subprocess.CompletedProcess:
+    """Run ``qemu-img convert -p``; kill it when its progress stalls.
+
+    When the target vanishes mid-write (the ramdisk died, the node lost power),
+    libiscsi reconnects forever and qemu-img never returns: a write with no progress
+    for ``stall_timeout`` seconds is killed (its TCP session closes with it). Returns
+    ``returncode`` -9 and a ``stderr`` that says why in that case.
+    """
+    LOG.debug("running %s", " ".join(argv))
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=err)
+        progress = {"text": "", "at": time.monotonic()}
+
+        def read() -> None:
+            assert proc.stdout is not None
+            buf = b""
+            while chunk := proc.stdout.read1(256):  # type: ignore[attr-defined]
+                buf = (buf + chunk)[-64:]
+                text = buf.replace(b"\r", b"\n").decode(errors="replace").split()
+                if text and text[-1] != progress["text"]:
+                    progress.update(text=text[-1], at=time.monotonic())
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        started, why = time.monotonic(), None
+        while proc.poll() is None:
+            now = time.monotonic()
+            if now - progress["at"] > stall_timeout:
+                why = (f"no progress for {stall_timeout:.0f}s at {progress['text'] or '0%'}: "
+                       "the target stopped answering (deploy ramdisk gone?)")
+            elif now - started > timeout:
+                why = f"not finished after {timeout:.0f}s at {progress['text'] or '0%'}"
+            if why:
+                proc.kill()
+                break
+            time.sleep(interval)
+        proc.wait()
+        reader.join(timeout=5)
+        proc.stdout.close()  # type: ignore[union-attr]
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
+    return subprocess.CompletedProcess(argv, proc.returncode, "",
+                                       why if why else stderr)
+
+
 def write_userspace(src: Path | str, info: image_info.ImageInfo, target: Target,
-                    image: str, timeout: float = 7200.0, verify: bool = True) -> None:
+                    image: str, timeout: float = 7200.0, verify: bool = True,
+                    stall_timeout: float = 300.0) -> None:
     """Write ``src`` (``info.format``) into the LUN with qemu-img/libiscsi; compare back.
 
-    :raises ImageWriteFailed: naming the target and qemu-img's message.
+    :param stall_timeout: seconds without write progress before the write is killed.
+    :raises ImageWriteFailed: naming the target and qemu-img's message (or the stall).
     """
     with secret_args(target) as secret:
-        result = _run(["qemu-img", "convert", "-n", "-f", info.format, *secret,
-                       "--target-image-opts", str(src), target.image_opts()], timeout)
+        result = _run_watched(initiator_netns.argv(target.netns, [
+            "qemu-img", "convert", "-p", "-n", "-f", info.format, *secret,
+            "--target-image-opts", str(src), target.image_opts()]), timeout, stall_timeout)
         if result.returncode != 0:
             raise ImageWriteFailed(image=image, iqn=target.iqn, portal=target.portal,
                                    reason=result.stderr.strip())
         if verify:
             differs = _compare(_source_opts(src, info.format),
-                               target.image_opts(info.virtual_size), secret, timeout)
+                               target.image_opts(info.virtual_size), secret, timeout,
+                               target.netns)
             if differs:
                 raise ImageWriteFailed(image=image, iqn=target.iqn, portal=target.portal,
                                        reason=f"read-back differs: {differs}")
@@ -161,21 +215,22 @@ def choose_mode(configured: str) -> str:
 
 def write_image(src: Path | str, info: image_info.ImageInfo, target: Target, image: str,
                 mode: str = "auto", node: str = "?", target_timeout: float = 60.0,
-                write_timeout: float = 7200.0) -> None:
+                write_timeout: float = 7200.0, stall_timeout: float = 300.0) -> None:
     """Wait for the target, refuse an image larger than the LUN, write, compare.
 
     :raises ISCSITargetUnavailable, ImageTooLarge, ImageWriteFailed:
     """
     size = wait_for_target(target, target_timeout)
     image_info.check_fits(info, image, size, f"{target.iqn} lun {target.lun}", node)
-    mode = choose_mode(mode)
+    mode = "userspace" if target.netns and mode == "auto" else choose_mode(mode)
     LOG.info("node %s: writing %s (%s, %d bytes) to %s at %s (%s)", node, image,
              info.format, info.virtual_size, target.iqn, target.portal, mode)
     if mode == "kernel":
         with kernel_iscsi.session(target, target_timeout) as device:
             write_to_device(src, info, device, target, image, write_timeout)
     else:
-        write_userspace(src, info, target, image, write_timeout)
+        write_userspace(src, info, target, image, write_timeout,
+                        stall_timeout=stall_timeout)
 
 
 class WriteSlots:

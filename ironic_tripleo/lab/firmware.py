@@ -7,12 +7,17 @@ Started by the lab's BMC backend inside the node's namespace::
 It reports the device it boots from (on stdout, which is the node's ``console.log``,
 and in ``DIR/last_boot.json``). From ``pxe`` it network-boots like a PXE ROM
 (``pxe_rom``: DHCP, TFTP, Ironic's PXE config) and "runs the kernel": it starts the
-ramdisk agent (``ironic-tripleo-ramdisk discover``) with the config's command line,
-plus ``tripleo-lab-hardware=DIR/hardware.json``: the node's declared hardware, as a
-VM's firmware tables describe the VM (see ``ramdisk/collectors/lab_overlay.py``).
-From ``disk`` it says so and idles (deploying images comes later). Either way it then
-idles until it is killed (power off) or gets SIGTERM (ACPI soft-off), which it obeys
-after logging a shutdown.
+ramdisk agent with the config's command line, plus
+``tripleo-lab-hardware=DIR/hardware.json``: the node's declared hardware, as a VM's
+firmware tables describe the VM (see ``ramdisk/collectors/lab_overlay.py``). The
+command line says which ramdisk Ironic booted, as the initramfs would: with
+``ipa-api-url`` and no ``ipa-inspection-callback-url`` it is the deploy ramdisk
+(``ironic-tripleo-ramdisk deploy``: its tgtd exports the node's disk file, named by
+the overlay, on the node's DHCP address), otherwise the discovery ramdisk
+(``ironic-tripleo-ramdisk discover``). The deploy agent's ``poweroff`` is an ACPI
+soft-off of this firmware. From ``disk`` it says so and idles (what was deployed is
+in the disk file). Either way it then idles until it is killed (power off) or gets
+SIGTERM (ACPI soft-off), which it obeys after logging a shutdown.
 """
 
 from __future__ import annotations
@@ -78,9 +83,20 @@ def network_boot(node_dir: Path) -> subprocess.Popen | None:
     cmdline_file.write_text(cmdline + "\n")
     _say(f"kernel command line: {cmdline}")
     agent = Path(sys.executable).parent / "ironic-tripleo-ramdisk"
-    _say(f"starting the ramdisk agent: {agent.name} discover --cmdline {cmdline_file}")
-    return subprocess.Popen([str(agent), "discover", "--cmdline", str(cmdline_file)],
-                            stdin=subprocess.DEVNULL)
+    mode = ramdisk_mode(cmdline)
+    argv = [str(agent), mode, "--cmdline", str(cmdline_file)]
+    if mode == "deploy":
+        argv += ["--poweroff-command", f"kill -TERM {os.getpid()}"]
+    _say(f"starting the ramdisk agent: {' '.join([agent.name, *argv[1:]])}")
+    return subprocess.Popen(argv, stdin=subprocess.DEVNULL)
+
+
+def ramdisk_mode(cmdline: str) -> str:
+    """``deploy`` for a deploy ramdisk's command line, else ``discover``."""
+    keys = {word.split("=", 1)[0] for word in cmdline.split()}
+    if "ipa-api-url" in keys and "ipa-inspection-callback-url" not in keys:
+        return "deploy"
+    return "discover"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -121,6 +121,11 @@ class Lab:
                      "pid_file": str(self.workdir / "vbmc.pid"),
                      "log": str(self.workdir / "vbmc.log")},
             "network": {"bridge": layout.bridge_name(lab_id), "requested_subnet": subnet},
+            # The conductor's data plane: see _add_data_plane.
+            "data_plane": {"namespace": f"itl-{lab_id}-cdp", "veth": f"itv-{lab_id}-c",
+                           "mac": "52:54:00:" + ":".join(
+                               f"{int(lab_id[i:i + 2], 16):02x}" for i in (0, 2))
+                           + ":fe", "image_cache": str(self.workdir / "image_cache")},
             "instackenv": str(self.instackenv_file),
             "nodes": nodes,
         }
@@ -166,6 +171,7 @@ class Lab:
             address = f"{net['host_address']}/{net['prefixlen']}"
             netns.add_bridge(net["bridge"], ipaddress.IPv4Interface(address))
         LOG.info("bridge %s up with %s", net["bridge"], address)
+        self._add_data_plane(state)
         for node in state["nodes"]:
             netns.add_namespace(node["namespace"])
             netns.add_node_link(net["bridge"], node["veth"], node["namespace"], node["mac"],
@@ -202,6 +208,31 @@ class Lab:
         state["state"] = "up"
         self._save(state)
 
+    def _add_data_plane(self, state: dict) -> None:
+        """Create the conductor's data-plane namespace on the bridge.
+
+        The iscsi deploy interface connects to each deploy ramdisk (its command API
+        and its tgtd portal on the node's DHCP address). Those connections must not
+        start in the host namespace towards a node namespace's address (a rule of
+        this machine), and on a real site they start from the conductor's
+        provisioning interface anyway. So the lab gives the conductor a second leg,
+        a namespace plugged into the bridge like a node, with the bridge subnet's
+        second address; Ironic gets ``[tripleo_deploy] initiator_netns`` naming it
+        (qemu-img runs there, agent API sockets are created there). Ironic's API
+        stays on the bridge's host address, where the ramdisks heartbeat.
+        """
+        net, plane = state["network"], state["data_plane"]
+        hosts = ipaddress.IPv4Network(net["subnet"]).hosts()
+        next(hosts)
+        plane["address"] = str(next(hosts))
+        self._save(state)
+        netns.add_namespace(plane["namespace"])
+        netns.add_node_link(net["bridge"], plane["veth"], plane["namespace"], plane["mac"])
+        netns.ip("-n", plane["namespace"], "addr", "add",
+                 f"{plane['address']}/{net['prefixlen']}", "dev", "eth0")
+        LOG.info("conductor data plane: namespace %s at %s", plane["namespace"],
+                 plane["address"])
+
     # -- down -----------------------------------------------------------------
 
     def down(self) -> bool:
@@ -232,6 +263,13 @@ class Lab:
         for node in state["nodes"]:
             netns.delete_namespace(node["namespace"])
             netns.delete_link(node["veth"])
+        plane = state.get("data_plane")
+        if plane:
+            if netns.namespace_exists(plane["namespace"]):
+                for pid in netns.namespace_pids(plane["namespace"]):
+                    process.kill_pid(pid)
+            netns.delete_namespace(plane["namespace"])
+            netns.delete_link(plane["veth"])
         netns.delete_link(state["network"]["bridge"])
         if state.get("state") != "down":
             state["state"] = "down"

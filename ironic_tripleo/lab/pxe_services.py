@@ -150,15 +150,32 @@ def plan(workdir: Path, ironic_workdir: Path, port: int) -> dict:
 
 
 def ironic_settings(state: dict) -> dict:
-    """Return the ``IronicConfig`` fields that make Ironic inspect through discoverd
-    and boot lab nodes with its ``pxe`` interface from the lab's files."""
+    """Return the ``IronicConfig`` fields that make Ironic inspect through discoverd,
+    boot lab nodes with its ``pxe`` interface from the lab's files and deploy with
+    ``iscsi`` (the default deploy interface) through the lab's data-plane namespace.
+
+    ``ipa-api-url`` in the deploy ramdisk's PXE config is Ironic's bridge URL
+    (``[service_catalog] endpoint_override``). Images for ``file://`` deploys must be
+    under the lab's ``images`` directory (``file_url_allowed_paths``).
+    """
+    extra: dict[str, dict[str, str]] = {
+        "DEFAULT": {"default_inspect_interface": "discoverd"},
+        "tripleo_discoverd": {"url": state["discoverd_url"], "status_check_period": "2"},
+        "conductor": {"file_url_allowed_paths": state["boot"]["images"]},
+        "service_catalog": {"endpoint_override": state["ironic_url"]},
+    }
+    plane = state.get("data_plane")
+    if plane:
+        extra["DEFAULT"]["default_deploy_interface"] = "iscsi"
+        extra["tripleo_deploy"] = {"initiator_netns": plane["namespace"],
+                                   "image_cache_dir": plane["image_cache"],
+                                   "writer": "userspace", "target_wait_timeout": "30",
+                                   "agent_command_timeout": "30"}
     return {
         "host_ip": state["network"]["host_address"],
         "inspect_interfaces": ("discoverd", "no-inspect"),
-        "extra": {"DEFAULT": {"default_inspect_interface": "discoverd"},
-                  "tripleo_discoverd": {"url": state["discoverd_url"],
-                                        "status_check_period": "2"},
-                  "conductor": {"file_url_allowed_paths": state["boot"]["images"]}},
+        "deploy_interfaces": ("iscsi", "fake") if plane else ("fake", "iscsi"),
+        "extra": extra,
     }
 
 

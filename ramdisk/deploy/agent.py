@@ -47,8 +47,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="address the conductor reaches this machine at (command API and "
                         "iSCSI portal; default: the source address towards Ironic)")
     p.add_argument("--disk", action="append", default=[], metavar="PATH",
-                   help="offer only these block devices or files as root disk (lab "
-                        "nodes); default: every disk found by udev")
+                   help="offer only these block devices or files as root disk; default: "
+                        "the disk files of tripleo-lab-hardware= on the command line (lab "
+                        "nodes), else every disk found by udev")
     p.add_argument("--poweroff-command", default="poweroff -f",
                    help="run by the power_off command (default: %(default)s)")
     p.add_argument("--lookup-timeout", type=float, default=600.0, metavar="SECONDS",
@@ -87,6 +88,29 @@ def file_disks(paths: list[str]) -> list[dict[str, object]]:
     """Inventory-like records for explicit devices or files (``--disk``)."""
     return [{"name": os.path.abspath(p), "size": device_size(p), "model": "", "vendor": "",
              "serial": None, "wwn": None, "rotational": False} for p in paths]
+
+
+def lab_disks(cmdline_file: str) -> list[dict[str, object]] | None:
+    """Lab only: the node's disk files from ``tripleo-lab-hardware=`` (None: no overlay).
+
+    A lab node is a namespace that sees the host's disks; its overlay names the file
+    that is its disk (``collectors/lab_overlay.py``). Records are named by the file's
+    path, which is what gets exported.
+    """
+    try:
+        with open(cmdline_file, encoding="utf-8", errors="replace") as f:
+            path = cmdline.to_dict(f.read()).get(cmdline.LAB_HARDWARE_PARAM)
+    except OSError:
+        return None
+    if not path:
+        return None
+    from ramdisk.collectors import lab_overlay
+
+    overlay = lab_overlay.load(path)
+    return [{"name": os.path.abspath(d["path"]), "size": d["size"],
+             "model": d.get("model", ""), "vendor": d.get("vendor", ""),
+             "serial": d.get("serial"), "wwn": None,
+             "rotational": bool(d.get("rotational"))} for d in overlay["disks"]]
 
 
 def resolve(args: argparse.Namespace) -> tuple[str, list[str]]:
@@ -154,10 +178,17 @@ def run(args: argparse.Namespace, capture: agent_log.LogCapture | None = None) -
         except LookupFailed as exc:
             LOG.error("%s", exc)
             return 1
-        disks = (lambda: file_disks(args.disk)) if args.disk else _udev_disks
+        overlay = None if args.disk else lab_disks(args.cmdline)
+        if args.disk:
+            disks = lambda: file_disks(args.disk)  # noqa: E731
+        elif overlay is not None:
+            disks = lambda: overlay  # noqa: E731
+        else:
+            disks = _udev_disks
+        explicit = bool(args.disk) or overlay is not None
         commands = DeployCommands(advertise, disks, found.root_device_hints,
                                   args.poweroff_command.split(), args.tgtd_control_port,
-                                  min_size=0 if args.disk else root_device.MIN_ROOT_SIZE)
+                                  min_size=0 if explicit else root_device.MIN_ROOT_SIZE)
         server = CommandServer((args.listen, args.port), commands, found.agent_token or "",
                                found.node_uuid, heartbeat.AGENT_VERSION).start()
         beats = heartbeat.Heartbeater(session, url, found,

@@ -49,7 +49,8 @@ def iscsi_ironic(tmp_path_factory, tmp_path):
         extra={"service_catalog": {"endpoint_override": f"http://127.0.0.1:{port}"},
                "tripleo_deploy": {"iscsi_portal_port": str(portal_port),
                                   "image_cache_dir": str(tmp_path / "cache"),
-                                  "writer": "userspace", "target_wait_timeout": "20"}}))
+                                  "writer": "userspace", "target_wait_timeout": "20",
+                                  "write_stall_timeout": "5"}}))
     service.start()
     service.portal_port = portal_port  # the agent's tgtd listens here during a write
     yield service
@@ -276,3 +277,52 @@ def test_disk_smaller_than_image_fails_naming_sizes(iscsi_ironic, tmp_path):
         assert _sha256(disk) == hashlib.sha256(bytes(2 * MiB)).hexdigest()
     finally:
         _stop(proc)
+
+
+def _writer_processes(iqn_part: str) -> list:
+    import psutil
+
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        argv = proc.info["cmdline"] or []
+        if argv[:2] == ["qemu-img", "convert"] and any(iqn_part in a for a in argv):
+            found.append(proc)
+    return found
+
+
+def test_ramdisk_dying_mid_write_fails_the_deploy(iscsi_ironic, tmp_path):
+    """The agent and its tgtd are killed during qemu-img's write: deploy failed naming
+    the stall, the writer gone (its iSCSI session closed), no hang."""
+    import psutil
+
+    image, disk = _raw_image(tmp_path, 512 * MiB), _disk(tmp_path, 640 * MiB)
+    uuid, mac = _available_node(iscsi_ironic.url, {
+        "image_source": image.as_uri(), "image_os_hash_algo": "sha256",
+        "image_os_hash_value": _sha256(image)})
+    r = requests.put(f"{iscsi_ironic.url}/v1/nodes/{uuid}/states/provision", headers=API,
+                     timeout=30, json={"target": "active"})
+    assert r.status_code == 202, r.text
+    proc, _ = _start_agent(iscsi_ironic, mac, disk, tmp_path)
+    try:
+        wait_for(lambda: _writer_processes(uuid), timeout=90, interval=0.02,
+                 what="qemu-img convert writing to the node")
+        agent = psutil.Process(proc.pid)
+        victims = [agent, *agent.children(recursive=True)]
+        assert any(v.name() == "tgtd" for v in victims), victims
+        for victim in victims:  # the ramdisk dies: agent and tgtd at once
+            victim.kill()
+        started = time.monotonic()
+        node = _wait_state(iscsi_ironic.url, uuid, "deploy failed", 60)
+        assert time.monotonic() - started < 30
+        assert "no progress for 5s" in node["last_error"], node["last_error"]
+        assert uuid in node["last_error"]  # the IQN names the node
+        assert not _writer_processes(uuid)
+        port = iscsi_ironic.portal_port
+        assert not [c for c in psutil.net_connections("tcp")
+                    if c.raddr and c.raddr.port == port and c.status == "ESTABLISHED"]
+    finally:
+        _stop(proc)
+        for victim in psutil.process_iter(["cmdline"]):  # a tgtd that outlived the test
+            if f"portal=127.0.0.1:{iscsi_ironic.portal_port}" in " ".join(
+                    victim.info["cmdline"] or []):
+                victim.kill()

@@ -47,3 +47,21 @@ def test_file_disks_and_source_address(tmp_path):
 
 def test_run_without_url_is_usage_error(tmp_path):
     assert agent.run(_args(tmp_path, "")) == 2
+
+
+def test_lab_disks_from_the_overlay(tmp_path):
+    import json
+
+    disk = tmp_path / "disk.img"
+    disk.write_bytes(b"\0" * 4096)
+    overlay = tmp_path / "hardware.json"
+    overlay.write_text(json.dumps({"cpus": 1, "memory_mb": 64, "arch": "x86_64", "disks": [
+        {"name": "/dev/vda", "path": str(disk), "serial": "LAB1", "rotational": False}]}))
+    cmdline = tmp_path / "cmdline"
+    cmdline.write_text(f"ipa-api-url=http://h:1 tripleo-lab-hardware={overlay}\n")
+    [record] = agent.lab_disks(str(cmdline))
+    assert record["name"] == str(disk) and record["size"] == 4096
+    assert record["serial"] == "LAB1"
+    cmdline.write_text("ipa-api-url=http://h:1\n")
+    assert agent.lab_disks(str(cmdline)) is None
+    assert agent.lab_disks(str(tmp_path / "missing")) is None
