@@ -6,10 +6,13 @@ virtual BMC), enroll the lab's ``instackenv.json`` without its size hints (with
 API while watching its firmware process appear and vanish in its namespace, set boot
 devices, introspect all nodes through Ironic's ``discoverd`` inspect interface (each
 node PXE-boots the discovery agent from the PXE config Ironic wrote), print the
-result table, deploy a small generated whole-disk image (GPT, one ext4 partition
-holding a marker file) to the first node with the ``iscsi`` deploy interface (the
-node PXE-boots the deploy ramdisk, the conductor writes over iSCSI), check the
-marker in the node's disk file, and bring the lab down: also on failure or Ctrl-C.
+result table, match roles with ``ahc-match`` (one control with 16 GiB, one
+ceph-storage with a 500 GB disk, computes for the rest: profiles land in Ironic, and
+Nova flavors plus a Heat environment are written), deploy a small generated
+whole-disk image (GPT, one ext4 partition holding a marker file) to the first node
+with the ``iscsi`` deploy interface (the node PXE-boots the deploy ramdisk, the
+conductor writes over iSCSI), check the marker in the node's disk file, and bring
+the lab down: also on failure or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from ahc_rules.cli import match as ahc_match
+from ahc_rules.ironic import node_profile
 from ironic_tripleo.cli import introspect
 from ironic_tripleo.cloud import connect
 from ironic_tripleo.enroll.enroll import enroll
@@ -111,7 +116,42 @@ def run(workdir: Path, subnet: str) -> None:
     conn.baremetal.set_node_boot_device(state["nodes"][0]["name"], "disk", persistent=False)
     print_table(conn, state)
     introspect_all(conn, state)
+    match_roles(conn, state, workdir)
     deploy_first(conn, state)
+
+
+# Rules in the ahc-match format, as an operator would write them for these nodes.
+DEMO_RULES = {
+    "state": "[('control', '1'), ('ceph-storage', '1'), ('compute', '*')]\n",
+    "control.specs": "[('cpu', 'logical', 'number', 'ge(4)'),\n"
+                     " ('memory', 'total', 'size', 'ge(16000000000)')]\n",
+    "ceph-storage.specs": "[('disk', '$osd', 'size', 'ge(400)')]\n",
+    "compute.specs": "[('cpu', 'logical', 'number', 'ge(1)')]\n",
+}
+
+
+def match_roles(conn, state: dict, workdir: Path) -> None:
+    """``ahc-match`` against the lab's Ironic; check the counts; show the profiles."""
+    rules = workdir / "rules"
+    rules.mkdir(parents=True, exist_ok=True)
+    for name, text in DEMO_RULES.items():
+        (rules / name).write_text(text)
+    emit = workdir / "overcloud"
+    step(f"match roles: ahc-match --rules {rules} --ironic-url {state['ironic_url']} "
+         f"--emit {emit}")
+    code = ahc_match.main(["--rules", str(rules), "--ironic-url", state["ironic_url"],
+                           "--emit", str(emit)])
+    if code != 0:
+        raise DemoError(f"ahc-match exited with {code}")
+    profiles = {n.name: node_profile(n) for n in conn.baremetal.nodes(details=True)}
+    for name in sorted(profiles):
+        print(f"    {name}: profile {profiles[name]}")
+    counts = {role: list(profiles.values()).count(role)
+              for role in ("control", "ceph-storage", "compute")}
+    if counts != {"control": 1, "ceph-storage": 1, "compute": len(profiles) - 2}:
+        raise DemoError(f"profiles {profiles} do not respect the rules' counts")
+    print(f"    flavors and Heat environment: {', '.join(sorted(p.name for p in emit.iterdir()))}"
+          f" in {emit}")
 
 
 MARKER = "deployed by ironic-tripleo demo"
@@ -211,7 +251,7 @@ def introspect_all(conn, state: dict) -> None:
         rows.append((node["name"], tracked.state, str(p.get("cpus", "-")),
                      str(p.get("memory_mb", "-")), str(p.get("local_gb", "-")),
                      f"{node['disk_gb']} GiB{' HDD' if node.get('disk_rotational') else ''}",
-                     "(role matching: next)"))
+                     "(next step)"))
         if tracked.error:
             print(f"    {node['name']}: {tracked.error}")
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
