@@ -23,28 +23,10 @@ from ahc_rules.cmdb import cmdb_path, rules_lock, save_cmdb
 from ahc_rules.exception import FactsError, IronicMatchError
 from ahc_rules.facts import Node, node_from_payload
 from ahc_rules.state import RuleSet
+from ironic_tripleo.capabilities import format_capabilities, parse_capabilities
 
 LOG = logging.getLogger(__name__)
 FACTS_KEY = "hardware"
-
-
-def parse_capabilities(value: str | dict | None) -> dict[str, str]:
-    """``'profile:compute,boot_mode:uefi'`` (or a dict) -> dict."""
-    if not value:
-        return {}
-    if isinstance(value, dict):
-        return {str(k): str(v) for k, v in value.items()}
-    caps = {}
-    for item in value.split(","):
-        if ":" in item:
-            key, val = item.split(":", 1)
-            caps[key.strip()] = val.strip()
-    return caps
-
-
-def format_capabilities(caps: dict[str, str]) -> str:
-    """dict -> ``'key:value,key:value'`` (Ironic's string form)."""
-    return ",".join(f"{key}:{value}" for key, value in caps.items())
 
 
 def node_profile(node: Any) -> str | None:

@@ -8,21 +8,7 @@ import copy
 import dataclasses
 from typing import Any
 
-
-def parse_capabilities(text: str | None) -> dict[str, str]:
-    """Parse Ironic's ``"k1:v1,k2:v2"`` capabilities string."""
-    result = {}
-    for item in (text or "").split(","):
-        if ":" in item:
-            key, value = item.split(":", 1)
-            result[key.strip()] = value.strip()
-    return result
-
-
-def format_capabilities(caps: dict[str, str]) -> str:
-    """Inverse of ``parse_capabilities``."""
-    return ",".join(f"{k}:{v}" for k, v in caps.items())
-
+from ironic_tripleo.capabilities import format_capabilities, parse_capabilities
 
 _MISSING = object()
 #: Node fields no hook or rule may patch (traits and ports have their own calls).
