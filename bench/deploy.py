@@ -4,7 +4,8 @@ Two fresh namespaces joined by a veth pair, like the lab: the target side runs t
 (exporting sparse files), the conductor side runs the userspace initiator
 (``ip netns exec NS qemu-img convert ... --target-image-opts driver=iscsi,...``, the
 ``iscsi`` deploy interface's writer). One mostly-random raw image is generated once
-in a temp dir. Prints: MB/s of the iSCSI write and of ``qemu-img convert`` to a local
+in a temp dir. Both sides run ``qemu-img convert`` with the writer's flags. Prints:
+MB/s of the iSCSI write and of ``qemu-img convert`` to a local
 file, their ratio (target >= 0.8), and for N parallel writes to N LUNs the total
 MB/s and the peak RSS of the writer processes (sum over the qemu-img processes).
 Figures only, no assertions. ``--size-mb`` (default 2048) and ``--parallel`` (4).
@@ -23,6 +24,8 @@ import time
 from pathlib import Path
 
 import psutil
+
+from ironic_tripleo.deploy.writer import WRITE_FLAGS
 
 MiB = 1024 * 1024
 NET_T, NET_C = "203.0.113.2", "203.0.113.1"
@@ -50,7 +53,12 @@ def watch_rss(stop: threading.Event, peak: list[int]) -> None:
 
 
 def timed(argvs: list[list[str]]) -> tuple[float, int]:
-    """Run the commands in parallel; return (seconds, peak summed qemu-img RSS)."""
+    """Run the commands in parallel; return (seconds, peak summed qemu-img RSS).
+
+    Dirty pages left by the previous step are flushed first, so that neither side
+    is timed while the kernel writes back the other's data.
+    """
+    os.sync()
     stop, peak = threading.Event(), [0]
     watcher = threading.Thread(target=watch_rss, args=(stop, peak), daemon=True)
     watcher.start()
@@ -117,13 +125,13 @@ def main() -> int:
                 iqns.append(iqn)
 
             def iscsi_argv(iqn: str) -> list[str]:
-                return ["ip", "netns", "exec", ns_c, "qemu-img", "convert", "-n", "-f", "raw",
-                        "--target-image-opts", str(image),
+                return ["ip", "netns", "exec", ns_c, "qemu-img", "convert", *WRITE_FLAGS,
+                        "-n", "-f", "raw", "--target-image-opts", str(image),
                         f"driver=iscsi,transport=tcp,portal={NET_T}:3260,target={iqn},lun=1"]
 
             local = work / "local.raw"
-            secs_local, rss_local = timed([["qemu-img", "convert", "-f", "raw", "-O", "raw",
-                                            str(image), str(local)]])
+            secs_local, rss_local = timed([["qemu-img", "convert", *WRITE_FLAGS, "-f", "raw",
+                                            "-O", "raw", str(image), str(local)]])
             local.unlink()
             secs_iscsi, rss_one = timed([iscsi_argv(iqns[0])])
             mb = args.size_mb * MiB / 1e6
