@@ -22,17 +22,44 @@ T = TypeVar("T")
 LOGOUT_WAIT = 1.5
 
 
-def pyghmi_connect(bmc: BMC) -> Any:
+def pyghmi_connect(bmc: BMC, timeout: float = 60.0) -> Any:
     """Log in to ``bmc`` with pyghmi and return the ``Command`` (blocks until done).
 
-    :raises: pyghmi's IpmiException when the login fails.
-    """
-    from pyghmi.ipmi import command
+    The login runs in pyghmi's asynchronous mode and this thread runs pyghmi's loop
+    until the login callback. pyghmi's synchronous login has a race: when another
+    thread handles the packet that fails the login, the waiting constructor can read
+    the session's ``errormsg`` before it is set and raise AttributeError instead of
+    the BMC's reason (wrong password, unknown user). The callback gets the reason.
 
-    return command.Command(bmc=bmc.address, port=bmc.port,
-                           userid=bmc.username.encode("utf-8"),
-                           password=bmc.password.encode("utf-8"),
-                           kg=bmc.kg_key, privlevel=bmc.priv_level)
+    :param timeout: seconds before giving up (the pool's own limit is usually shorter).
+    :raises: pyghmi's IpmiException with the BMC's reason when the login fails;
+        TimedOut when it did not end in ``timeout``.
+    """
+    from pyghmi import exceptions as pyghmi_exc
+    from pyghmi.ipmi import command
+    from pyghmi.ipmi.private import session as pyghmi_private
+
+    outcome: dict[str, Any] = {}
+    done = threading.Event()
+
+    def on_logon(response: dict[str, Any], cmd: Any) -> None:
+        outcome.update(response)
+        done.set()
+
+    cmd = command.Command(bmc=bmc.address, port=bmc.port,
+                          userid=bmc.username.encode("utf-8"),
+                          password=bmc.password.encode("utf-8"),
+                          kg=bmc.kg_key, privlevel=bmc.priv_level, onlogon=on_logon)
+    deadline = time.monotonic() + timeout
+    while not done.is_set():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            logout(cmd, 0)
+            raise TimedOut(f"log in to {bmc.label}")
+        pyghmi_private.Session.wait_for_rsp(timeout=min(remaining, 0.2))
+    if "error" in outcome:
+        raise pyghmi_exc.IpmiException(outcome["error"])
+    return cmd
 
 
 LOG = logging.getLogger(__name__)

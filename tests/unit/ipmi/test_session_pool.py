@@ -57,11 +57,29 @@ def test_sessions_are_per_bmc():
     assert connect.call_count == 2
 
 
+def _pyghmi_login_answering(response):
+    """A Command class whose asynchronous login calls back with ``response``."""
+    spec = mock.create_autospec(command.Command, instance=True)
+
+    def construct(**kwargs):
+        kwargs["onlogon"](response, spec)
+        return spec
+
+    return mock.patch.object(command, "Command", autospec=True, side_effect=construct)
+
+
 def test_credentials_given_to_pyghmi_as_bytes():
-    with mock.patch.object(command, "Command", autospec=True) as cls:
+    with _pyghmi_login_answering({"success": True}) as cls:
         session_pool.pyghmi_connect(BMC1)
     cls.assert_called_once_with(bmc="127.0.0.1", port=6230, userid=b"admin",
-                                password=b"s3cr3t-pw", kg=None, privlevel=None)
+                                password=b"s3cr3t-pw", kg=None, privlevel=None,
+                                onlogon=mock.ANY)
+
+
+def test_login_refusal_carries_the_bmc_reason():
+    with _pyghmi_login_answering({"error": "Incorrect password provided"}):
+        with pytest.raises(pyghmi_exc.IpmiException, match="Incorrect password"):
+            session_pool.pyghmi_connect(BMC1)
 
 
 def test_min_interval_between_commands():
