@@ -99,7 +99,10 @@ def test_console_shows_dhcp_tftp_and_agent(inspected):
     assert f"{nodes['big'].id}/deploy_kernel" in console
     assert "ipa-inspection-callback-url=" + lab["discoverd_url"] in console
     assert "accepted the inspection data (HTTP 200)" in console
-    assert "ramdisk agent exited with 0" in console
+    assert "callback answer: {'uuid': '" + nodes["big"].id in console
+    # discoverd powers the node off once it has the data, which may cut the
+    # firmware before it sees the agent exit; an exit it did see must be clean
+    assert "ramdisk agent exited with" not in console or "ramdisk agent exited with 0" in console
 
 
 def test_inspector_client_sees_the_introspection(inspected):
