@@ -106,6 +106,7 @@ def start(service: Service, ident: str, manage_boot: bool = True) -> str:
     except exception.DiscoverdError as exc:
         introspections.transition(service.db, uuid, Event.error,
                                   error=f"Failed to boot the node for introspection: {exc}")
+        service.introspection_ended(uuid)
         return uuid
     introspections.transition(service.db, uuid, Event.wait)
     return uuid
@@ -130,4 +131,5 @@ def abort(service: Service, uuid: str) -> None:
     failure = power_off(service, uuid) if record.manage_boot else None
     error = ABORTED if failure is None else f"{ABORTED}; power off failed: {failure}"
     introspections.transition(service.db, uuid, Event.abort_end, error=error)
+    service.introspection_ended(uuid)
     LOG.info("[node %s] introspection aborted", uuid)

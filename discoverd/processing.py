@@ -73,12 +73,14 @@ def _process_locked(service: Service, uuid: str, payload: dict[str, Any],
                  else f"Node {uuid}: unexpected error while processing: {exc!r}")
         LOG.error("[node %s] introspection failed: %s", uuid, error)
         introspections.transition(service.db, uuid, Event.error, error=error)
+        service.introspection_ended(uuid)
         if service.power_off and manage_boot:
             power_off(service, uuid)
         raise
     if service.store_data:
         introspections.store_data(service.db, uuid, data, processed=True)
     introspections.transition(service.db, uuid, Event.finish)
+    service.introspection_ended(uuid)
     LOG.info("[node %s] introspection finished", uuid)
 
 

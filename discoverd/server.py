@@ -32,6 +32,8 @@ class Server:
         self.checker = TimeoutChecker(self.service, conf.clean_up_period)
         self.filter_syncer = FilterSyncer(self.service.pxe_filter, self.service.db,
                                           self.service.ironic, conf.pxe_filter.sync_period)
+        if self.service.pxe_filter is not None:
+            self.service.end_listeners.append(self.filter_syncer.wake)
         self._thread: threading.Thread | None = None
 
     @property

@@ -5,6 +5,8 @@ stored in ``app.extensions["discoverd"]``; no module globals.
 """
 
 import dataclasses
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from oslo_config import cfg
@@ -12,6 +14,8 @@ from oslo_config import cfg
 from discoverd.db.api import Database
 from discoverd.hooks.base import HookSettings
 from discoverd.hooks.manager import HookManager
+
+LOG = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -29,6 +33,16 @@ class Service:
     store_data: bool = True
     api_max_limit: int = 1000
     pxe_filter: Any = None  # a discoverd.pxe_filter.sync.PXEFilter, or None
+    end_listeners: list[Callable[[str], None]] = dataclasses.field(default_factory=list)
+
+    def introspection_ended(self, uuid: str) -> None:
+        """Tell the listeners (the PXE filter syncer) that ``uuid``'s introspection
+        ended: finished, failed, aborted or timed out. A listener's failure is logged."""
+        for listener in self.end_listeners:
+            try:
+                listener(uuid)
+            except Exception:
+                LOG.exception("[node %s] end-of-introspection listener failed", uuid)
 
     @classmethod
     def from_conf(cls, conf: cfg.ConfigOpts, ironic: Any = None) -> "Service":

@@ -30,6 +30,7 @@ def expire(service: Service, now: datetime.datetime | None = None) -> list[str]:
                 exception.IntrospectionNotFound):
             continue  # another process or request got there first
         LOG.warning("[node %s] introspection timed out", uuid)
+        service.introspection_ended(uuid)
         if service.power_off:
             power_off(service, uuid)
         expired.append(uuid)

@@ -2,8 +2,10 @@
 
 ``PXEFilter.sync`` reads every port MAC from Ironic and the running introspections
 from the database, decides (``dnsmasq.decide``) and rewrites the hosts directory.
-It runs when an introspection starts (before the node is booted) and every
-``sync_period`` seconds in a ``FilterSyncer`` thread of each discoverd process.
+It runs when an introspection starts (before the node is booted), at once when one
+ends in this process (so a finished node's MACs are denied before it reboots), and
+every ``sync_period`` seconds in a ``FilterSyncer`` thread of each discoverd process
+(which catches what other processes did).
 """
 
 from __future__ import annotations
@@ -64,12 +66,14 @@ def from_conf(conf: Any) -> PXEFilter | None:
 
 
 class FilterSyncer:
-    """Run ``pxe_filter.sync`` every ``period`` seconds in a daemon thread."""
+    """Run ``pxe_filter.sync`` every ``period`` seconds, and on ``wake``, in a daemon
+    thread."""
 
     def __init__(self, pxe_filter: PXEFilter | None, db: Database, ironic: Any,
                  period: float) -> None:
         self.pxe_filter, self.db, self.ironic, self.period = pxe_filter, db, ironic, period
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="discoverd-pxe-filter",
                                         daemon=True)
 
@@ -83,10 +87,17 @@ class FilterSyncer:
                 self.pxe_filter.sync(self.db, self.ironic)
             except Exception:  # keep the thread alive through database hiccups
                 LOG.exception("PXE filter sync failed; retrying in %s s", self.period)
-            if self._stop.wait(self.period):
+            self._wake.wait(self.period)
+            self._wake.clear()
+            if self._stop.is_set():
                 return
+
+    def wake(self, *_: Any) -> None:
+        """Sync now rather than at the end of the period (an introspection ended)."""
+        self._wake.set()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout=10)

@@ -148,3 +148,46 @@ def test_filter_follows_introspections(net, dnsmasq, db, tmp_path):
     time.sleep(0.3)
     assert not gets_lease(net, tmp_path, INTROSPECTED)
     assert not gets_lease(net, tmp_path, UNKNOWN)
+
+
+def test_finished_node_is_denied_at_once(net, dnsmasq, tmp_path):
+    """A running discoverd (periodic sync an hour away) closes dnsmasq to a node the
+    moment its introspection finishes, not at the next period."""
+    import requests
+
+    from discoverd.conf import new_conf
+    from discoverd.server import Server
+    from tests.unit.discoverd.fake_ironic import FakeIronic
+    from tests.unit.discoverd.payloads import ramdisk_payload
+
+    hostsdir, start = dnsmasq
+    conf = new_conf([])
+    conf.set_override("connection", f"sqlite:///{tmp_path / 'discoverd.sqlite'}",
+                      group="database")
+    conf.set_override("listen_address", "127.0.0.1")
+    conf.set_override("driver", "dnsmasq", group="pxe_filter")
+    conf.set_override("dhcp_hostsdir", str(hostsdir.path), group="pxe_filter")
+    conf.set_override("sync_period", 3600, group="pxe_filter")
+    ironic = FakeIronic()
+    uuid = ironic.add_node("n1", (INTROSPECTED,))
+    ironic.add_node("n2", (KNOWN_IDLE,))
+    server = Server(conf, port=0, ironic=ironic).start()
+    try:
+        start()
+        r = requests.post(f"{server.url}/v1/introspection/{uuid}", timeout=10)
+        assert r.status_code == 202
+        time.sleep(0.3)  # dnsmasq rereads through inotify
+        assert gets_lease(net, tmp_path, INTROSPECTED)
+
+        r = requests.post(f"{server.url}/v1/continue", timeout=10,
+                          json=ramdisk_payload([INTROSPECTED]))
+        assert r.status_code == 200, r.text
+        deadline = time.monotonic() + 5
+        while hostsdir.current().get(INTROSPECTED) != f"{INTROSPECTED},ignore\n":
+            assert time.monotonic() < deadline, hostsdir.current()
+            time.sleep(0.05)
+        time.sleep(0.3)
+        assert not gets_lease(net, tmp_path, INTROSPECTED)
+        assert not gets_lease(net, tmp_path, UNKNOWN)
+    finally:
+        server.stop()

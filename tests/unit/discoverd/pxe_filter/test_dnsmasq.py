@@ -1,5 +1,7 @@
 """The dnsmasq PXE filter: policy, hosts files, sync from the database and Ironic."""
 
+import time
+
 import pytest
 
 from discoverd import exception, introspections
@@ -97,3 +99,23 @@ def test_syncer_thread_runs_and_stops(service, tmp_path):
     syncer.start()
     syncer.stop()
     assert pxe.hostsdir.current()[A] == f"{A},ignore\n"
+
+
+def test_syncer_wake_syncs_before_the_period(service, tmp_path):
+    pxe = PXEFilter(HostsDir(tmp_path / "h"))
+    ports = Ports([A])
+    syncer = FilterSyncer(pxe, service.db, ports, period=3600)
+    syncer.start()
+    try:
+        deadline = time.monotonic() + 5
+        while A not in pxe.hostsdir.current():
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        ports.macs = [A, B]
+        syncer.wake()
+        while B not in pxe.hostsdir.current():
+            assert time.monotonic() < deadline, "wake did not sync"
+            time.sleep(0.02)
+    finally:
+        syncer.stop()
+    assert not syncer._thread.is_alive()
