@@ -8,7 +8,8 @@ steps (``process_next_step``), and then, in the conductor's deploy-step worker:
 
 - ``write_image`` (90): ask the agent to export its root disk under a fresh IQN with
   CHAP credentials unique to this deploy, fetch and verify the image, write it with
-  ``pipeline.deploy_image``; the target is always stopped (``finally``);
+  ``pipeline.deploy_image``; the target is always stopped (``finally``); record
+  ``root_uuid_or_disk_id`` for the boot interface;
 - ``prepare_instance_boot`` (60): boot device disk (persistent), boot interface
   ``prepare_instance``;
 - ``tear_down_agent`` (40): the agent's ``power_off``, then power off out of band;
@@ -208,7 +209,9 @@ class ISCSIDeploy(agent.CustomAgentDeploy):
             memory_limit_mb=conf.qemu_img_memory_limit_mb)
         kind = instance.image_type(info, node.driver_internal_info.get("is_whole_disk_image"))
         if kind == instance.WHOLE_DISK:
-            pipeline.deploy_image(source, expected, target, cache, slots, options, node.uuid)
+            written = pipeline.deploy_image(source, expected, target, cache, slots, options,
+                                            node.uuid)
+            self._record_root(task, written)
             return
         with tempfile.TemporaryDirectory(prefix="tripleo-cd-") as tmp:
             configdrive = None
@@ -219,8 +222,17 @@ class ISCSIDeploy(agent.CustomAgentDeploy):
             layout = instance.layout(info, boot_mode_utils.get_boot_mode(node),
                                      deploy_utils.get_disk_label(node),
                                      configdrive is not None, node.uuid)
-            pipeline.deploy_image(source, expected, target, cache, slots, options,
-                                  node.uuid, layout, configdrive)
+            written = pipeline.deploy_image(source, expected, target, cache, slots, options,
+                                            node.uuid, layout, configdrive)
+        self._record_root(task, written)
+
+    @staticmethod
+    def _record_root(task: task_manager.TaskManager, written: pipeline.Written) -> None:
+        """Keep ``root_uuid_or_disk_id`` where Ironic's boot interfaces look for it."""
+        if written.root_uuid_or_disk_id:
+            task.node.set_driver_internal_info("root_uuid_or_disk_id",
+                                               written.root_uuid_or_disk_id)
+            task.node.save()
 
     @base.deploy_step(priority=60)
     @task_manager.require_exclusive_lock

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ironic_tripleo.deploy import checksum, image_info, partition_image, writer
+from ironic_tripleo.deploy import checksum, disk_ids, image_info, partition_image, writer
 from ironic_tripleo.deploy.image_cache import ImageCache
 from ironic_tripleo.deploy.image_source import ImageSource
 
@@ -35,10 +35,20 @@ class WriteOptions:
     work_dir: str | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class Written:
+    """What ``deploy_image`` wrote: the image as written, and how Ironic can name it
+    (``root_uuid_or_disk_id``: the MBR disk signature of a whole-disk image, the root
+    file system UUID of a partition image; None when there is none)."""
+
+    info: image_info.ImageInfo
+    root_uuid_or_disk_id: str | None = None
+
+
 def deploy_image(source: ImageSource, expected: checksum.Expected, target: writer.Target,
                  cache: ImageCache, slots: writer.WriteSlots, options: WriteOptions,
                  node: str = "?", layout: partition_image.Layout | None = None,
-                 configdrive: Path | None = None) -> image_info.ImageInfo:
+                 configdrive: Path | None = None) -> Written:
     """Write ``source`` into ``target``; return what was written.
 
     :param layout: for a partition image: the partitions to create around it.
@@ -51,17 +61,23 @@ def deploy_image(source: ImageSource, expected: checksum.Expected, target: write
         image_info.check_safe(info, source.href, options.permitted_formats)
         with slots.slot(options.slot_timeout):
             if layout is None:
+                disk_id = disk_ids.disk_identifier(path, info.format)
                 writer.write_image(path, info, target, source.href, options.mode, node,
                                    options.target_timeout, options.write_timeout,
                                    options.stall_timeout)
-                return info
+                return Written(info, disk_id)
             size = writer.wait_for_target(target, options.target_timeout)
             with tempfile.TemporaryDirectory(prefix="tripleo-disk-",
                                              dir=options.work_dir) as tmp:
                 disk = Path(tmp) / "disk.raw"
-                partition_image.build(disk, size, layout, path, info, configdrive, node)
+                parts = partition_image.build(disk, size, layout, path, info, configdrive,
+                                              node)
+                root_uuid = disk_ids.filesystem_uuid(disk, parts[-1].start)
+                if root_uuid is None:
+                    LOG.warning("node %s: no file system found in partition image %s; "
+                                "the node may not boot from it", node, source.href)
                 disk_info = image_info.ImageInfo(format="raw", virtual_size=size)
                 writer.write_image(disk, disk_info, target, source.href, options.mode,
                                    node, options.target_timeout, options.write_timeout,
                                    options.stall_timeout)
-                return disk_info
+                return Written(disk_info, root_uuid)

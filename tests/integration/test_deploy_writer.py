@@ -66,7 +66,7 @@ def deploy(tmp_path):
 def test_raw_whole_disk_image(deploy, lun_factory, tmp_path):  # noqa: F811
     lun = lun_factory(16 * MiB)
     image = raw_image(tmp_path / "disk.raw")
-    info = deploy(image, lun)
+    info = deploy(image, lun).info
     assert info.format == "raw" and info.virtual_size == image.stat().st_size
     assert sha256(lun.backing, info.virtual_size) == sha256(image)
     deploy(image, lun)  # a second deploy of the same image uses the cache
@@ -79,8 +79,9 @@ def test_qcow2_whole_disk_image_converted_on_the_fly(deploy, lun_factory, tmp_pa
     qcow = tmp_path / "disk.qcow2"
     subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw), str(qcow)],
                    check=True, capture_output=True, timeout=60)
-    info = deploy(qcow, lun)
-    assert info.format == "qcow2"
+    written = deploy(qcow, lun)
+    assert written.info.format == "qcow2"
+    assert written.root_uuid_or_disk_id is None  # random bytes: no MBR
     assert sha256(lun.backing, raw.stat().st_size) == sha256(raw)
 
 
@@ -164,7 +165,7 @@ def test_partition_image_with_swap_ephemeral_configdrive(deploy, lun_factory, tm
                    capture_output=True, timeout=60)
     layout = partition_image.Layout(label=label, boot_mode=boot_mode, esp_mb=40, swap_mb=16,
                                     ephemeral_mb=32, configdrive=True)
-    deploy(qcow, lun, layout=layout, configdrive=configdrive)
+    written = deploy(qcow, lun, layout=layout, configdrive=configdrive)
 
     table = subprocess.run(["parted", "-s", "-m", str(lun.backing), "unit", "B", "print"],
                            capture_output=True, text=True, timeout=30, check=True).stdout
@@ -179,8 +180,28 @@ def test_partition_image_with_swap_ephemeral_configdrive(deploy, lun_factory, tm
     assert found["ephemeral"]["LABEL"] == "ephemeral0"
     assert found["configdrive"]["LABEL"] == "config-2"
     assert found["root"]["LABEL"] == "img-root"
+    assert written.root_uuid_or_disk_id == found["root"]["UUID"]
     if boot_mode == "uefi":
         assert found["esp"]["TYPE"] == "vfat"
     marker = subprocess.run(["debugfs", "-R", "cat /marker", str(tmp_path / "root.out")],
                             capture_output=True, text=True, timeout=30, check=True).stdout
     assert marker == "deployed by ironic-tripleo\n"
+
+
+def test_whole_disk_image_with_mbr_reports_its_disk_signature(deploy, lun_factory,  # noqa: F811
+                                                              tmp_path):
+    lun = lun_factory(16 * MiB)
+    raw = tmp_path / "mbr.raw"
+    with open(raw, "wb") as f:
+        f.truncate(4 * MiB)
+    subprocess.run(["parted", "-s", str(raw), "mklabel", "msdos", "mkpart", "primary",
+                    "1MiB", "100%"], check=True, capture_output=True, timeout=30)
+    with open(raw, "r+b") as f:  # parted picks a random signature; set a known one
+        f.seek(440)
+        f.write((0x5eed1234).to_bytes(4, "little"))
+    qcow = tmp_path / "mbr.qcow2"
+    subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw), str(qcow)],
+                   check=True, capture_output=True, timeout=60)
+    assert deploy(qcow, lun).root_uuid_or_disk_id == "0x5eed1234"
+    with open(lun.backing, "rb") as f:
+        assert f.read(512)[440:444] == bytes.fromhex("3412ed5e")

@@ -129,9 +129,16 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
+MBR_SIGNATURE = "0x0badcafe"
+
+
 def _raw_image(tmp_path: Path, size: int = 4 * MiB) -> Path:
+    """Random content behind a boot sector carrying ``MBR_SIGNATURE``."""
+    data = bytearray(b"whole-disk-image" + os.urandom(size - 16))
+    data[440:444] = int(MBR_SIGNATURE, 16).to_bytes(4, "little")
+    data[510:512] = b"\x55\xaa"
     image = tmp_path / "image.raw"
-    image.write_bytes(b"whole-disk-image" + os.urandom(size - 16))
+    image.write_bytes(bytes(data))
     return image
 
 
@@ -156,6 +163,7 @@ def test_whole_disk_raw_deploy_to_active(iscsi_ironic, tmp_path):
         node = _wait_state(iscsi_ironic.url, uuid, "active", 120)
         assert node["power_state"] == "power on" and not node["last_error"]
         assert _sha256(disk, image.stat().st_size) == _sha256(image)
+        assert node["driver_internal_info"]["root_uuid_or_disk_id"] == MBR_SIGNATURE
         assert proc.wait(timeout=30) == 0  # the agent powered off (tear_down_agent)
     finally:
         _stop(proc)
@@ -240,16 +248,21 @@ def _partitions(disk: Path) -> list[tuple[int, int, int]]:
 
 def test_partition_image_with_swap_and_configdrive(iscsi_ironic, tmp_path):
     root = tmp_path / "root.img"
-    root.write_bytes(b"root-partition" + os.urandom(2 * MiB - 14))
+    with open(root, "wb") as f:
+        f.truncate(4 * MiB)
+    root_uuid = "5f1d3c2e-7a0b-4c9d-8e6f-1a2b3c4d5e6f"
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-U", root_uuid, str(root)], check=True,
+                   capture_output=True, timeout=60)
     disk = _disk(tmp_path, 160 * MiB)
     drive = b"config-drive-content" + os.urandom(4096)
     configdrive = base64.b64encode(gzip.compress(drive)).decode()
     kernel = tmp_path / "vmlinuz"
     kernel.write_bytes(b"k")
-    _deploy(iscsi_ironic, tmp_path, {
+    node = _deploy(iscsi_ironic, tmp_path, {
         "image_source": root.as_uri(), "image_os_hash_algo": "sha256",
         "image_os_hash_value": _sha256(root), "kernel": kernel.as_uri(),
         "ramdisk": kernel.as_uri(), "swap_mb": 8}, disk, configdrive)
+    assert node["driver_internal_info"]["root_uuid_or_disk_id"] == root_uuid
     parts = _partitions(disk)  # BIOS boot mode, msdos label: swap, config drive, root
     assert len(parts) == 3, parts
     (_, swap_at, swap_size), (_, cd_at, _), (_, root_at, _) = parts
