@@ -125,6 +125,11 @@ class IronicService:
             raise IronicStartError(url=self.url, timeout=0, reason=f"{name} is not installed")
         return found
 
+    @property
+    def pid(self) -> int | None:
+        """PID of the running Ironic (its master process), or None."""
+        return self._proc.pid if self._proc else read_pid(self.pid_file)
+
     def write_config(self) -> None:
         """Write ironic.conf and create the directories it names."""
         for sub in ("tftpboot", "tftpboot/master_images", "master_images", "images",
@@ -209,7 +214,7 @@ class IronicService:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop Ironic's whole process group: SIGTERM, then SIGKILL. Idempotent."""
-        pid = self._proc.pid if self._proc else read_pid(self.pid_file)
+        pid = self.pid
         if pid is not None:
             stop_process_group(pid, timeout)
         if self._proc is not None:
