@@ -21,6 +21,7 @@ declare -A NEED=(
   [ethtool]=ethtool
   [lspci]=pciutils
   [ip]=iproute2
+  [nft]=nftables
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

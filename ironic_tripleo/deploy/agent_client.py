@@ -44,6 +44,16 @@ class AgentClient:
         try:
             r = self.session.post(f"{self.url}/v1/commands/{command}", json=dict(body or {}),
                                   headers={TOKEN_HEADER: self.token}, timeout=self.timeout)
+        except requests.ConnectTimeout as exc:
+            raise AgentCommandFailed(
+                node=self.node, url=self.url, command=command,
+                reason=f"agent unreachable: no connection within {self.timeout:g}s") from exc
+        except requests.ConnectionError as exc:
+            raise AgentCommandFailed(node=self.node, url=self.url, command=command,
+                                     reason=f"agent unreachable: {exc}") from exc
+        except requests.Timeout as exc:
+            raise AgentCommandFailed(node=self.node, url=self.url, command=command,
+                                     reason=f"no answer within {self.timeout:g}s") from exc
         except requests.RequestException as exc:
             raise AgentCommandFailed(node=self.node, url=self.url, command=command,
                                      reason=str(exc)) from exc

@@ -83,8 +83,18 @@ def secret_args(target: Target) -> Iterator[list[str]]:
 
 
 def _run(argv: list[str], timeout: float) -> subprocess.CompletedProcess:
+    """Run ``argv``; one that outlives ``timeout`` is killed and reported as failed
+    (an unreachable portal makes libiscsi wait on its connection for minutes)."""
     LOG.debug("running %s", " ".join(argv))
-    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+                              check=False)
+    except subprocess.TimeoutExpired as exc:
+        program = " ".join(argv[argv.index("qemu-img"):][:2]) if "qemu-img" in argv else argv[0]
+        stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
+        return subprocess.CompletedProcess(
+            argv, -9, stdout="",
+            stderr=f"{stderr}{program} gave no answer within {timeout:.0f}s and was killed")
 
 
 def wait_for_target(target: Target, timeout: float = 60.0, interval: float = 0.5) -> int:
@@ -98,7 +108,7 @@ def wait_for_target(target: Target, timeout: float = 60.0, interval: float = 0.5
         with secret_args(target) as secret:
             result = _run(initiator_netns.argv(target.netns, [
                 "qemu-img", "info", "--output", "json", *secret, "--image-opts",
-                target.image_opts()]), timeout=max(timeout, 10.0))
+                target.image_opts()]), timeout=max(deadline - time.monotonic(), 5.0))
         if result.returncode == 0:
             return image_info.parse(result.stdout).virtual_size
         reason = result.stderr.strip()

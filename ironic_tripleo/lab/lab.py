@@ -141,7 +141,8 @@ class Lab:
         :param specs: one ``NodeSpec`` per node.
         :param subnet: part of 198.51.100.0/24 or 203.0.113.0/24, or ``auto``.
         :param ironic_port: Ironic API port (default: a free one).
-        :param ironic_overrides: extra ``IronicConfig`` fields.
+        :param ironic_overrides: extra ``IronicConfig`` fields; its ``extra`` options are
+            merged into the lab's, section by section.
         :param keep_on_failure: leave a half-built lab for inspection (``down`` cleans).
         :raises TripleOError: on any failure, after cleaning up (unless kept).
         """
@@ -194,7 +195,9 @@ class Lab:
         state["discoverd_url"] = f"http://{host}:{state['discoverd']['port']}"
         self._save(state)
         settings = pxe_services.ironic_settings(state)
-        extra = settings["extra"] | ironic_overrides.get("extra", {})
+        overrides = ironic_overrides.get("extra", {})
+        extra = {section: settings["extra"].get(section, {}) | overrides.get(section, {})
+                 for section in settings["extra"].keys() | overrides.keys()}
         ironic = IronicService(IronicConfig(workdir=Path(state["ironic"]["workdir"]),
                                             port=state["ironic"]["port"],
                                             **(settings | ironic_overrides | {"extra": extra})))

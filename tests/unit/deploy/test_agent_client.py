@@ -63,5 +63,17 @@ def test_unreachable_agent():
     from tests.netutil import free_port
 
     client = AgentClient(f"http://127.0.0.1:{free_port()}", "tok", "n1", 2)
-    with pytest.raises(AgentCommandFailed, match="stop_iscsi_target"):
+    with pytest.raises(AgentCommandFailed, match="stop_iscsi_target failed: agent unreachable"):
         client.stop_iscsi_target()
+
+
+def test_silent_agent_is_no_answer_within_timeout():
+    import socket
+
+    with socket.socket() as listener:  # accepts connections, never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        client = AgentClient(f"http://127.0.0.1:{listener.getsockname()[1]}", "tok", "n1",
+                             0.5)
+        with pytest.raises(AgentCommandFailed, match="power_off failed: no answer within"):
+            client.power_off()

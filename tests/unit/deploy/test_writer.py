@@ -76,3 +76,23 @@ def test_kernel_commands_and_masking():
     assert "s3cret-s3cret" not in shown and shown[-1] == "***"
     assert kernel_iscsi.device_path(T).endswith(
         "ip-198.51.100.7:3260-iscsi-iqn.2024-01.org.x:n1-lun-1")
+
+
+def test_silent_portal_is_target_unavailable_not_a_crash():
+    """A portal that accepts connections and never speaks iSCSI (a hung tgtd): the
+    probe is killed at the deadline and reported as the target not answering."""
+    import socket
+    import time
+
+    from ironic_tripleo.exception import ISCSITargetUnavailable
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        target = writer.Target("127.0.0.1", listener.getsockname()[1],
+                               "iqn.2026-11.org.example:hung", "user-1234", "pass-12345678")
+        started = time.monotonic()
+        with pytest.raises(ISCSITargetUnavailable, match="iqn.2026-11.org.example:hung.*"
+                           "qemu-img info gave no answer within 5s"):
+            writer.wait_for_target(target, timeout=1)
+        assert time.monotonic() - started < 30
