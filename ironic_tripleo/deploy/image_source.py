@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlparse
 
 import requests
 
+from ironic_tripleo.deploy import instance
 from ironic_tripleo.exception import ImageSourceError
 
 LOG = logging.getLogger(__name__)
@@ -81,13 +82,28 @@ class HTTPSource(ImageSource):
 class GlanceSource(ImageSource):
     """A Glance image (uuid or ``glance://``) through Ironic's image service.
 
-    :param service: an ``ironic.common.image_service`` service (``download(href,
-        fileobj)``), built by the deploy interface with the task's context.
+    :param service: an ``ironic.common.image_service`` service (``show(href)``,
+        ``download(href, fileobj)``), built by the deploy interface with the task's
+        context.
     """
 
     def __init__(self, href: str, service: Any) -> None:
         super().__init__(href)
         self.service = service
+
+    def checksum_fields(self) -> dict[str, Any]:
+        """Return the checksum fields Glance recorded for the image, named as in
+        instance_info (``image_os_hash_algo``, ``image_os_hash_value``,
+        ``image_checksum``; None where Glance has none).
+
+        :raises ImageSourceError: Glance cannot show it (unknown, not active, not
+            visible, unreachable), naming the image and the cause.
+        """
+        try:
+            image = self.service.show(self.href)
+        except Exception as exc:  # noqa: BLE001 - any image service failure is the source's
+            raise ImageSourceError(image=self.href, reason=str(exc)) from exc
+        return instance.glance_checksum_fields(image)
 
     def fetch(self, dest: Path) -> None:
         try:

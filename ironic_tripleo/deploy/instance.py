@@ -128,8 +128,24 @@ def write_configdrive(value: str, dest: Path, node: str = "?",
     return dest
 
 
-def glance_checksum_fields(properties: Mapping[str, Any]) -> dict[str, Any]:
-    """Map a Glance image's properties to the instance_info checksum fields."""
-    return {"image_os_hash_algo": properties.get("os_hash_algo"),
-            "image_os_hash_value": properties.get("os_hash_value"),
-            "image_checksum": properties.get("checksum")}
+# Where a Glance image's multihash may be in what Ironic's image service ``show()``
+# returns, best first. Ironic 39 reads images through openstacksdk: its top-level
+# ``os_hash_algo``/``os_hash_value`` stay None and the values land in ``properties``
+# under the SDK's attribute names ``hash_algo``/``hash_value`` (seen with a real Glance).
+_MULTIHASH_KEYS = ((False, "os_hash_algo", "os_hash_value"),
+                   (True, "os_hash_algo", "os_hash_value"),
+                   (True, "hash_algo", "hash_value"))
+
+
+def glance_checksum_fields(image: Mapping[str, Any]) -> dict[str, Any]:
+    """Map a Glance image (Ironic's image service ``show()``) to the instance_info
+    checksum fields; the algorithm and its value are always taken from one place."""
+    properties = image.get("properties") or {}
+    algo = value = None
+    for in_properties, algo_key, value_key in _MULTIHASH_KEYS:
+        where = properties if in_properties else image
+        if where.get(algo_key) and where.get(value_key):
+            algo, value = where[algo_key], where[value_key]
+            break
+    return {"image_os_hash_algo": algo, "image_os_hash_value": value,
+            "image_checksum": image.get("checksum")}

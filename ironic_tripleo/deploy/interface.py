@@ -41,7 +41,7 @@ from ironic_tripleo.conf import deploy as deploy_opts
 from ironic_tripleo.deploy import checksum, image_source, instance, pipeline, writer
 from ironic_tripleo.deploy.agent_client import AgentClient
 from ironic_tripleo.deploy.image_cache import ImageCache
-from ironic_tripleo.exception import DeployError, TripleOError
+from ironic_tripleo.exception import DeployError, ImageSourceError, TripleOError
 
 LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
@@ -170,11 +170,16 @@ class ISCSIDeploy(agent.CustomAgentDeploy):
         href = str(info["image_source"])
         glance = None
         if _is_glance(href):
-            glance = ironic_image_service.get_image_service(href, context=task.context)
-            info.update({k: v for k, v in instance.glance_checksum_fields(
-                glance.show(href)).items() if v and not info.get(k)})
-        expected = checksum.from_instance_info(href, info, conf.allow_md5_checksum)
+            try:
+                glance = ironic_image_service.get_image_service(href, context=task.context)
+            except exception.IronicException as exc:
+                raise ImageSourceError(image=href, reason=str(exc)) from exc
         source = image_source.source_for(href, glance, conf.http_timeout)
+        if isinstance(source, image_source.GlanceSource):
+            # checksum fields instance_info leaves empty come from Glance
+            info.update({k: v for k, v in source.checksum_fields().items()
+                         if v and not info.get(k)})
+        expected = checksum.from_instance_info(href, info, conf.allow_md5_checksum)
         creds = instance.new_credentials(node.uuid)
         hints = node.instance_info.get("root_device") or node.properties.get("root_device")
         client = self._client(task)

@@ -8,6 +8,12 @@ class FakeGlance:
     def download(self, href, fileobj):
         fileobj.write(b"glance:" + href.encode())
 
+    def show(self, href):
+        if href != "uuid-1":
+            raise LookupError(f"Image {href} could not be found.")
+        return {"checksum": "cd", "os_hash_algo": None, "os_hash_value": None,
+                "properties": {"hash_algo": "sha512", "hash_value": "ab"}}
+
 
 def test_source_for():
     assert isinstance(image_source.source_for("file:///x"), image_source.FileSource)
@@ -30,6 +36,14 @@ def test_file_and_glance_fetch(tmp_path):
     assert dest.read_bytes() == b"glance:uuid-1"
     with pytest.raises(ImageSourceError, match="missing"):
         image_source.FileSource((tmp_path / "missing").as_uri()).fetch(dest)
+
+
+def test_glance_checksum_fields():
+    assert image_source.GlanceSource("uuid-1", FakeGlance()).checksum_fields() == {
+        "image_os_hash_algo": "sha512", "image_os_hash_value": "ab", "image_checksum": "cd"}
+    with pytest.raises(ImageSourceError, match="Cannot fetch image uuid-2: Image uuid-2 "
+                                               "could not be found"):
+        image_source.GlanceSource("uuid-2", FakeGlance()).checksum_fields()
 
 
 def test_http_fetch(callback_server_like, tmp_path):

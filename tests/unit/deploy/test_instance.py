@@ -70,3 +70,25 @@ def test_glance_checksum_fields():
     assert instance.glance_checksum_fields({"os_hash_algo": "sha512", "os_hash_value": "ab",
                                             "checksum": "cd"}) == {
         "image_os_hash_algo": "sha512", "image_os_hash_value": "ab", "image_checksum": "cd"}
+
+
+def test_glance_checksum_fields_from_ironic_39_show():
+    """What Ironic 39's image service returned for an image in a real Glance 33: the
+    top-level multihash keys None, the values under openstacksdk's names."""
+    shown = {"id": "edc8c2d8-0f7e-4b13-ba2d-6d9fbca9ec1b", "checksum": "e5bd",
+             "os_hash_algo": None, "os_hash_value": None, "status": "active",
+             "properties": {"hash_algo": "sha512", "hash_value": "d1fd",
+                            "stores": "local", "virtual_size": 8192}}
+    assert instance.glance_checksum_fields(shown) == {
+        "image_os_hash_algo": "sha512", "image_os_hash_value": "d1fd",
+        "image_checksum": "e5bd"}
+
+
+def test_glance_checksum_fields_takes_algo_and_value_from_one_place():
+    shown = {"os_hash_algo": "sha256", "os_hash_value": None,
+             "properties": {"os_hash_algo": "sha512", "os_hash_value": "ab",
+                            "hash_algo": "sha384", "hash_value": "cd"}}
+    fields = instance.glance_checksum_fields(shown)
+    assert (fields["image_os_hash_algo"], fields["image_os_hash_value"]) == ("sha512", "ab")
+    assert instance.glance_checksum_fields({"checksum": "cd", "properties": None}) == {
+        "image_os_hash_algo": None, "image_os_hash_value": None, "image_checksum": "cd"}
