@@ -47,4 +47,4 @@ bench: venv system
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) work .pytest_cache *.egg-info
+	rm -rf $(VENV) .venv-glance .venv-glance.lock work .pytest_cache *.egg-info

@@ -48,6 +48,9 @@ class IronicConfig:
     inspect_interfaces: tuple[str, ...] = ("no-inspect", "fake")
     vendor_interfaces: tuple[str, ...] = ("no-vendor", "fake")
     sync_power_state_interval: int = 60
+    #: Glance API root (``http://host:port``) for Glance image references; no keystone:
+    #: Ironic talks to it with ``auth_type = none``. None: no ``[glance]`` section.
+    glance_url: str | None = None
     extra: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
     @property
@@ -94,6 +97,8 @@ def render_config(cfg: IronicConfig) -> str:
         "oslo_concurrency": {"lock_path": str(w / "locks")},
         "agent": {"require_tls": "false"},
     }
+    if cfg.glance_url:
+        sections["glance"] = {"auth_type": "none", "endpoint_override": cfg.glance_url}
     for section, values in cfg.extra.items():
         sections.setdefault(section, {}).update(values)
     lines = []

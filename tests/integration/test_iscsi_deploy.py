@@ -29,30 +29,39 @@ API = {"X-OpenStack-Ironic-API-Version": "latest"}
 MiB = 1024 * 1024
 
 
-@pytest.fixture
-def iscsi_ironic(tmp_path_factory, tmp_path):
-    """Ironic with ``tripleo-ipmi`` nodes on fake power/management/boot, deploy iscsi.
+def start_iscsi_ironic(workdir: Path, cache_dir: Path, **overrides):
+    """Start Ironic with ``tripleo-ipmi`` nodes on fake power/management/boot, deploy
+    iscsi; return the started ``IronicService`` (the caller stops it).
 
     Not ``ironic_factory``: the agent options need Ironic's own URL
     (``[service_catalog]endpoint_override``), so the port is chosen here.
+    ``overrides`` are more ``IronicConfig`` fields (``glance_url``, ...).
     """
     from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
 
     require_tgt()
     port, portal_port = free_port(), free_port()
     service = IronicService(IronicConfig(
-        workdir=tmp_path_factory.mktemp("ironic"), port=port,
+        workdir=workdir, port=port,
         hardware_types=("tripleo-ipmi",), power_interfaces=("fake",),
         management_interfaces=("fake",), boot_interfaces=("fake",),
         deploy_interfaces=("iscsi",), inspect_interfaces=("no-inspect",),
         vendor_interfaces=("no-vendor",),
         extra={"service_catalog": {"endpoint_override": f"http://127.0.0.1:{port}"},
                "tripleo_deploy": {"iscsi_portal_port": str(portal_port),
-                                  "image_cache_dir": str(tmp_path / "cache"),
+                                  "image_cache_dir": str(cache_dir),
                                   "writer": "userspace", "target_wait_timeout": "20",
-                                  "write_stall_timeout": "5"}}))
+                                  "write_stall_timeout": "5"}},
+        **overrides))
     service.start()
     service.portal_port = portal_port  # the agent's tgtd listens here during a write
+    return service
+
+
+@pytest.fixture
+def iscsi_ironic(tmp_path_factory, tmp_path):
+    """Ironic whose nodes deploy through ``iscsi`` (see ``start_iscsi_ironic``)."""
+    service = start_iscsi_ironic(tmp_path_factory.mktemp("ironic"), tmp_path / "cache")
     yield service
     service.stop()
 
