@@ -328,6 +328,9 @@ def test_ramdisk_dying_mid_write_fails_the_deploy(iscsi_ironic, tmp_path):
     try:
         wait_for(lambda: _writer_processes(uuid), timeout=90, interval=0.02,
                  what="qemu-img convert writing to the node")
+        # mid-write, not mid-login: data has reached the (sparse) disk file
+        wait_for(lambda: disk.stat().st_blocks * 512 >= 8 * MiB, timeout=30, interval=0.005,
+                 what="the first MiBs of the image on the node's disk")
         agent = psutil.Process(proc.pid)
         victims = [agent, *agent.children(recursive=True)]
         assert any(v.name() == "tgtd" for v in victims), victims
