@@ -132,9 +132,14 @@ def _source_opts(path: Path | str, fmt: str) -> str:
     return f"driver={fmt},file.driver=file,file.filename={path}"
 
 
+PROGRESS_LOG_INTERVAL = 30.0  # seconds between progress lines of one write
+
+
 def _run_watched(argv: list[str], timeout: float, stall_timeout: float,
-                 interval: float = 0.2) -> subprocess.CompletedProcess:
-    """Run ``qemu-img convert -p``; kill it when its progress stalls.
+                 interval: float = 0.2, label: str = "",
+                 log_every: float = PROGRESS_LOG_INTERVAL) -> subprocess.CompletedProcess:
+    """Run ``qemu-img convert -p``; log its progress every ``log_every`` seconds
+    (``label`` says what is written); kill it when its progress stalls.
 
     When the target vanishes mid-write (the ramdisk died, the node lost power),
     libiscsi reconnects forever and qemu-img never returns: a write with no progress
@@ -159,8 +164,13 @@ def _run_watched(argv: list[str], timeout: float, stall_timeout: float,
         reader = threading.Thread(target=read, daemon=True)
         reader.start()
         started, why = time.monotonic(), None
+        logged = started
         while proc.poll() is None:
             now = time.monotonic()
+            if now - logged >= log_every:
+                LOG.info("%s: %s after %.0fs", label or argv[0], progress["text"] or "0%",
+                         now - started)
+                logged = now
             if now - progress["at"] > stall_timeout:
                 why = (f"no progress for {stall_timeout:.0f}s at {progress['text'] or '0%'}: "
                        "the target stopped answering (deploy ramdisk gone?)")
@@ -190,7 +200,8 @@ def write_userspace(src: Path | str, info: image_info.ImageInfo, target: Target,
     with secret_args(target) as secret:
         result = _run_watched(initiator_netns.argv(target.netns, [
             "qemu-img", "convert", "-p", *WRITE_FLAGS, "-n", "-f", info.format, *secret,
-            "--target-image-opts", str(src), target.image_opts()]), timeout, stall_timeout)
+            "--target-image-opts", str(src), target.image_opts()]), timeout, stall_timeout,
+            label=f"writing {image} to {target.iqn}")
         if result.returncode != 0:
             raise ImageWriteFailed(image=image, iqn=target.iqn, portal=target.portal,
                                    reason=result.stderr.strip())

@@ -96,3 +96,21 @@ def test_silent_portal_is_target_unavailable_not_a_crash():
                            "qemu-img info gave no answer within 5s"):
             writer.wait_for_target(target, timeout=1)
         assert time.monotonic() - started < 30
+
+
+def test_long_write_logs_its_progress(caplog):
+    import logging
+    import sys
+
+    script = ("import sys, time\n"
+              "for pct in (10, 20, 30, 40, 50):\n"
+              "    sys.stdout.write(f'    ({pct}.00/100%)\\r'); sys.stdout.flush()\n"
+              "    time.sleep(0.15)\n")
+    with caplog.at_level(logging.INFO, logger="ironic_tripleo.deploy.writer"):
+        result = writer._run_watched([sys.executable, "-c", script], timeout=30,
+                                     stall_timeout=10, interval=0.02, label="writing img",
+                                     log_every=0.2)
+    assert result.returncode == 0
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("writing img")]
+    assert len(lines) >= 2, lines
+    assert any("/100%)" in line for line in lines), lines
