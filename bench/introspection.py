@@ -52,11 +52,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ironic_tripleo.cloud import connect  # noqa: E402
-from ironic_tripleo.lab.ironic_service import (  # noqa: E402
-    IronicConfig,
-    IronicService,
-    stop_process_group,
-)
+from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService  # noqa: E402
+from ironic_tripleo.lab.process import stop_group  # noqa: E402
 from tests.netutil import free_port, wait_for  # noqa: E402
 from tests.unit.discoverd.payloads import ramdisk_payload  # noqa: E402
 
@@ -260,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {name}: {check(bm, nodes)}/{len(nodes)} nodes written", flush=True)
         finally:
             for proc in procs:
-                stop_process_group(proc.pid)
+                stop_group(proc.pid)
             ironic.stop()
     print(f"\n{args.nodes} payloads each, {args.concurrency} client threads, same Ironic; "
           f"discoverd {'fixes' if args.fix_ports else 'leaves'} the non-boot port's "

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -19,8 +17,10 @@ from pathlib import Path
 import requests
 
 from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab.process import log_tail, read_pid, stop_group
 
 LOG = logging.getLogger(__name__)
+LOG_FILES = ("ironic.stderr", "ironic.log")
 
 API_VERSION_HEADER = {"X-OpenStack-Ironic-API-Version": "latest"}
 
@@ -175,7 +175,8 @@ class IronicService:
         reason = "no answer"
         while time.monotonic() < deadline:
             if self._proc is not None and self._proc.poll() is not None:
-                reason = f"exited with {self._proc.returncode}; {self._log_tail()}"
+                logs = log_tail(self.workdir, LOG_FILES)
+                reason = f"exited with {self._proc.returncode}; {logs}"
                 break
             crash = self._worker_crash()
             if crash:
@@ -209,56 +210,12 @@ class IronicService:
         tail = [line for line in lines[starts[-1] + 1:] if line and not line[0].isspace()]
         return tail[0] if tail else None
 
-    def _log_tail(self, lines: int = 30) -> str:
-        text = ""
-        for name in ("ironic.stderr", "ironic.log"):
-            path = self.workdir / name
-            if path.exists():
-                text += "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-        return text
-
     def stop(self, timeout: float = 10.0) -> None:
         """Stop Ironic's whole process group: SIGTERM, then SIGKILL. Idempotent."""
         pid = self.pid
         if pid is not None:
-            stop_process_group(pid, timeout)
+            stop_group(pid, timeout)
         if self._proc is not None:
             self._proc.wait(timeout=timeout)
             self._proc = None
         self.pid_file.unlink(missing_ok=True)
-
-
-def read_pid(path: Path) -> int | None:
-    """Return the pid stored in ``path``, or None when there is none."""
-    try:
-        return int(path.read_text().strip())
-    except (FileNotFoundError, ValueError):
-        return None
-
-
-def stop_process_group(pid: int, timeout: float = 10.0) -> None:
-    """Terminate the process group led by ``pid``; SIGKILL what is left after ``timeout``.
-
-    Ironic's launcher forks workers and may ignore SIGTERM, hence the group and the
-    fallback.
-    """
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.waitpid(pid, os.WNOHANG)  # reap it if it is our child, so it is not a zombie
-        except ChildProcessError:
-            pass
-        try:
-            os.killpg(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    LOG.warning("process group %s ignored SIGTERM; killing it", pid)
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass

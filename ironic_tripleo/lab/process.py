@@ -128,6 +128,17 @@ def _signal_group(pgid: int, sig: int) -> None:
             pass
 
 
+def log_tail(workdir: Path, names: tuple[str, ...], lines: int = 30) -> str:
+    """The last ``lines`` lines of each of the log files ``names`` in ``workdir`` that
+    exist, for error messages about a service that would not start."""
+    text = ""
+    for name in names:
+        path = workdir / name
+        if path.exists():
+            text += "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    return text
+
+
 def read_pid(path: Path) -> int | None:
     """Return the pid stored in ``path``, or None when there is none."""
     try:

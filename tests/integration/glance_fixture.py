@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from ironic_tripleo.lab.ironic_service import stop_process_group
+from ironic_tripleo.lab.process import log_tail, stop_group
 from tests.netutil import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,8 +169,8 @@ lock_path = {w / 'locks'}
 
         def ready() -> bool:
             if self._proc is not None and self._proc.poll() is not None:
-                raise RuntimeError(f"Glance exited with {self._proc.returncode}:\n"
-                                   f"{self.log_tail()}")
+                logs = log_tail(self.workdir, ("glance-api.stderr", "glance-api.log"))
+                raise RuntimeError(f"Glance exited with {self._proc.returncode}:\n{logs}")
             try:
                 return requests.get(f"{self.url}/v2/images", timeout=2).status_code == 200
             except requests.RequestException:
@@ -181,19 +181,11 @@ lock_path = {w / 'locks'}
             self.stop()
             raise
 
-    def log_tail(self, lines: int = 30) -> str:
-        text = ""
-        for name in ("glance-api.stderr", "glance-api.log"):
-            path = self.workdir / name
-            if path.exists():
-                text += "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-        return text
-
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server's process group (SIGTERM, then SIGKILL). Idempotent."""
         if self._proc is None:
             return
-        stop_process_group(self._proc.pid, timeout)
+        stop_group(self._proc.pid, timeout)
         self._proc.wait(timeout=timeout)
         self._proc = None
 

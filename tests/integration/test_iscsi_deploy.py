@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests import diskimages
 from tests.integration.iscsi_fixture import require_tgt
 from tests.netutil import free_port, wait_for
 
@@ -73,10 +74,15 @@ def _sha256(path: Path, length: int | None = None) -> str:
     return digest.hexdigest()
 
 
-def _provision(url: str, uuid: str, target: str, want: str, timeout: float = 60.0) -> dict:
+def _set_provision(url: str, uuid: str, target: str, **body: object) -> None:
+    """Ask Ironic for provision ``target`` (with ``body`` fields, e.g. configdrive)."""
     r = requests.put(f"{url}/v1/nodes/{uuid}/states/provision", headers=API, timeout=30,
-                     json={"target": target})
+                     json={"target": target, **body})
     assert r.status_code == 202, r.text
+
+
+def _provision(url: str, uuid: str, target: str, want: str, timeout: float = 60.0) -> dict:
+    _set_provision(url, uuid, target)
     return _wait_state(url, uuid, want, timeout)
 
 
@@ -163,9 +169,7 @@ def test_whole_disk_raw_deploy_to_active(iscsi_ironic, tmp_path):
     uuid, mac = _available_node(iscsi_ironic.url, {
         "image_source": image.as_uri(), "image_os_hash_algo": "sha256",
         "image_os_hash_value": _sha256(image)})
-    r = requests.put(f"{iscsi_ironic.url}/v1/nodes/{uuid}/states/provision", headers=API,
-                     timeout=30, json={"target": "active"})
-    assert r.status_code == 202, r.text
+    _set_provision(iscsi_ironic.url, uuid, "active")
     _wait_state(iscsi_ironic.url, uuid, "wait call-back", 60)
     proc, _ = _start_agent(iscsi_ironic, mac, disk, tmp_path)
     try:
@@ -186,9 +190,7 @@ def test_bad_checksum_fails_and_leaves_disk_untouched(iscsi_ironic, tmp_path):
     uuid, mac = _available_node(iscsi_ironic.url, {
         "image_source": image.as_uri(), "image_os_hash_algo": "sha256",
         "image_os_hash_value": "0" * 64})
-    r = requests.put(f"{iscsi_ironic.url}/v1/nodes/{uuid}/states/provision", headers=API,
-                     timeout=30, json={"target": "active"})
-    assert r.status_code == 202, r.text
+    _set_provision(iscsi_ironic.url, uuid, "active")
     proc, port = _start_agent(iscsi_ironic, mac, disk, tmp_path)
     try:
         node = _wait_state(iscsi_ironic.url, uuid, "deploy failed", 120)
@@ -219,12 +221,8 @@ def _deploy(service, tmp_path: Path, instance_info: dict, disk: Path,
             configdrive: str | None = None) -> dict:
     """Deploy an available node with ``instance_info`` onto ``disk``; return the node."""
     uuid, mac = _available_node(service.url, instance_info)
-    body = {"target": "active"}
-    if configdrive:
-        body["configdrive"] = configdrive
-    r = requests.put(f"{service.url}/v1/nodes/{uuid}/states/provision", headers=API,
-                     timeout=30, json=body)
-    assert r.status_code == 202, r.text
+    _set_provision(service.url, uuid, "active",
+                   **({"configdrive": configdrive} if configdrive else {}))
     proc, _ = _start_agent(service, mac, disk, tmp_path)
     try:
         return _wait_state(service.url, uuid, "active", 120)
@@ -235,8 +233,7 @@ def _deploy(service, tmp_path: Path, instance_info: dict, disk: Path,
 def test_qcow2_whole_disk_is_converted_on_the_way(iscsi_ironic, tmp_path):
     raw, disk = _raw_image(tmp_path), _disk(tmp_path)
     qcow2 = tmp_path / "image.qcow2"
-    subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw), str(qcow2)],
-                   check=True, capture_output=True, timeout=60)
+    diskimages.to_qcow2(raw, qcow2)
     _deploy(iscsi_ironic, tmp_path, {"image_source": qcow2.as_uri(),
                                      "image_checksum": "sha256:" + _sha256(qcow2)}, disk)
     assert _sha256(disk, raw.stat().st_size) == _sha256(raw)
@@ -256,12 +253,8 @@ def _partitions(disk: Path) -> list[tuple[int, int, int]]:
 
 
 def test_partition_image_with_swap_and_configdrive(iscsi_ironic, tmp_path):
-    root = tmp_path / "root.img"
-    with open(root, "wb") as f:
-        f.truncate(4 * MiB)
     root_uuid = "5f1d3c2e-7a0b-4c9d-8e6f-1a2b3c4d5e6f"
-    subprocess.run(["mkfs.ext4", "-q", "-F", "-U", root_uuid, str(root)], check=True,
-                   capture_output=True, timeout=60)
+    root = diskimages.ext4(tmp_path / "root.img", 4 * MiB, root_uuid)
     disk = _disk(tmp_path, 160 * MiB)
     drive = b"config-drive-content" + os.urandom(4096)
     configdrive = base64.b64encode(gzip.compress(drive)).decode()
@@ -289,9 +282,7 @@ def test_disk_smaller_than_image_fails_naming_sizes(iscsi_ironic, tmp_path):
     image, disk = _raw_image(tmp_path, 4 * MiB), _disk(tmp_path, 2 * MiB)
     uuid, mac = _available_node(iscsi_ironic.url, {
         "image_source": image.as_uri(), "image_checksum": _sha256(image)})
-    r = requests.put(f"{iscsi_ironic.url}/v1/nodes/{uuid}/states/provision", headers=API,
-                     timeout=30, json={"target": "active"})
-    assert r.status_code == 202, r.text
+    _set_provision(iscsi_ironic.url, uuid, "active")
     proc, _ = _start_agent(iscsi_ironic, mac, disk, tmp_path)
     try:
         node = _wait_state(iscsi_ironic.url, uuid, "deploy failed", 120)
@@ -321,9 +312,7 @@ def test_ramdisk_dying_mid_write_fails_the_deploy(iscsi_ironic, tmp_path):
     uuid, mac = _available_node(iscsi_ironic.url, {
         "image_source": image.as_uri(), "image_os_hash_algo": "sha256",
         "image_os_hash_value": _sha256(image)})
-    r = requests.put(f"{iscsi_ironic.url}/v1/nodes/{uuid}/states/provision", headers=API,
-                     timeout=30, json={"target": "active"})
-    assert r.status_code == 202, r.text
+    _set_provision(iscsi_ironic.url, uuid, "active")
     proc, _ = _start_agent(iscsi_ironic, mac, disk, tmp_path)
     try:
         wait_for(lambda: _writer_processes(uuid), timeout=90, interval=0.02,

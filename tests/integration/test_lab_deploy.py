@@ -63,20 +63,25 @@ def _dump(lab: dict, bm) -> None:
     print("\n".join(log.read_text(errors="replace").splitlines()[-60:]))
 
 
+def _enroll_available(lab: dict):
+    """Enroll every lab node, manage and provide it; return the baremetal proxy."""
+    entries = json.loads(open(lab["instackenv"]).read())["nodes"]
+    bm = connect(lab["ironic_url"]).baremetal
+    enroll(bm, validate({"nodes": entries}), manage=True, timeout=60)
+    for node in lab["nodes"]:
+        r = requests.put(f"{lab['ironic_url']}/v1/nodes/{node['name']}/states/provision",
+                         headers=HEADERS, json={"target": "provide"}, timeout=30)
+        assert r.status_code == 202, r.text
+    wait_for(lambda: all(bm.get_node(n["name"]).provision_state == "available"
+                         for n in lab["nodes"]), 60, 0.5, what="nodes available")
+    return bm
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A two-node lab with both nodes enrolled and ``available``."""
     with running_lab(tmp_path_factory.mktemp("lab"), SPECS, subnet="auto") as lab:
-        entries = json.loads(open(lab["instackenv"]).read())["nodes"]
-        bm = connect(lab["ironic_url"]).baremetal
-        enroll(bm, validate({"nodes": entries}), manage=True, timeout=60)
-        for node in lab["nodes"]:
-            r = requests.put(f"{lab['ironic_url']}/v1/nodes/{node['name']}/states/provision",
-                             headers=HEADERS, json={"target": "provide"}, timeout=30)
-            assert r.status_code == 202, r.text
-        wait_for(lambda: all(bm.get_node(n["name"]).provision_state == "available"
-                             for n in lab["nodes"]), 60, 0.5, what="nodes available")
-        yield lab, bm
+        yield lab, _enroll_available(lab)
 
 
 def _start_deploy(lab: dict, name: str, image: Path) -> None:

@@ -10,7 +10,6 @@ The firewall is an nftables table in the node's own namespace (created by the la
 from __future__ import annotations
 
 import contextlib
-import json
 import secrets
 import shutil
 import subprocess
@@ -18,18 +17,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
-from ironic_tripleo.cloud import connect
-from ironic_tripleo.enroll.enroll import enroll
-from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab.lab import running_lab
 from ironic_tripleo.lab.node import NodeSpec
 from tests.integration.test_lab_deploy import (
-    HEADERS,
     MiB,
     _check_deployed,
     _dump,
+    _enroll_available,
     _image,
     _sha256,
     _start_deploy,
@@ -79,15 +74,7 @@ def lab(tmp_path_factory):
                                               "agent_command_timeout": str(TIMEOUT)}}}
     with running_lab(tmp_path_factory.mktemp("lab"), [NodeSpec(name="f0", disk_gb=1)],
                      subnet="auto", ironic_overrides=overrides) as lab:
-        entries = json.loads(open(lab["instackenv"]).read())["nodes"]
-        bm = connect(lab["ironic_url"]).baremetal
-        enroll(bm, validate({"nodes": entries}), manage=True, timeout=60)
-        r = requests.put(f"{lab['ironic_url']}/v1/nodes/f0/states/provision",
-                         headers=HEADERS, json={"target": "provide"}, timeout=30)
-        assert r.status_code == 202, r.text
-        wait_for(lambda: bm.get_node("f0").provision_state == "available", 60, 0.5,
-                 what="f0 available")
-        yield lab, bm
+        yield lab, _enroll_available(lab)
 
 
 def _deploy_fails(lab: dict, bm, image: Path) -> str:

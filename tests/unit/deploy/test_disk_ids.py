@@ -1,12 +1,10 @@
 """Disk and root file system identifiers read from images."""
 
-import subprocess
-
 import pytest
 
 from ironic_tripleo.deploy import disk_ids
-
-MiB = 1024 * 1024
+from tests import diskimages
+from tests.diskimages import MiB
 
 
 def sector(signature: bytes, boot_flag: bytes = b"\x55\xaa") -> bytes:
@@ -24,17 +22,8 @@ def test_no_signature(data):
 
 
 def test_disk_identifier_of_raw_and_qcow2(tmp_path):
-    raw = tmp_path / "d.raw"
-    with open(raw, "wb") as f:
-        f.truncate(2 * MiB)
-    subprocess.run(["parted", "-s", str(raw), "mklabel", "msdos", "mkpart", "primary",
-                    "1MiB", "100%"], check=True, capture_output=True, timeout=30)
-    with open(raw, "r+b") as f:  # parted picks a random signature; set a known one
-        f.seek(440)
-        f.write((0xcafe0001).to_bytes(4, "little"))
-    qcow = tmp_path / "d.qcow2"
-    subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw), str(qcow)],
-                   check=True, capture_output=True, timeout=60)
+    raw = diskimages.mbr_disk(tmp_path / "d.raw", 2 * MiB, 0xcafe0001)
+    qcow = diskimages.to_qcow2(raw, tmp_path / "d.qcow2")
     assert disk_ids.disk_identifier(raw) == "0xcafe0001"
     assert disk_ids.disk_identifier(qcow, "qcow2") == "0xcafe0001"
 
@@ -46,12 +35,8 @@ def test_disk_identifier_of_unreadable_qcow2_is_none(tmp_path):
 
 
 def test_filesystem_uuid_at_offset(tmp_path):
-    fs = tmp_path / "fs.img"
-    with open(fs, "wb") as f:
-        f.truncate(8 * MiB)
     uuid = "0b4b8e1c-54a4-4f8e-9a38-3b1d5a9e2f10"
-    subprocess.run(["mkfs.ext4", "-q", "-F", "-U", uuid, str(fs)], check=True,
-                   capture_output=True, timeout=60)
+    fs = diskimages.ext4(tmp_path / "fs.img", 8 * MiB, uuid)
     disk = tmp_path / "disk.img"
     disk.write_bytes(bytes(MiB) + fs.read_bytes())
     assert disk_ids.filesystem_uuid(disk, MiB) == uuid
