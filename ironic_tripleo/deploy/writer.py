@@ -137,7 +137,7 @@ PROGRESS_LOG_INTERVAL = 30.0  # seconds between progress lines of one write
 
 def _run_watched(argv: list[str], timeout: float, stall_timeout: float,
                  interval: float = 0.2, label: str = "",
-                 log_every: float = PROGRESS_LOG_INTERVAL) -> subprocess.CompletedProcess:
+                 log_every: float | None = None) -> subprocess.CompletedProcess:
     """Run ``qemu-img convert -p``; log its progress every ``log_every`` seconds
     (``label`` says what is written); kill it when its progress stalls.
 
@@ -165,6 +165,8 @@ def _run_watched(argv: list[str], timeout: float, stall_timeout: float,
         reader.start()
         started, why = time.monotonic(), None
         logged = started
+        if log_every is None:
+            log_every = PROGRESS_LOG_INTERVAL
         while proc.poll() is None:
             now = time.monotonic()
             if now - logged >= log_every:

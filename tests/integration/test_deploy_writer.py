@@ -195,3 +195,18 @@ def test_whole_disk_image_with_mbr_reports_its_disk_signature(deploy, lun_factor
     assert deploy(qcow, lun).root_uuid_or_disk_id == "0x5eed1234"
     with open(lun.backing, "rb") as f:
         assert f.read(512)[440:444] == bytes.fromhex("3412ed5e")
+
+
+def test_write_progress_is_logged(deploy, lun_factory, tmp_path, caplog,  # noqa: F811
+                                  monkeypatch):
+    import logging
+
+    monkeypatch.setattr(writer, "PROGRESS_LOG_INTERVAL", 0.0)  # every look at qemu-img
+    lun = lun_factory(320 * MiB)
+    image = raw_image(tmp_path / "disk.raw", 256 * MiB)  # long enough for a few looks
+    with caplog.at_level(logging.INFO, logger="ironic_tripleo.deploy.writer"):
+        deploy(image, lun)
+    lines = [r.getMessage() for r in caplog.records
+             if r.getMessage().startswith(f"writing {image.as_uri()} to {lun.iqn}: ")]
+    assert lines, [r.getMessage() for r in caplog.records]
+    assert any("/100%)" in line for line in lines), lines
