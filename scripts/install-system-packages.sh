@@ -22,6 +22,10 @@ declare -A NEED=(
   [lspci]=pciutils
   [ip]=iproute2
   [nft]=nftables
+  [mmdebstrap]=mmdebstrap
+  [cpio]=cpio
+  [zstd]=zstd
+  [depmod]=kmod
 )
 missing=()
 for cmd in "${!NEED[@]}"; do
