@@ -34,6 +34,11 @@ for cmd in "${!NEED[@]}"; do
 done
 # qemu's iSCSI block driver lives in a separate package
 dpkg -s qemu-block-extra >/dev/null 2>&1 || missing+=(qemu-block-extra)
+# VM lab nodes: qemu, its NICs' iPXE ROMs, pxelinux, and syslinux (MBR, mtools) for the
+# bootable whole-disk test image (files, not commands)
+for pkg in qemu-system-x86 ipxe-qemu pxelinux syslinux-common syslinux mtools; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
 # PostgreSQL server (several discoverd processes on one database); its binaries live
 # under /usr/lib/postgresql/<version>/bin, not on PATH
 dpkg -s postgresql >/dev/null 2>&1 || missing+=(postgresql)
