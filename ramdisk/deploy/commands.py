@@ -18,8 +18,9 @@ from ramdisk.deploy.exception import InvalidCommand, TargetBusy
 
 LOG = logging.getLogger(__name__)
 
-IQN_RE = re.compile(r"^iqn\.\d{4}-\d{2}\.[a-z0-9][a-z0-9.-]*(:[A-Za-z0-9.:_-]+)?$")
-CHAP_RE = re.compile(r"^[A-Za-z0-9._:+-]+$")
+IQN_RE = re.compile(r"iqn\.\d{4}-\d{2}\.[a-z0-9][a-z0-9.-]*(:[A-Za-z0-9.:_-]+)?")
+CHAP_RE = re.compile(r"[A-Za-z0-9._:+-]+")
+INITIATOR_RE = re.compile(r"[A-Za-z0-9.:/_-]+")
 CHAP_MIN, CHAP_MAX = 12, 128
 DiskSource = Callable[[], Sequence[Mapping]]
 
@@ -46,13 +47,13 @@ def validate_start(params: Mapping[str, object]) -> None:
     """
     cmd = "start_iscsi_target"
     iqn = params.get("iqn")
-    _check(cmd, "iqn", iqn, isinstance(iqn, str) and bool(IQN_RE.match(iqn)),
+    _check(cmd, "iqn", iqn, isinstance(iqn, str) and bool(IQN_RE.fullmatch(iqn)),
            "iqn.YYYY-MM.reversed.domain[:name]")
     for name in ("username", "password"):
         value = params.get(name)
         _check(cmd, name, value,
                isinstance(value, str) and CHAP_MIN <= len(value) <= CHAP_MAX
-               and bool(CHAP_RE.match(value)),
+               and bool(CHAP_RE.fullmatch(value)),
                f"{CHAP_MIN}-{CHAP_MAX} characters of A-Z a-z 0-9 . _ : + -")
     port = params.get("portal_port", 3260)
     _check(cmd, "portal_port", port,
@@ -63,7 +64,7 @@ def validate_start(params: Mapping[str, object]) -> None:
            "an object of root device hints")
     initiator = params.get("initiator", "ALL")
     _check(cmd, "initiator", initiator,
-           isinstance(initiator, str) and bool(re.match(r"^[A-Za-z0-9.:/_-]+$", initiator)),
+           isinstance(initiator, str) and bool(INITIATOR_RE.fullmatch(initiator)),
            "ALL or an initiator address")
 
 
