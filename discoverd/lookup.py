@@ -19,6 +19,7 @@ LOG = logging.getLogger(__name__)
 
 WEIGHTS = {"bmc_address": 2, "mac": 1}
 _NO_BMC = {"", "0.0.0.0", "::", "::/0"}  # noqa: S104 - what a BMC-less node reports
+_HEX_BYTES = frozenset(f"{i:02x}" for i in range(256))
 
 
 def normalize_mac(mac: object) -> str | None:
@@ -33,24 +34,40 @@ def normalize_mac(mac: object) -> str | None:
     parts = text.split(":")
     if len(parts) == 7 and parts[0] == "01":
         parts = parts[1:]
-    if len(parts) != 6 or not all(len(p) == 2 for p in parts):
-        return None
-    try:
-        [int(p, 16) for p in parts]
-    except ValueError:
+    if len(parts) != 6 or not all(len(p) == 2 and p in _HEX_BYTES for p in parts):
         return None
     return ":".join(parts)
 
 
-def lookup_keys(data: dict) -> list[tuple[str, str]]:
-    """Return the ``(attribute, value)`` pairs the ramdisk data can be found by."""
-    inventory = data.get("inventory") or {}
+def _bmc(value: object) -> str | None:
+    """A reported BMC address usable as a lookup key (printable text), or None."""
+    if not isinstance(value, str) or len(value) > 255:
+        return None
+    text = value.strip()
+    if text in _NO_BMC or not text.isprintable() or not text.isascii():
+        return None
+    return text
+
+
+def lookup_keys(data: object) -> list[tuple[str, str]]:
+    """Return the ``(attribute, value)`` pairs the ramdisk data can be found by.
+
+    Any JSON value is accepted (a payload refused by the schema is still looked up
+    so that its introspection can be ended); malformed parts are skipped.
+    """
+    if not isinstance(data, dict):
+        return []
+    inventory = data.get("inventory")
+    if not isinstance(inventory, dict):
+        inventory = {}
     keys: list[tuple[str, str]] = []
     for field in ("bmc_address", "bmc_v6address"):
-        value = inventory.get(field)
-        if isinstance(value, str) and value.strip() not in _NO_BMC:
-            keys.append(("bmc_address", value.strip()))
-    macs = [iface.get("mac_address") for iface in inventory.get("interfaces") or []
+        value = _bmc(inventory.get(field))
+        if value is not None:
+            keys.append(("bmc_address", value))
+    interfaces = inventory.get("interfaces")
+    macs = [iface.get("mac_address") for iface in
+            (interfaces if isinstance(interfaces, list) else [])
             if isinstance(iface, dict)]
     macs.append(data.get("boot_interface"))
     for mac in macs:

@@ -71,6 +71,8 @@ def _process_locked(service: Service, uuid: str, payload: dict[str, Any],
     except Exception as exc:
         error = (str(exc) if isinstance(exc, exception.DiscoverdError)
                  else f"Node {uuid}: unexpected error while processing: {exc!r}")
+        # Whatever the text holds, it must be storable, or the record stays processing.
+        error = error.encode("utf-8", "backslashreplace").decode("utf-8")
         LOG.error("[node %s] introspection failed: %s", uuid, error)
         introspections.transition(service.db, uuid, Event.error, error=error)
         service.introspection_ended(uuid)

@@ -38,14 +38,3 @@ def handle(exc: Exception):
                                                           'Basic realm="discoverd"')
     return response
 
-
-def json_body() -> object:
-    """The request's JSON body.
-
-    :raises InvalidInput: when it is not JSON.
-    """
-    data = flask.request.get_json(silent=True)
-    if data is None:
-        raise exception.InvalidInput(
-            reason="the request body must be JSON (Content-Type: application/json)")
-    return data

@@ -2,7 +2,7 @@
 
 import flask
 
-from discoverd.api.errors import json_body
+from discoverd.api.body import json_body
 from discoverd.api.versions import link
 from discoverd.rules import store
 from discoverd.rules.engine import validate_rule
