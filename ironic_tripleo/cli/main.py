@@ -16,6 +16,7 @@ COMMANDS = (
     "ironic_tripleo.cli.demo",
     "ironic_tripleo.cli.introspect",
     "ironic_tripleo.cli.profiles",
+    "ironic_tripleo.cli.ramdisk",
 )
 
 

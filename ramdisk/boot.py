@@ -1,0 +1,233 @@
+"""The built image's init, after ``/init`` mounted proc, sys and dev.
+
+Reads the kernel command line Ironic's PXE config wrote, starts udev (which loads the
+modules for the devices found), brings up the boot NIC with DHCP (busybox udhcpc) and
+runs the agent mode asked for; messages go to the console. ``plan`` is the pure part.
+
+Kernel command line (besides what the agent itself reads, see ``cmdline``):
+
+| parameter | meaning |
+| --- | --- |
+| ``tripleo-ramdisk-mode=M`` | ``discover`` or ``deploy`` (default: see ``plan``) |
+| ``tripleo-poweroff=0`` | stay up after a successful discovery (default: power off) |
+| ``tripleo-agent-attempts=N`` | runs of the agent before giving up (default 3) |
+| ``tripleo-agent-retry-delay=S`` | seconds between runs (default 10) |
+| ``tripleo-modules=a,b`` | extra kernel modules to load |
+| ``ipa-debug=1`` | agent debug logs |
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ramdisk import cmdline
+from ramdisk.exception import CmdlineError
+
+MODE_PARAM = "tripleo-ramdisk-mode"
+POWEROFF_PARAM = "tripleo-poweroff"
+ATTEMPTS_PARAM = "tripleo-agent-attempts"
+DELAY_PARAM = "tripleo-agent-retry-delay"
+MODULES_PARAM = "tripleo-modules"
+MODES = ("discover", "deploy")
+# loaded explicitly: no device alias makes udev load them
+ALWAYS_MODULES = ("ipmi_si", "ipmi_devintf", "loop", "iscsi_tcp")
+UDHCPC_SCRIPT = "/usr/lib/ironic-tripleo/udhcpc.sh"
+POWEROFF = ("busybox", "poweroff", "-f")
+SYS_NET = "/sys/class/net"
+
+
+@dataclasses.dataclass
+class BootPlan:
+    """What init does, from the kernel command line.
+
+    :param mode: ``discover``, ``deploy`` or None (nothing asked: an error on console).
+    :param boot_mac: the PXE NIC's MAC (``BOOTIF``), or None: DHCP on every NIC.
+    """
+
+    mode: str | None
+    boot_mac: str | None = None
+    poweroff: bool = True
+    attempts: int = 3
+    retry_delay: float = 10.0
+    modules: tuple[str, ...] = ()
+    debug: bool = False
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+
+def _number(raw: dict[str, str], name: str, default: float, low: float, high: float,
+            warnings: list[str]) -> float:
+    if name not in raw:
+        return default
+    try:
+        value = float(raw[name])
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:
+        warnings.append(f"{name}={raw[name]!r} is not a number from {low:g} to {high:g}; "
+                        f"using {default:g}")
+        return default
+    return value
+
+
+def plan(text: str) -> BootPlan:
+    """Return what init should do for the kernel command line ``text``.
+
+    The mode is ``tripleo-ramdisk-mode`` if given, else ``discover`` when an inspection
+    callback URL is given (Ironic's inspection also passes ``ipa-api-url``), else
+    ``deploy`` when ``ipa-api-url`` is.
+    """
+    raw = cmdline.to_dict(text)
+    warnings: list[str] = []
+    mode = raw.get(MODE_PARAM) or None
+    if mode is not None and mode not in MODES:
+        warnings.append(f"{MODE_PARAM}={mode!r} is not one of {', '.join(MODES)}; ignored")
+        mode = None
+    if mode is None:
+        if any(raw.get(p) for p in cmdline.CALLBACK_PARAMS):
+            mode = "discover"
+        elif any(raw.get(p) for p in cmdline.API_URL_PARAMS):
+            mode = "deploy"
+    boot_mac = None
+    for name in cmdline.BOOT_MAC_PARAMS:
+        if raw.get(name):
+            try:
+                boot_mac = cmdline.normalize_mac(raw[name], name)
+                break
+            except CmdlineError as exc:
+                warnings.append(str(exc))
+    poweroff = raw.get(POWEROFF_PARAM, "1").lower() not in ("0", "false", "no", "off")
+    attempts = int(_number(raw, ATTEMPTS_PARAM, 3, 1, 100, warnings))
+    delay = _number(raw, DELAY_PARAM, 10.0, 0, 3600, warnings)
+    modules = tuple(m for m in raw.get(MODULES_PARAM, "").split(",") if m)
+    debug = raw.get("ipa-debug", "0").lower() in ("1", "true", "yes")
+    return BootPlan(mode, boot_mac, poweroff, attempts, delay, modules, debug, warnings)
+
+
+def agent_argv(boot: BootPlan) -> list[str]:
+    """The agent's command line for ``boot.mode``."""
+    argv = [sys.executable, "-m", "ramdisk.cmd"]
+    if boot.debug:
+        argv.append("-v")
+    argv.append(str(boot.mode))
+    if boot.mode == "deploy":
+        argv += ["--poweroff-command", " ".join(POWEROFF)]
+    return argv
+
+
+def say(message: str) -> None:
+    print(f"ironic-tripleo: {message}", flush=True)
+
+
+def _quiet(argv: list[str], timeout: float = 60) -> int:
+    try:
+        return subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              timeout=timeout, check=False).returncode
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        say(f"{argv[0]}: {exc}")
+        return -1
+
+
+def _console(argv: list[str], timeout: float = 60) -> int:
+    """Run ``argv`` with its output on the console."""
+    try:
+        return subprocess.run(argv, timeout=timeout, check=False).returncode
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        say(f"{argv[0]}: {exc}")
+        return -1
+
+
+def start_udev(modules: tuple[str, ...]) -> None:
+    """Start udevd, replay the kernel's device events, wait for them, load ``modules``."""
+    udevd = next((p for p in ("/usr/lib/systemd/systemd-udevd", "/lib/systemd/systemd-udevd")
+                  if os.path.exists(p)), "systemd-udevd")
+    _quiet([udevd, "--daemon"])
+    for kind in ("subsystems", "devices"):
+        _quiet(["udevadm", "trigger", f"--type={kind}", "--action=add"])
+    _quiet(["udevadm", "settle", "--timeout=60"], timeout=90)
+    for module in (*ALWAYS_MODULES, *modules):
+        _quiet(["modprobe", "-q", module])
+    _quiet(["udevadm", "settle", "--timeout=30"], timeout=60)
+
+
+def nics(boot_mac: str | None, sys_net: str = SYS_NET) -> list[str]:
+    """NIC names to try DHCP on: the boot NIC if found, else every NIC but lo."""
+    found = {}
+    for name in sorted(os.listdir(sys_net)):
+        try:
+            mac = Path(sys_net, name, "address").read_text().strip().lower()
+        except OSError:
+            continue
+        if name != "lo" and mac and mac != "00:00:00:00:00:00":
+            found[name] = mac
+    match = [name for name, mac in found.items() if mac == boot_mac]
+    return match or list(found)
+
+
+def bring_up_network(boot: BootPlan, deadline: float = 120.0) -> str | None:
+    """DHCP on the boot NIC (or every NIC until one gets a lease); the NIC or None."""
+    _quiet(["ip", "link", "set", "lo", "up"])
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        for name in nics(boot.boot_mac):
+            _quiet(["ip", "link", "set", name, "up"])
+            if _console(["busybox", "udhcpc", "-i", name, "-s", UDHCPC_SCRIPT, "-n", "-q",
+                         "-t", "5", "-T", "2"], timeout=30) == 0:
+                _console(["ip", "-4", "-o", "addr", "show", "dev", name])
+                return name
+        time.sleep(2)
+    return None
+
+
+def run_agent(boot: BootPlan) -> int:
+    """Run the agent, retried per the plan; return its last exit code."""
+    code = 1
+    for attempt in range(1, boot.attempts + 1):
+        say(f"running the agent: {' '.join(agent_argv(boot)[1:])} "
+            f"(attempt {attempt}/{boot.attempts})")
+        code = subprocess.run(agent_argv(boot), check=False).returncode
+        if code == 0:
+            return 0
+        say(f"{boot.mode} failed with exit code {code} (attempt {attempt}/{boot.attempts})")
+        if attempt < boot.attempts:
+            time.sleep(boot.retry_delay)
+    return code
+
+
+def main() -> int:
+    """Init's main: never returns while the machine should stay up."""
+    text = Path(cmdline.PROC_CMDLINE).read_text(errors="replace")
+    boot = plan(text)
+    for warning in boot.warnings:
+        say(f"warning: {warning}")
+    if boot.mode is None:
+        say("nothing to do: the kernel command line has no ipa-inspection-callback-url "
+            "(discovery) and no ipa-api-url (deploy); check the PXE configuration")
+        return 2
+    started = time.monotonic()
+    start_udev(boot.modules)
+    say(f"udev settled in {time.monotonic() - started:.1f}s")
+    nic = bring_up_network(boot)
+    if nic is None:
+        say(f"no DHCP lease on {boot.boot_mac or 'any NIC'}; the agent runs anyway")
+    else:
+        say(f"network up on {nic}")
+    code = run_agent(boot)
+    if code == 0 and boot.mode == "discover" and boot.poweroff:
+        say("discovery done; powering off")
+        os.sync()
+        subprocess.run(POWEROFF, check=False)
+        return 0
+    if code != 0:
+        say(f"{boot.mode} gave up after {boot.attempts} attempt(s); the machine stays up "
+            "for the console")
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
