@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 from pathlib import Path
 
 from ironic_tripleo.exception import TripleOError
-from ironic_tripleo.lab import layout
-from ironic_tripleo.lab.lab import Lab
+from ironic_tripleo.lab import layout, qemu_vm
+from ironic_tripleo.lab.lab import NODE_KINDS, Lab
 from ironic_tripleo.lab.node import NodeSpec
 
 LOG = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     help="Ironic API port (default: a free one)")
     up.add_argument("--keep-on-failure", action="store_true",
                     help="leave a half-built lab for inspection ('lab down' removes it)")
+    add_vm_arguments(up)
     up.set_defaults(func=cmd_up)
 
     status = sub.add_parser("status", help="show the lab's nodes, BMC ports and power")
@@ -47,6 +49,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     down = sub.add_parser("down", help="stop and remove everything (idempotent)")
     _workdir(down)
     down.set_defaults(func=cmd_down)
+
+
+# A VM node without a --node-spec: small, so that several fit on a laptop.
+VM_DEFAULT_SPEC = NodeSpec(cpus=1, memory_mb=qemu_vm.MIN_MEMORY_MB, disk_gb=2)
+
+
+def add_vm_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--node-kind``, ``--ramdisk-dir``, ``--accel`` and ``--nic-model``."""
+    parser.add_argument("--node-kind", choices=NODE_KINDS, default="namespace",
+                        help="namespace (default, fast: the agent runs on the host) or vm "
+                             "(qemu VMs PXE-booting the built ramdisk; nodes without "
+                             "--node-spec get 1 vCPU, 512 MiB, 2 GiB)")
+    parser.add_argument("--ramdisk-dir", type=Path, default=Path("work/ramdisk"),
+                        help="VM nodes: directory with ironic-tripleo.kernel and "
+                             "ironic-tripleo.initramfs ('ironic-tripleo ramdisk build "
+                             "--output DIR'; default work/ramdisk)")
+    parser.add_argument("--accel", choices=qemu_vm.ACCELS, default="auto",
+                        help="VM nodes: auto (KVM if a probe says it works, else TCG), "
+                             "kvm or tcg")
+    parser.add_argument("--nic-model", choices=sorted(qemu_vm.NIC_MODELS), default="virtio",
+                        help="VM nodes: the NIC model (its iPXE ROM PXE-boots)")
+
+
+def ramdisk_files(directory: Path) -> tuple[Path, Path]:
+    """The (kernel, initramfs) that ``ramdisk build --output DIRECTORY`` writes."""
+    return directory / "ironic-tripleo.kernel", directory / "ironic-tripleo.initramfs"
 
 
 def _workdir(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +90,8 @@ def node_specs(args: argparse.Namespace) -> tuple[list[NodeSpec], str]:
         subnet = subnet or options.get("subnet")
     else:
         specs = [NodeSpec.parse(text) for text in args.node_spec]
-        specs += [NodeSpec() for _ in range(args.nodes - len(specs))]
+        default = VM_DEFAULT_SPEC if getattr(args, "node_kind", None) == "vm" else NodeSpec()
+        specs += [dataclasses.replace(default) for _ in range(args.nodes - len(specs))]
     return specs, subnet or layout.DEFAULT_SUBNET
 
 
@@ -71,7 +100,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         specs, subnet = node_specs(args)
         lab = Lab(args.workdir)
         state = lab.up(specs, subnet=subnet, ironic_port=args.ironic_port,
-                       keep_on_failure=args.keep_on_failure)
+                       keep_on_failure=args.keep_on_failure, node_kind=args.node_kind,
+                       ramdisk=ramdisk_files(args.ramdisk_dir), accel=args.accel,
+                       nic_model=args.nic_model)
     except TripleOError as exc:
         LOG.error("%s", exc)
         return 1
@@ -88,9 +119,10 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 def format_status(state: dict) -> str:
     """Return the status table of ``Lab.status()``."""
-    rows = [("node", "namespace", "mac", "BMC port", "power", "pid")]
-    rows += [(n["name"], n["namespace"], n["mac"], str(n["bmc"]["port"]), n["power"],
-              str(n["pid"] or "-")) for n in state["nodes"]]
+    rows = [("node", "namespace/tap", "mac", "BMC port", "power", "pid")]
+    rows += [(n["name"], n.get("namespace") or f"vm on {n.get('tap')}", n["mac"],
+              str(n["bmc"]["port"]), n["power"], str(n["pid"] or "-"))
+             for n in state["nodes"]]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [f"lab {state['lab_id']} ({state['state']}) in {state['workdir']}",
              f"ironic {state['ironic_url']} pid {state.get('ironic_pid') or '-'}; "

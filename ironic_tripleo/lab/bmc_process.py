@@ -1,8 +1,8 @@
 """The lab's virtual BMC: one ``ironic-tripleo bmc serve`` process for all nodes.
 
-Writes its config file (one entry per node: port, credentials, the ``lab`` backend
-with the node directory), starts it with a pid file and waits until every node's
-BMC answers ``ipmitool power status``.
+Writes its config file (one entry per node: port, credentials, the ``lab`` backend,
+or ``vm`` for a VM node, with the node directory), starts it with a pid file and
+waits until every node's BMC answers ``ipmitool power status``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def render_config(nodes: list[dict]) -> dict:
         "port": node["bmc"]["port"],
         "username": node["bmc"]["username"],
         "password": node["bmc"]["password"],
-        "backend": "lab",
+        "backend": "vm" if node.get("kind") == "vm" else "lab",
         "backend_args": {"node_dir": node["node_dir"]},
     } for node in nodes]}
 

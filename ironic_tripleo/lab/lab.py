@@ -1,5 +1,9 @@
 """A lab: real Ironic, one virtual BMC process and N virtual nodes on a bridge.
 
+Nodes are namespaces (the default: a firmware emulation runs the agent on the host)
+or qemu VMs (``node_kind="vm"``: a tap on the bridge, the node's disk file as a
+virtio disk, the real PXE chain booting the built ramdisk; see ``vm_node``).
+
 ``Lab(workdir).up(specs)`` writes ``lab.json`` naming every piece *before* creating
 it, so ``Lab(workdir).down()`` can remove everything even after a half-failed
 ``up`` (it is idempotent). ``lab.json`` and ``instackenv.json`` are what other
@@ -20,14 +24,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ironic_tripleo.exception import TripleOError
-from ironic_tripleo.lab import bmc_process, layout, netns, process, pxe_services
+from ironic_tripleo.lab import bmc_process, layout, netns, process, pxe_services, qemu_vm
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
 from ironic_tripleo.lab.node import NodeDir, NodeSpec
 from ironic_tripleo.lab.node_backend import LabNodeBackend
+from ironic_tripleo.lab.vm_node import VmNodeBackend
 
 LOG = logging.getLogger(__name__)
 
 SUBNET_LOCK = Path("/run/lock/ironic-tripleo-lab.lock")
+NODE_KINDS = ("namespace", "vm")
 
 
 class LabStateError(TripleOError):
@@ -88,13 +94,20 @@ class Lab:
         os.replace(tmp, path)
 
     def plan(self, specs: list[NodeSpec], subnet: str, ironic_port: int | None,
-             bmc_user: str, bmc_password: str | None) -> dict:
-        """Return the lab.json document for a new lab (names, ports; nothing created)."""
+             bmc_user: str, bmc_password: str | None, vm: dict | None = None) -> dict:
+        """Return the lab.json document for a new lab (names, ports; nothing created).
+
+        :param vm: for a VM lab, ``accel`` (``kvm``/``tcg``), ``nic_model`` and the
+            ramdisk's ``kernel`` and ``initramfs`` paths.
+        """
         lab_id = _new_lab_id()
         password = bmc_password or secrets.token_hex(8)
         nodes = []
         for index, spec in enumerate(specs):
-            spec.validate(f"{index} ({spec.name or '-'})")
+            label = f"{index} ({spec.name or '-'})"
+            spec.validate(label)
+            if vm:
+                qemu_vm.check_memory(spec.name or f"node-{index}", spec.memory_mb)
             names = layout.node_names(lab_id, index, spec.name)
             node_dir = self.workdir / "nodes" / names.name
             nodes.append({
@@ -106,12 +119,17 @@ class Lab:
                 "bmc": {"address": "127.0.0.1", "port": _free_port(socket.SOCK_DGRAM),
                         "username": bmc_user, "password": password},
             })
+            if vm:
+                nodes[-1] |= _vm_node(lab_id, index, nodes[-1], vm)
         if len({n["name"] for n in nodes}) != len(nodes):
             raise layout.LabConfigError(field="node names", value=[n["name"] for n in nodes],
                                         allowed="unique names")
         port = ironic_port or _free_port(socket.SOCK_STREAM)
         services = pxe_services.plan(self.workdir, self.workdir / "ironic",
                                      _free_port(socket.SOCK_STREAM))
+        if vm:
+            services["boot"] |= {"kind": "vm", "deploy_kernel_source": str(vm["kernel"]),
+                                 "deploy_ramdisk_source": str(vm["initramfs"])}
         return services | {
             "lab_id": lab_id, "state": "starting", "workdir": str(self.workdir),
             "ironic_url": f"http://127.0.0.1:{port}",
@@ -120,7 +138,8 @@ class Lab:
             "vbmc": {"config": str(self.workdir / "vbmc.yaml"),
                      "pid_file": str(self.workdir / "vbmc.pid"),
                      "log": str(self.workdir / "vbmc.log")},
-            "network": {"bridge": layout.bridge_name(lab_id), "requested_subnet": subnet},
+            "network": {"bridge": layout.bridge_name(lab_id), "requested_subnet": subnet}
+            | ({"ipv6_prefix": layout.ipv6_prefix(lab_id)} if vm else {}),
             # The conductor's data plane: see _add_data_plane.
             "data_plane": {"namespace": f"itl-{lab_id}-cdp", "veth": f"itv-{lab_id}-c",
                            "mac": "52:54:00:" + ":".join(
@@ -135,10 +154,17 @@ class Lab:
     def up(self, specs: list[NodeSpec], subnet: str = layout.DEFAULT_SUBNET,
            ironic_port: int | None = None, bmc_user: str = "admin",
            bmc_password: str | None = None, ironic_overrides: dict | None = None,
-           keep_on_failure: bool = False) -> dict:
+           keep_on_failure: bool = False, node_kind: str = "namespace",
+           ramdisk: tuple[Path | str, Path | str] | None = None, accel: str = "auto",
+           nic_model: str = "virtio") -> dict:
         """Bring the lab up; return lab.json's document.
 
         :param specs: one ``NodeSpec`` per node.
+        :param node_kind: ``namespace`` (default) or ``vm`` (qemu VMs; needs ``ramdisk``).
+        :param ramdisk: (kernel, initramfs) the VMs PXE-boot (``ramdisk build``'s output).
+        :param accel: ``auto`` (KVM when ``qemu_vm.probe_kvm`` says it works), ``kvm``
+            or ``tcg``: VM labs only.
+        :param nic_model: ``virtio`` or ``e1000``: VM labs only.
         :param subnet: part of 198.51.100.0/24 or 203.0.113.0/24, or ``auto``.
         :param ironic_port: Ironic API port (default: a free one).
         :param ironic_overrides: extra ``IronicConfig`` fields; its ``extra`` options are
@@ -151,8 +177,9 @@ class Lab:
             raise LabStateError(workdir=self.workdir,
                                 reason=f"a lab is already {existing.get('state')} here; "
                                        "run 'ironic-tripleo lab down' first")
+        vm = _vm_options(node_kind, ramdisk, accel, nic_model)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        state = self.plan(specs, subnet, ironic_port, bmc_user, bmc_password)
+        state = self.plan(specs, subnet, ironic_port, bmc_user, bmc_password, vm)
         self._save(state)
         try:
             self._build(state, ironic_overrides or {})
@@ -171,16 +198,24 @@ class Lab:
             self._save(state)
             address = f"{net['host_address']}/{net['prefixlen']}"
             netns.add_bridge(net["bridge"], ipaddress.IPv4Interface(address))
+            if net.get("ipv6_prefix"):
+                netns.add_bridge_ipv6(net["bridge"], net["ipv6_prefix"])
         LOG.info("bridge %s up with %s", net["bridge"], address)
         self._add_data_plane(state)
         for node in state["nodes"]:
+            if node.get("kind") == "vm":
+                netns.add_tap(net["bridge"], node["tap"])
+                NodeDir.create(Path(node["node_dir"]), _spec(node), node["name"],
+                               node["mac"], None, {"kind": "vm", "vm": node["vm"]})
+                LOG.info("VM node %s: tap %s, MAC %s, %s vCPU, %s MiB, %s GiB disk (%s)",
+                         node["name"], node["tap"], node["mac"], node["cpus"],
+                         node["memory_mb"], node["disk_gb"], node["vm"]["accel"])
+                continue
             netns.add_namespace(node["namespace"])
             netns.add_node_link(net["bridge"], node["veth"], node["namespace"], node["mac"],
                                 node["node_if"])
-            NodeDir.create(Path(node["node_dir"]), NodeSpec(
-                cpus=node["cpus"], memory_mb=node["memory_mb"], disk_gb=node["disk_gb"],
-                arch=node["arch"], disk_rotational=node.get("disk_rotational", False)),
-                node["name"], node["mac"], node["namespace"])
+            NodeDir.create(Path(node["node_dir"]), _spec(node), node["name"], node["mac"],
+                           node["namespace"])
             LOG.info("node %s: namespace %s, MAC %s, %s GiB disk", node["name"],
                      node["namespace"], node["mac"], node["disk_gb"])
         vbmc = state["vbmc"]
@@ -253,8 +288,8 @@ class Lab:
             pid_file = Path(node["node_dir"]) / "firmware.pid"
             pid = process.read_pid(pid_file)
             if process.runs(pid, node["node_dir"]):
-                process.kill_group(pid)
-            if netns.namespace_exists(node["namespace"]):
+                process.kill_group(pid)  # the firmware, or a VM's qemu
+            if node.get("namespace") and netns.namespace_exists(node["namespace"]):
                 for pid in netns.namespace_pids(node["namespace"]):
                     process.kill_pid(pid)
             pid_file.unlink(missing_ok=True)
@@ -264,6 +299,9 @@ class Lab:
         Path(state["ironic"]["pid_file"]).unlink(missing_ok=True)
         pxe_services.stop_all(state)
         for node in state["nodes"]:
+            if node.get("kind") == "vm":
+                netns.delete_link(node["tap"])
+                continue
             netns.delete_namespace(node["namespace"])
             netns.delete_link(node["veth"])
         plane = state.get("data_plane")
@@ -297,13 +335,57 @@ class Lab:
             state[key] = pid if process.is_alive(pid) else None
         for node in state["nodes"]:
             pid = None
-            if (Path(node["node_dir"]) / "node.json").exists():
+            if (Path(node["node_dir"]) / "node.json").exists() and node.get("kind") == "vm":
+                vm_backend = VmNodeBackend(node["node_dir"])
+                with vm_backend.node.locked():
+                    pid = vm_backend.qemu_pid()
+            elif (Path(node["node_dir"]) / "node.json").exists():
                 backend = LabNodeBackend(node["node_dir"])
                 with backend.node.locked():
                     pid = backend.firmware_pid()
             node["pid"] = pid
             node["power"] = "on" if pid else "off"
         return state
+
+
+def _spec(node: dict) -> NodeSpec:
+    return NodeSpec(cpus=node["cpus"], memory_mb=node["memory_mb"], disk_gb=node["disk_gb"],
+                    arch=node["arch"], disk_rotational=node.get("disk_rotational", False))
+
+
+def _vm_options(node_kind: str, ramdisk: tuple | None, accel: str,
+                nic_model: str) -> dict | None:
+    """Check a VM lab's options (qemu installed, ramdisk given, accelerator usable)."""
+    if node_kind not in NODE_KINDS:
+        raise layout.LabConfigError(field="node kind", value=node_kind,
+                                    allowed=f"one of {', '.join(NODE_KINDS)}")
+    if node_kind == "namespace":
+        return None
+    qemu_vm.find_qemu()
+    if nic_model not in qemu_vm.NIC_MODELS:
+        raise layout.LabConfigError(field="nic model", value=nic_model,
+                                    allowed=f"one of {', '.join(qemu_vm.NIC_MODELS)}")
+    missing = [str(p) for p in ramdisk or ("(none given)",) if not Path(p).is_file()]
+    if missing:
+        raise layout.LabConfigError(
+            field="ramdisk", value=missing, allowed="VM nodes PXE-boot a real ramdisk: build "
+            "it with 'ironic-tripleo ramdisk build --output DIR' and pass --ramdisk-dir DIR")
+    chosen, why = qemu_vm.choose_accel(accel)
+    LOG.info("VM nodes run under %s (%s)", chosen, why)
+    return {"accel": chosen, "nic_model": nic_model, "kernel": Path(ramdisk[0]).resolve(),
+            "initramfs": Path(ramdisk[1]).resolve()}
+
+
+def _vm_node(lab_id: str, index: int, node: dict, vm: dict) -> dict:
+    """lab.json's extra keys for VM node ``index``: its tap and qemu's settings."""
+    serial = "ITL" + node["mac"].replace(":", "").upper()
+    return {"kind": "vm", "namespace": None, "veth": None, "node_if": None,
+            "tap": layout.tap_name(lab_id, index), "vm": {
+        "tap": layout.tap_name(lab_id, index), "accel": vm["accel"],
+        "nic_model": vm["nic_model"],
+        "disks": [{"path": node["disk"], "serial": serial + "D0"}],
+        "smbios": {"manufacturer": "ironic-tripleo", "product": "lab-vm",
+                   "serial": f"{serial}S"}}}
 
 
 @contextlib.contextmanager

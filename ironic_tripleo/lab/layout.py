@@ -47,6 +47,17 @@ def bridge_name(lab_id: str) -> str:
     return f"itbr-{lab_id}"
 
 
+def tap_name(lab_id: str, index: int) -> str:
+    """The tap device of VM node ``index`` (0-based) of lab ``lab_id``."""
+    return f"itt-{lab_id}-{index}"
+
+
+def ipv6_prefix(lab_id: str) -> str:
+    """A unique-local /64 for the bridge of lab ``lab_id``: dnsmasq announces it in
+    router advertisements, so a VM's iPXE does not wait ~13 s for IPv6 autoconf."""
+    return f"fd{lab_id[0:2]}:{lab_id[2:6]}::"
+
+
 def node_names(lab_id: str, index: int, name: str | None = None) -> NodeNames:
     """Return the names for node ``index`` (0-based) of lab ``lab_id`` (6 hex digits)."""
     if not 0 <= index < MAX_NODES:

@@ -109,6 +109,18 @@ def add_node_link(bridge: str, host_if: str, namespace: str, mac: str,
     ip("-n", namespace, "link", "set", "dev", node_if, "up")
 
 
+def add_tap(bridge: str, tap: str) -> None:
+    """Create tap device ``tap`` (for a qemu VM), enslave it to ``bridge``, bring it up."""
+    ip("tuntap", "add", "dev", check_ifname(tap), "mode", "tap")
+    ip("link", "set", "dev", tap, "master", bridge)
+    ip("link", "set", "dev", tap, "up")
+
+
+def add_bridge_ipv6(name: str, prefix: str) -> None:
+    """Give bridge ``name`` the address ``PREFIX1/64`` (no duplicate detection)."""
+    ip("-6", "addr", "add", f"{prefix}1/64", "dev", name, "nodad")
+
+
 def host_networks() -> list[tuple[str, ipaddress.IPv4Interface]]:
     """Return (interface, address) for every IPv4 address in the host namespace."""
     found = []

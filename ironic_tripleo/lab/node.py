@@ -101,13 +101,17 @@ class NodeDir:
 
     @classmethod
     def create(cls, path: Path, spec: NodeSpec, name: str, mac: str,
-               namespace: str) -> NodeDir:
-        """Create the directory, its description, boot state and sparse disk."""
+               namespace: str | None, extra: dict | None = None) -> NodeDir:
+        """Create the directory, its description, boot state and sparse disk.
+
+        :param namespace: the node's namespace (None for a VM node).
+        :param extra: more keys for ``node.json`` (a VM node's ``kind`` and ``vm``).
+        """
         node = cls(path)
         node.path.mkdir(parents=True, exist_ok=True)
         info = dataclasses.asdict(spec) | {
             "name": name, "mac": mac, "namespace": namespace, "disk": str(node.disk),
-        }
+        } | (extra or {})
         node.info_file.write_text(json.dumps(info, indent=2) + "\n")
         node.boot_file.write_text(json.dumps(
             {"persistent_device": DEFAULT_BOOT_DEVICE, "next_device": None}) + "\n")

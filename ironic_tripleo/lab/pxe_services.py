@@ -3,14 +3,18 @@
 Both listen on the lab bridge's host address only, run in their own session with a
 pid file, and are stopped by pid (``process.stop_group``). dnsmasq serves Ironic's
 ``[pxe] tftp_root``, so a node's PXE ROM reads exactly the files Ironic wrote.
-The boot files the lab provides (``pxelinux.0`` and the deploy kernel/ramdisk that
-nodes' ``driver_info`` names) are small placeholders: the firmware emulation fetches
-them, it does not execute them.
+For namespace nodes the boot files the lab provides (``pxelinux.0`` and the deploy
+kernel/ramdisk that nodes' ``driver_info`` names) are small placeholders: the firmware
+emulation fetches them, it does not execute them. A VM lab (``boot["kind"] == "vm"``)
+serves Debian's real ``pxelinux.0`` and ``ldlinux.c32`` and the built ramdisk, and
+dnsmasq also sends IPv6 router advertisements on the bridge.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -24,27 +28,58 @@ from ironic_tripleo.lab import process
 LOG = logging.getLogger(__name__)
 
 BOOTFILE = "pxelinux.0"
+# Debian's pxelinux (package pxelinux) and its core module (package syslinux-common)
+PXELINUX_FILES = (Path("/usr/lib/PXELINUX/pxelinux.0"),
+                  Path("/usr/lib/syslinux/modules/bios/ldlinux.c32"))
 
 
 class ServiceStartError(TripleOError):
     message = "lab service %(service)s did not start: %(reason)s"
 
 
+class BootFileError(TripleOError):
+    message = "VM lab: %(file)s is missing: %(fix)s"
+
+
 def write_boot_files(tftp_root: Path, boot: dict) -> None:
-    """Write the placeholder boot loader and the deploy images lab.json's ``boot`` names."""
+    """Put the boot loader and the deploy images lab.json's ``boot`` names in place.
+
+    :raises BootFileError: for a VM lab whose pxelinux or ramdisk files are missing.
+    """
     tftp_root.mkdir(parents=True, exist_ok=True)
     Path(boot["images"]).mkdir(parents=True, exist_ok=True)
-    (tftp_root / BOOTFILE).write_bytes(b"ironic-tripleo lab placeholder for pxelinux.0\n")
+    if boot.get("kind") != "vm":
+        (tftp_root / BOOTFILE).write_bytes(b"ironic-tripleo lab placeholder for pxelinux.0\n")
+        for key in ("deploy_kernel", "deploy_ramdisk"):
+            Path(boot[key]).write_bytes(
+                f"ironic-tripleo lab placeholder {key}\n".encode() * 64)
+        return
+    for source in PXELINUX_FILES:
+        if not source.exists():
+            raise BootFileError(file=source, fix="run scripts/install-system-packages.sh "
+                                "(Debian packages pxelinux and syslinux-common)")
+        shutil.copyfile(source, tftp_root / source.name)
     for key in ("deploy_kernel", "deploy_ramdisk"):
-        Path(boot[key]).write_bytes(f"ironic-tripleo lab placeholder {key}\n".encode() * 64)
+        source = Path(boot[f"{key}_source"])
+        if not source.exists():
+            raise BootFileError(file=source, fix="build the ramdisk with 'ironic-tripleo "
+                                "ramdisk build --output DIR' and pass --ramdisk-dir DIR")
+        Path(boot[key]).unlink(missing_ok=True)
+        try:
+            os.link(source, boot[key])  # Ironic reads file:// images from here only
+        except OSError:
+            shutil.copyfile(source, boot[key])
 
 
 def dnsmasq_argv(network: dict, bridge: str, tftp_root: Path, workdir: Path) -> list[str]:
     """Return dnsmasq's command line for the lab (bound to ``bridge`` only, no DNS).
 
-    :param network: lab.json's ``network`` (``dhcp_range``, ``prefixlen``).
+    :param network: lab.json's ``network`` (``dhcp_range``, ``prefixlen``, and
+        ``ipv6_prefix`` for a VM lab: router advertisements only, no DHCPv6).
     """
     first, last = network["dhcp_range"]
+    ra = ([f"--dhcp-range={network['ipv6_prefix']},ra-only", "--enable-ra"]
+          if network.get("ipv6_prefix") else [])
     return [
         "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0", "--user=root",
         f"--interface={bridge}", "--bind-interfaces",
@@ -53,7 +88,7 @@ def dnsmasq_argv(network: dict, bridge: str, tftp_root: Path, workdir: Path) -> 
         "--enable-tftp", f"--tftp-root={tftp_root}",
         f"--dhcp-hostsdir={workdir / 'dhcp-hostsdir'}",
         f"--dhcp-leasefile={workdir / 'dnsmasq.leases'}",
-        f"--pid-file={workdir / 'dnsmasq.pid'}", "--log-facility=-", "--log-dhcp",
+        f"--pid-file={workdir / 'dnsmasq.pid'}", "--log-facility=-", "--log-dhcp", *ra,
     ]
 
 
@@ -165,12 +200,18 @@ def ironic_settings(state: dict) -> dict:
         "service_catalog": {"endpoint_override": state["ironic_url"]},
     }
     plane = state.get("data_plane")
+    vm = state["boot"].get("kind") == "vm"
     if plane:
         extra["DEFAULT"]["default_deploy_interface"] = "iscsi"
+        # A VM's ramdisk runs under emulation: its tgtd and agent answer slower.
+        wait = "90" if vm else "30"
         extra["tripleo_deploy"] = {"initiator_netns": plane["namespace"],
                                    "image_cache_dir": plane["image_cache"],
-                                   "writer": "userspace", "target_wait_timeout": "30",
-                                   "agent_command_timeout": "30"}
+                                   "writer": "userspace", "target_wait_timeout": wait,
+                                   "agent_command_timeout": wait}
+    if vm:
+        # The kernel's console on the VM's serial port, which is its console.log.
+        extra["pxe"] = {"kernel_append_params": "nofb vga=normal console=ttyS0,115200n8"}
     return {
         "host_ip": state["network"]["host_address"],
         "inspect_interfaces": ("discoverd", "no-inspect"),
