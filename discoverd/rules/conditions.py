@@ -2,15 +2,30 @@
 
 Ops: eq, ne, lt, le, gt, ge (numbers when both sides are numbers), in-net
 (CIDR), matches (whole-string regex), contains (regex search), is-empty.
+
+A rule's regex meets strings from the ramdisk, so its cost is bounded: patterns go
+through the ``regex`` module, whose matcher takes a timeout (``re`` has none, and
+``(a|a)+$`` against a long string backtracks for hours). A timeout fails the rule
+by name instead of holding a worker.
 """
 
 import ipaddress
 import operator
-import re
 from collections.abc import Callable
 from typing import Any
 
+import regex
+
 from discoverd.rules import fields
+
+#: Seconds one regex match may take before the condition fails.
+REGEX_TIMEOUT = 0.5
+#: Longest accepted pattern.
+MAX_PATTERN = 1000
+
+
+class ConditionError(ValueError):
+    """A condition could not be evaluated (e.g. its regex took too long)."""
 
 
 def _number(value: Any) -> Any:
@@ -41,12 +56,21 @@ def _in_net(field: Any, value: Any) -> bool:
         return False
 
 
-def _matches(field: Any, value: Any) -> bool:
-    return re.fullmatch(value, str(field)) is not None
+def _regex(find: Callable[..., Any]) -> Callable[[Any, Any], bool]:
+    def check(field: Any, value: Any) -> bool:
+        text = str(field)
+        try:
+            return find(value, text, timeout=REGEX_TIMEOUT) is not None
+        except TimeoutError:
+            raise ConditionError(
+                f"regex {value!r} took more than {REGEX_TIMEOUT} s on a value of "
+                f"{len(text)} characters ({text[:40]!r}...); simplify the pattern"
+            ) from None
+    return check
 
 
-def _contains(field: Any, value: Any) -> bool:
-    return re.search(value, str(field)) is not None
+_matches = _regex(regex.fullmatch)
+_contains = _regex(regex.search)
 
 
 OPS: dict[str, Callable[[Any, Any], bool]] = {
@@ -71,11 +95,12 @@ def validate(cond: Any) -> None:
         raise ValueError(f"unknown condition keys {sorted(unknown)}; "
                          f"allowed: {sorted(KNOWN_KEYS)}")
     op = cond.get("op")
-    if op != "is-empty" and op not in OPS:
+    if not isinstance(op, str) or (op != "is-empty" and op not in OPS):
         raise ValueError(f"unknown condition op {op!r}; allowed: "
                          f"{', '.join(sorted([*OPS, 'is-empty']))}")
     fields.parse(cond.get("field"))
-    if cond.get("multiple", "any") not in MULTIPLE:
+    if not isinstance(cond.get("multiple", "any"), str) or \
+            cond.get("multiple", "any") not in MULTIPLE:
         raise ValueError(f"multiple={cond['multiple']!r}; allowed: {', '.join(MULTIPLE)}")
     if not isinstance(cond.get("invert", False), bool):
         raise ValueError(f"invert must be true or false, got {cond['invert']!r}")
@@ -90,11 +115,12 @@ def validate(cond: Any) -> None:
         except (TypeError, ValueError):
             raise ValueError(f"in-net value {value!r} is not a network (CIDR)") from None
     elif op in ("matches", "contains"):
-        if not isinstance(value, str):
-            raise ValueError(f"{op} value must be a regular expression string")
+        if not isinstance(value, str) or len(value) > MAX_PATTERN:
+            raise ValueError(f"{op} value must be a regular expression string of at most "
+                             f"{MAX_PATTERN} characters")
         try:
-            re.compile(value)
-        except re.error as exc:
+            regex.compile(value)
+        except (regex.error, ValueError, OverflowError) as exc:
             raise ValueError(f"{op} value {value!r} is not a valid regex: {exc}") from None
     elif not isinstance(value, str | int | float | bool | None):
         raise ValueError(f"{op} value must be a string, number, boolean or null")

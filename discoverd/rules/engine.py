@@ -55,13 +55,18 @@ def apply_rules(rules: list[dict[str, Any]], node_info: NodeInfo, data: dict[str
                 ) -> list[str]:
     """Run every rule whose conditions all hold; return the UUIDs of those applied.
 
-    :raises RuleFailed: when a rule's ``fail`` action runs.
+    :raises RuleFailed: when a rule's ``fail`` action runs or a condition cannot be
+        evaluated in time.
     """
     applied = []
     for rule in rules:
         view = node_info.view()
-        if not all(conditions.check(c, view, data) for c in rule["conditions"]):
-            continue
+        try:
+            if not all(conditions.check(c, view, data) for c in rule["conditions"]):
+                continue
+        except conditions.ConditionError as exc:
+            raise exception.RuleFailed(node=node_info.uuid, rule=rule["uuid"],
+                                       reason=str(exc)) from None
         LOG.info("[node %s] applying rule %s", node_info.uuid, rule["uuid"])
         for action in rule["actions"]:
             try:
