@@ -68,6 +68,18 @@ class LookupFailed(DiscoverdError):
     code = 404
 
 
+class IntrospectionEnded(Conflict):
+    message = ("Node %(node)s: the introspection handed to Ironic's inspect flow ended "
+               "(%(state)s: %(error)s) before Ironic's inspect interface joined it; it is "
+               "not restarted. Start a new introspection to inspect the node again")
+
+
+class PortConflict(Conflict):
+    message = ("Node %(node)s: the ramdisk reported MAC %(mac)s, whose Ironic port "
+               "%(port)s belongs to node %(owner)s; nothing was written to Ironic. Check "
+               "the ramdisk's interfaces, or delete that port if the NIC moved")
+
+
 class AmbiguousLookup(Conflict):
     message = "The ramdisk's data matches several nodes under introspection: %(reason)s"
 

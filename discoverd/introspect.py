@@ -1,16 +1,16 @@
 """Starting and aborting introspection: validate in Ironic, record, manage boot."""
 
+import datetime
 import logging
 import uuid as uuidlib
 
 from discoverd import exception, introspections
+from discoverd.db.models import utcnow
 from discoverd.ironic import INSPECT_FROM_STATES, INSPECT_INTERFACE, VALID_STATES, bmc_addresses
 from discoverd.service import Service
-from discoverd.state import Event
+from discoverd.state import ABORTED, Event
 
 LOG = logging.getLogger(__name__)
-
-ABORTED = "Canceled by operator"
 
 
 def is_uuid(ident: str) -> bool:
@@ -71,15 +71,19 @@ def start(service: Service, ident: str, manage_boot: bool = True) -> str:
     lookup. With ``manage_boot``, a node whose inspect interface is discoverd's is
     put into Ironic's inspect flow; any other node is set to boot from PXE and
     rebooted through Ironic. Without ``manage_boot``, an introspection already
-    starting or waiting is kept (Ironic's inspect interface calling back).
+    starting or waiting is kept (Ironic's inspect interface calling back); one that
+    discoverd handed to Ironic's inspect flow and that ended (an operator's abort)
+    before that call is refused, so the abort holds.
     Boot failures end the introspection in error (visible in its status).
 
-    :raises NodeNotFound, InvalidInput, Conflict, InvalidTransition, ConcurrentUpdate:
+    :raises NodeNotFound, InvalidInput, Conflict, InvalidTransition, ConcurrentUpdate,
+        IntrospectionEnded:
     """
     node = service.ironic.get_node(ident)
     uuid = node["id"]
     _check_node(node)
-    if not manage_boot and introspections.join(service.db, uuid) is not None:
+    pending_since = utcnow() - datetime.timedelta(seconds=service.timeout)
+    if not manage_boot and introspections.join(service.db, uuid, pending_since) is not None:
         LOG.info("[node %s] introspection already running; kept (boot now managed by "
                  "the caller)", uuid)
         return uuid
@@ -90,7 +94,8 @@ def start(service: Service, ident: str, manage_boot: bool = True) -> str:
     if not attributes["mac"] and not attributes["bmc_address"]:
         LOG.warning("[node %s] has no ports and no BMC address: the ramdisk will not find "
                     "it", uuid)
-    introspections.start(service.db, uuid, manage_boot and not ironic_flow, attributes)
+    introspections.start(service.db, uuid, manage_boot and not ironic_flow, attributes,
+                         awaiting_join=ironic_flow)
     if service.pxe_filter is not None:  # let the node's MACs through before it boots
         service.pxe_filter.sync(service.db, service.ironic)
     LOG.info("[node %s] introspection starting (BMC %s, MACs %s, manage_boot=%s, "
@@ -104,7 +109,7 @@ def start(service: Service, ident: str, manage_boot: bool = True) -> str:
             target = "rebooting" if node.get("power_state") == "power on" else "power on"
             service.ironic.set_power_state(uuid, target)
     except exception.DiscoverdError as exc:
-        introspections.transition(service.db, uuid, Event.error,
+        introspections.transition(service.db, uuid, Event.error, no_join=True,
                                   error=f"Failed to boot the node for introspection: {exc}")
         service.introspection_ended(uuid)
         return uuid

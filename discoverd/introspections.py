@@ -9,6 +9,7 @@ import datetime
 import logging
 from collections.abc import Iterable, Sequence
 
+import tenacity
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -17,9 +18,20 @@ from sqlalchemy.orm.exc import StaleDataError
 from discoverd import exception
 from discoverd.db.api import Database
 from discoverd.db.models import Attribute, Introspection, IntrospectionData, utcnow
-from discoverd.state import ACTIVE_STATES, FINISHED_STATES, TRANSITIONS, Event, State, next_state
+from discoverd.state import (
+    ABORTED,
+    ACTIVE_STATES,
+    FINISHED_STATES,
+    TRANSITIONS,
+    Event,
+    State,
+    next_state,
+)
 
 LOG = logging.getLogger(__name__)
+
+#: Tries of a transition whose compare-and-swap lost to another write of the row.
+CAS_ATTEMPTS = 3
 
 
 def get(db: Database, uuid: str) -> Introspection:
@@ -35,10 +47,13 @@ def get(db: Database, uuid: str) -> Introspection:
 
 
 def start(db: Database, uuid: str, manage_boot: bool,
-          attributes: dict[str, Iterable[str]]) -> Introspection:
+          attributes: dict[str, Iterable[str]], awaiting_join: bool = False
+          ) -> Introspection:
     """Begin (or restart) the introspection of ``uuid`` in state ``starting``.
 
     :param attributes: lookup attributes, e.g. ``{"mac": [...], "bmc_address": [...]}``.
+    :param awaiting_join: the node is being put into Ironic's inspect flow, whose
+        interface will call back (``join``).
     :raises InvalidTransition: when an introspection of the node is in progress.
     :raises ConcurrentUpdate: when another process started it at the same moment.
     """
@@ -54,6 +69,7 @@ def start(db: Database, uuid: str, manage_boot: bool,
             record.finished_at = None
             record.error = None
             record.manage_boot = manage_boot
+            record.awaiting_join = awaiting_join
             record.attributes = [Attribute(name=name, value=value)
                                  for name, values in attributes.items()
                                  for value in sorted(set(values))]
@@ -64,57 +80,90 @@ def start(db: Database, uuid: str, manage_boot: bool,
         raise exception.ConcurrentUpdate(node=uuid, event=Event.start) from None
 
 
-def join(db: Database, uuid: str) -> Introspection | None:
+def join(db: Database, uuid: str, pending_since: datetime.datetime
+         ) -> Introspection | None:
     """Keep the introspection of ``uuid`` if it is starting or waiting; else None.
 
     For Ironic's inspect interface calling ``POST /v1/introspection/<uuid>?manage_boot=
     false`` after discoverd itself put the node into Ironic's inspect flow: the record
     (attributes, start time) stays; from now on Ironic manages the boot.
 
+    :param pending_since: a start that still awaits its join but is older than this
+        is stale (Ironic never called back); the call then starts anew.
+    :raises IntrospectionEnded: when the introspection discoverd handed to Ironic
+        ended (aborted, timed out) before this join: it must not be restarted.
     :raises ConcurrentUpdate: when another request changed the row meanwhile.
     """
     try:
         with db.session() as session:
             record = session.get(Introspection, uuid, with_for_update=True)
-            if record is None or Event.join not in TRANSITIONS[State(record.state)]:
+            if record is None:
                 return None
-            record.state = next_state(uuid, record.state, Event.join)
-            record.manage_boot = False
-        return record
+            joinable = Event.join in TRANSITIONS[State(record.state)]
+            ended_before_join = (record.awaiting_join and not joinable
+                                 and record.started_at >= pending_since)
+            if joinable or record.state in FINISHED_STATES:
+                # Answered: a later start is a new one. Not while aborting: the
+                # abort's own next write must not lose the compare-and-swap.
+                record.awaiting_join = False
+            if joinable:
+                record.state = next_state(uuid, record.state, Event.join)
+                record.manage_boot = False
     except StaleDataError:
         raise exception.ConcurrentUpdate(node=uuid, event=Event.join) from None
+    if ended_before_join:
+        error = record.error or (ABORTED if record.state == State.aborting else "")
+        raise exception.IntrospectionEnded(node=uuid, state=record.state, error=error)
+    return record if joinable else None
 
 
 def transition(db: Database, uuid: str, event: Event, error: str | None = None,
-               expect_version: int | None = None) -> Introspection:
+               expect_version: int | None = None, no_join: bool = False) -> Introspection:
     """Apply ``event`` to the introspection of ``uuid`` and return the new record.
 
     Reaching ``finished`` or ``error`` sets ``finished_at`` and drops the lookup
-    attributes (the node is no longer under introspection).
+    attributes (the node is no longer under introspection). Without
+    ``expect_version``, losing the compare-and-swap to another write is retried on
+    the fresh row: the event then applies, or raises ``InvalidTransition`` when that
+    write moved the state where the event is not allowed.
 
     :param expect_version: fail unless the row still has this ``version_id``.
+    :param no_join: Ironic will not call back (it refused the inspect flow).
     :raises InvalidTransition: when the event is not allowed in the current state.
     :raises ConcurrentUpdate: when another request changed the row meanwhile.
     """
+    attempts = 1 if expect_version is not None else CAS_ATTEMPTS
     try:
-        with db.session() as session:
-            record = session.get(Introspection, uuid, with_for_update=True,
-                                 options=[selectinload(Introspection.attributes)])
-            if record is None:
-                raise exception.IntrospectionNotFound(ident=uuid)
-            if expect_version is not None and record.version_id != expect_version:
-                raise exception.ConcurrentUpdate(node=uuid, event=event)
-            new = next_state(uuid, record.state, event)
-            LOG.debug("[node %s] %s: %s -> %s", uuid, event, record.state, new)
-            record.state = new
-            if error is not None:
-                record.error = error
-            if new in FINISHED_STATES:
-                record.finished_at = utcnow()
-                record.attributes = []
-        return record
+        for attempt in tenacity.Retrying(
+                retry=tenacity.retry_if_exception_type(StaleDataError),
+                stop=tenacity.stop_after_attempt(attempts), reraise=True):
+            with attempt:
+                return _transition(db, uuid, event, error, expect_version, no_join)
     except StaleDataError:
         raise exception.ConcurrentUpdate(node=uuid, event=event) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _transition(db: Database, uuid: str, event: Event, error: str | None,
+                expect_version: int | None, no_join: bool) -> Introspection:
+    with db.session() as session:
+        record = session.get(Introspection, uuid, with_for_update=True,
+                             options=[selectinload(Introspection.attributes)])
+        if record is None:
+            raise exception.IntrospectionNotFound(ident=uuid)
+        if expect_version is not None and record.version_id != expect_version:
+            raise exception.ConcurrentUpdate(node=uuid, event=event)
+        new = next_state(uuid, record.state, event)
+        LOG.debug("[node %s] %s: %s -> %s", uuid, event, record.state, new)
+        record.state = new
+        if error is not None:
+            record.error = error
+        if no_join:
+            record.awaiting_join = False
+        if new in FINISHED_STATES:
+            record.finished_at = utcnow()
+            record.attributes = []
+    return record
 
 
 def list_page(db: Database, marker: str | None, limit: int) -> list[Introspection]:

@@ -49,6 +49,9 @@ TRANSITIONS: dict[State, dict[Event, State]] = {
     S.error: {E.start: S.starting, E.reapply: S.processing},
 }
 
+#: The error of an introspection an operator aborted.
+ABORTED = "Canceled by operator"
+
 #: States in which an introspection is over.
 FINISHED_STATES = frozenset({S.finished, S.error})
 #: States the timeout check looks at.

@@ -7,7 +7,7 @@ node out of the same state (the loser gets ``StaleDataError``).
 
 import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -31,6 +31,8 @@ class Introspection(Base):
     finished_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     error: Mapped[str | None] = mapped_column(Text)
     manage_boot: Mapped[bool] = mapped_column(default=True)
+    #: discoverd put the node into Ironic's inspect flow; Ironic has not joined yet.
+    awaiting_join: Mapped[bool] = mapped_column(default=False, server_default=false())
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
     attributes: Mapped[list["Attribute"]] = relationship(

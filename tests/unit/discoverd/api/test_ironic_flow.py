@@ -5,9 +5,12 @@ them); Ironic's interface then calls back with ``manage_boot=false``, which join
 the introspection already recorded instead of restarting it.
 """
 
+import datetime
+
 import pytest
 
 from discoverd import exception, introspect, introspections
+from discoverd.db.models import Introspection
 from tests.unit.discoverd.payloads import ramdisk_payload
 
 MACS = ("52:54:00:00:00:11",)
@@ -23,8 +26,8 @@ def test_start_puts_node_in_ironic_inspect_flow(client, ironic, service):
     r = client.post(f"/v1/introspection/{uuid}?manage_boot=false")
     assert r.status_code == 202
     kept = introspections.get(service.db, uuid)
-    assert (kept.state, kept.started_at, kept.version_id) == ("waiting", record.started_at,
-                                                              record.version_id)
+    assert (kept.state, kept.started_at) == ("waiting", record.started_at)
+    assert record.awaiting_join and not kept.awaiting_join
     assert [c[0] for c in ironic.calls] == ["set_provision_state"]
     r = client.post("/v1/continue", json=ramdisk_payload(list(MACS), bmc_address="10.0.0.1"))
     assert r.status_code == 200 and r.json == {"uuid": uuid}
@@ -80,3 +83,48 @@ def test_callback_after_finish_starts_anew(client, ironic, service):
     assert introspections.get(service.db, uuid).state == "finished"
     assert client.post(f"/v1/introspection/{uuid}?manage_boot=false").status_code == 202
     assert introspections.get(service.db, uuid).state == "waiting"
+
+
+def test_abort_before_ironic_joins_is_not_undone(client, ironic, service):
+    uuid = ironic.add_node("n1", MACS, inspect_interface="discoverd")
+    assert client.post("/v1/introspection/n1").status_code == 202
+    assert client.post(f"/v1/introspection/{uuid}/abort").status_code == 202
+    # Ironic's inspect interface calls back after the abort: refused, record kept.
+    r = client.post(f"/v1/introspection/{uuid}?manage_boot=false")
+    assert r.status_code == 409
+    assert "Canceled by operator" in r.json["error"]["message"]
+    record = introspections.get(service.db, uuid)
+    assert (record.state, record.error) == ("error", "Canceled by operator")
+    # Answered once: an operator's later inspection through Ironic starts anew.
+    assert client.post(f"/v1/introspection/{uuid}?manage_boot=false").status_code == 202
+    assert introspections.get(service.db, uuid).state == "waiting"
+
+
+def test_abort_after_join_ends_in_error_for_ironic(client, ironic, service):
+    uuid = ironic.add_node("n1", MACS, inspect_interface="discoverd")
+    client.post("/v1/introspection/n1")
+    assert client.post(f"/v1/introspection/{uuid}?manage_boot=false").status_code == 202
+    assert client.post(f"/v1/introspection/{uuid}/abort").status_code == 202
+    status = client.get(f"/v1/introspection/{uuid}").json
+    assert status["finished"] and status["error"] == "Canceled by operator"
+
+
+def test_refused_ironic_flow_does_not_refuse_a_later_join(client, ironic, service):
+    uuid = ironic.add_node("n1", MACS, inspect_interface="discoverd")
+    ironic.fail["set_provision_state"] = exception.IronicError(
+        call="set_node_provision_state", node=uuid, reason="deploy_kernel is missing")
+    client.post("/v1/introspection/n1")
+    del ironic.fail["set_provision_state"]
+    assert client.post(f"/v1/introspection/{uuid}?manage_boot=false").status_code == 202
+    assert introspections.get(service.db, uuid).state == "waiting"
+
+
+def test_stale_pending_join_starts_anew(client, ironic, service):
+    uuid = ironic.add_node("n1", MACS, inspect_interface="discoverd")
+    client.post("/v1/introspection/n1")
+    client.post(f"/v1/introspection/{uuid}/abort")
+    service.timeout = 1
+    with service.db.session() as session:  # started long before the timeout
+        record = session.get(Introspection, uuid)
+        record.started_at -= datetime.timedelta(seconds=10)
+    assert client.post(f"/v1/introspection/{uuid}?manage_boot=false").status_code == 202
