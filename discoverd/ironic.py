@@ -6,8 +6,10 @@ dicts and its exceptions into ``NodeNotFound`` / ``IronicError``.
 
 import ipaddress
 import logging
+import re
 import socket
 import urllib.parse
+import uuid as uuidlib
 from typing import Any
 
 import keystoneauth1.exceptions
@@ -28,6 +30,26 @@ VALID_STATES = frozenset({"enroll", "manageable", "inspecting", "inspect wait",
 INSPECT_INTERFACE = "discoverd"
 #: Provision states from which Ironic accepts ``{"target": "inspect"}``.
 INSPECT_FROM_STATES = frozenset({"manageable", "inspect failed"})
+
+
+#: Ironic's logical node names: RFC 3986 unreserved characters, at most 255.
+_NODE_NAME = re.compile(r"[A-Za-z0-9._~-]{1,255}")
+
+
+def check_ident(ident: str) -> None:
+    """Refuse a node ident Ironic would refuse: neither a UUID nor a logical name.
+
+    :raises InvalidInput: naming the ident and what is allowed.
+    """
+    try:
+        uuidlib.UUID(ident)
+        return
+    except ValueError:
+        pass
+    if not _NODE_NAME.fullmatch(ident):
+        raise exception.InvalidInput(
+            reason=f"node {ident[:80]!r} is neither a UUID nor a node name (1-255 "
+                   f"letters, digits, '.', '_', '~' or '-')")
 
 
 def bmc_addresses(driver_info: dict[str, Any]) -> list[str]:
@@ -105,10 +127,19 @@ class IronicClient:
     def get_node(self, ident: str) -> dict[str, Any]:
         """Return the node (by UUID or name) as a dict.
 
+        :raises InvalidInput: when ``ident`` is no UUID or node name (or Ironic says so).
         :raises NodeNotFound: when Ironic does not know it.
         """
-        node = self._call("get_node", ident, "get_node", ident)
+        check_ident(ident)
+        node = self._call("get_node", ident, self._get_node, ident)
         return node.to_dict(computed=False)
+
+    def _get_node(self, ident: str) -> Any:
+        try:
+            return self.bm.get_node(ident)
+        except openstack.exceptions.BadRequestException as exc:
+            raise exception.InvalidInput(
+                reason=f"Ironic refused node {ident[:80]!r}: {exc}") from None
 
     def list_ports(self, node: str) -> list[dict[str, Any]]:
         """Return the ports of ``node`` (``uuid``, ``address``, ``pxe_enabled``)."""

@@ -5,10 +5,18 @@ import flask
 from discoverd import exception, introspect, introspections, processing
 from discoverd.api.versions import link
 from discoverd.db.models import Introspection
+from discoverd.ironic import check_ident
 from discoverd.service import Service
 from discoverd.state import FINISHED_STATES
 
 bp = flask.Blueprint("introspection", __name__, url_prefix="/v1/introspection")
+
+
+@bp.url_value_preprocessor
+def _check_node_id(endpoint: str | None, values: dict | None) -> None:
+    """Every ``<node_id>`` must be a UUID or a node name before anything uses it."""
+    if values and "node_id" in values:
+        check_ident(values["node_id"])
 
 
 def service() -> Service:
