@@ -5,7 +5,6 @@ public. Passwords are never logged.
 """
 
 import base64
-import binascii
 import logging
 from pathlib import Path
 
@@ -43,6 +42,23 @@ def read_htpasswd(path: str | Path) -> dict[str, bytes]:
     return users
 
 
+#: bcrypt only reads this many bytes of a password (the ``bcrypt`` package refuses more).
+BCRYPT_MAX_BYTES = 72
+
+
+def _password_matches(password: str, hashed: bytes) -> bool:
+    """Check a password against a bcrypt hash; a longer password than bcrypt reads
+    never matches (it cannot be the one the hash was made from)."""
+    secret = password.encode()
+    if len(secret) > BCRYPT_MAX_BYTES:
+        return False
+    try:
+        return bcrypt.checkpw(secret, hashed)
+    except ValueError:  # a malformed hash in the htpasswd file
+        LOG.error("the bcrypt hash of a user in the htpasswd file is malformed")
+        return False
+
+
 class BasicAuth:
     """``before_request`` check of HTTP basic credentials.
 
@@ -57,16 +73,17 @@ class BasicAuth:
 
         :raises Unauthorized: for a missing, malformed or wrong credential.
         """
-        if not header or not header.startswith("Basic "):
+        scheme, _, credentials = (header or "").strip().partition(" ")
+        if scheme.lower() != "basic":  # RFC 7617: the scheme is case-insensitive
             raise exception.Unauthorized(reason="HTTP basic credentials are missing")
         try:
-            user, _, password = base64.b64decode(header[6:], validate=True).decode(
+            user, _, password = base64.b64decode(credentials.strip(), validate=True).decode(
             ).partition(":")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII text
             raise exception.Unauthorized(reason="malformed basic credentials") from None
         hashed = self.users.get(user)
-        if hashed is None or not bcrypt.checkpw(password.encode(), hashed):
-            LOG.info("authentication failed for user %s", user)
+        if hashed is None or not _password_matches(password, hashed):
+            LOG.info("authentication failed for user %r", user)
             raise exception.Unauthorized(reason="invalid user name or password")
         return user
 

@@ -47,3 +47,25 @@ def test_bad_htpasswd(tmp_path):
     path.write_text("admin:$apr1$abc$def\n")
     with pytest.raises(exception.ConfigError, match="bcrypt"):
         read_htpasswd(path)
+
+
+@pytest.mark.parametrize("password", ["p" * 73, "é" * 40, "pw" + "x" * 5000])
+def test_password_longer_than_bcrypt_reads_is_401(basic_client, password):
+    r = basic_client.get("/v1/rules", headers=header("admin", password))
+    assert r.status_code == 401, r.json
+    assert r.json["error"]["message"] == ("Authentication required: invalid user name or "
+                                          "password")
+
+
+@pytest.mark.parametrize("scheme", ["basic", "BASIC", "bAsIc"])
+def test_scheme_is_case_insensitive(basic_client, scheme):
+    value = header("admin", "pw")["Authorization"].replace("Basic", scheme)
+    assert basic_client.get("/v1/rules", headers={"Authorization": value}).status_code == 200
+    assert basic_client.get("/v1/rules", headers={"Authorization": f"  {value}  "}
+                            ).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["Basic", "Basic ", "Bearer abc", "Basicx YWRtaW46cHc=",
+                                   "Basic YWRtaW46cHc=x", "Basic \u00e9"])
+def test_malformed_headers_are_401(basic_client, value):
+    assert basic_client.get("/v1/rules", headers={"Authorization": value}).status_code == 401
