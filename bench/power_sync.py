@@ -84,7 +84,7 @@ def ipmitool_round(ports: list[int], workers: int, password_file: str) -> tuple[
 def pool_round(pool: SessionPool, bmcs: list[BMC], workers: int) -> tuple[float, int]:
     """Query every BMC once through the session pool; return (seconds, errors)."""
     start = time.perf_counter()
-    result = pool.get_power_many(bmcs, max_workers=workers)
+    result = pool.get_power_many(bmcs)
     elapsed = time.perf_counter() - start
     return elapsed, sum(1 for v in result.values() if v != "on")
 
@@ -110,7 +110,7 @@ def main() -> int:
         bmcs = [BMC("127.0.0.1", p, USER, PASSWORD) for p in ports]
         print(f"{len(ports)} virtual BMCs in one child process; {args.workers} workers")
 
-        pool = SessionPool(min_command_interval=args.min_interval, max_concurrent_commands=1,
+        pool = SessionPool(min_command_interval=args.min_interval,
                            command_timeout=10.0)
         cold, cold_err = pool_round(pool, bmcs, args.workers)
         warm = []

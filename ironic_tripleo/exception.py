@@ -54,10 +54,11 @@ class BMCTimeout(IPMIError):
 
 
 class BMCBusy(IPMIError):
-    """No free command slot for the BMC within the wait allowed."""
+    """A command's turn at its BMC did not come before its deadline."""
 
-    message = ("BMC %(bmc)s is busy: %(limit)d command(s) already in flight and no slot "
-               "freed within %(seconds).1fs (see [tripleo_ipmi]max_concurrent_commands)")
+    message = ("BMC %(bmc)s is busy: %(ahead)d command(s) ahead of this one and its turn "
+               "did not come within %(seconds).1fs (see [tripleo_ipmi]command_timeout "
+               "and min_command_interval)")
 
 
 class IPMICommandFailed(IPMIError):

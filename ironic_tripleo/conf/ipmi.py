@@ -12,26 +12,30 @@ GROUP = "tripleo_ipmi"
 opts = [
     cfg.FloatOpt(
         "command_timeout", default=10.0, min=0.5, max=300.0,
-        help="Seconds to wait for one IPMI command, including logging in to the BMC "
-             "when there is no session yet. A command that takes longer fails with a "
-             "timeout error (the session is then dropped and rebuilt on next use)."),
+        help="Seconds one IPMI call may take in all: waiting for its turn at the BMC, "
+             "logging in when there is no session, the command and its retries. The "
+             "call then fails with a timeout error whatever happens inside pyghmi, "
+             "and nothing more is sent for it."),
     cfg.IntOpt(
         "command_retries", default=1, min=0, max=10,
         help="How many times a command that got no answer (timeout, session lost, BMC "
-             "restarted) is retried on a fresh session. Errors the BMC answered with "
-             "(refused credentials, unsupported command) are never retried. A chassis "
-             "reset is never retried."),
+             "restarted) is retried on a fresh session, as long as command_timeout "
+             "leaves time. Errors the BMC answered with (refused credentials, "
+             "unsupported command) are never retried, nor is a chassis reset."),
     cfg.FloatOpt(
         "retry_backoff", default=0.5, min=0.0, max=60.0,
         help="Seconds to wait before the first retry; doubled for each further retry."),
     cfg.FloatOpt(
         "min_command_interval", default=0.0, min=0.0, max=60.0,
-        help="Minimum seconds between the starts of two commands to the same BMC. "
-             "Some BMCs crash or run out of sessions when hammered; 0 disables it."),
+        help="Minimum seconds between two requests to the same BMC. Some BMCs crash "
+             "or run out of sessions when hammered; 0 disables it."),
     cfg.IntOpt(
         "max_concurrent_commands", default=1, min=1, max=32,
-        help="Maximum number of commands in flight to the same BMC at once. Further "
-             "callers wait (at most command_timeout seconds) for a free slot."),
+        deprecated_for_removal=True,
+        deprecated_reason="Requests to one BMC now go out one at a time on its one "
+                          "session, in the order they were made; callers wait for "
+                          "their turn within command_timeout.",
+        help="Ignored: at most one request is in flight per BMC."),
     cfg.FloatOpt(
         "session_max_idle", default=25.0, min=1.0, max=3600.0,
         help="Seconds a BMC session may stay unused before it is replaced by a new "

@@ -34,7 +34,6 @@ def pool_from_conf(conf: cfg.ConfigOpts = CONF) -> SessionPool:
                        command_retries=group.command_retries,
                        retry_backoff=group.retry_backoff,
                        min_command_interval=group.min_command_interval,
-                       max_concurrent_commands=group.max_concurrent_commands,
                        session_max_idle=group.session_max_idle)
 
 

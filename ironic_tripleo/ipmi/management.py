@@ -14,7 +14,7 @@ from ironic.conductor import utils as _conductor_utils  # noqa: F401, I001
 from ironic.drivers import base
 from ironic.drivers.modules import boot_mode_utils
 
-from ironic_tripleo.ipmi import conductor, driver_info, sensors
+from ironic_tripleo.ipmi import chassis, conductor, driver_info, sensors
 
 LOG = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ TO_PYGHMI = {
     boot_devices.CDROM: "optical",
     boot_devices.BIOS: "setup",
 }
-# pyghmi's answer -> Ironic boot device ("default": no override set, unknown).
+# chassis.get_boot_device's answer -> Ironic boot device ("default": no override set, unknown).
 FROM_PYGHMI = {
     "network": boot_devices.PXE,
     "hd": boot_devices.DISK,
@@ -85,14 +85,9 @@ class PyghmiManagement(base.ManagementInterface):
         LOG.info("Node %s: BMC %s: boot device %s (persistent=%s, uefi=%s)",
                  conductor.node_label(task), bmc.label, device, persistent, uefi)
         with conductor.ironic_errors(task):
-            answer = conductor.default_pool().run(
-                bmc, lambda c: c.set_bootdev(TO_PYGHMI[device], persist=persistent,
-                                             uefiboot=uefi),
+            conductor.default_pool().run(
+                bmc, lambda: chassis.set_boot_device(TO_PYGHMI[device], persistent, uefi),
                 what=f"set boot device {device}")
-        if isinstance(answer, dict) and "error" in answer:
-            raise ironic_exc.IPMIFailure(
-                message=f"Node {conductor.node_label(task)}: BMC {bmc.label} refused "
-                        f"boot device {device}: {answer['error']}")
 
     def get_boot_device(self, task: Any) -> dict[str, Any]:
         """Return ``{'boot_device': ..., 'persistent': ...}`` (None when unknown).
@@ -101,7 +96,7 @@ class PyghmiManagement(base.ManagementInterface):
         """
         bmc = conductor.bmc_of(task)
         with conductor.ironic_errors(task):
-            answer = conductor.default_pool().run(bmc, lambda c: c.get_bootdev(),
+            answer = conductor.default_pool().run(bmc, chassis.get_boot_device,
                                                   what="get boot device")
         return boot_device_from_pyghmi(answer)
 
@@ -112,7 +107,7 @@ class PyghmiManagement(base.ManagementInterface):
         """
         bmc = conductor.bmc_of(task)
         with conductor.ironic_errors(task):
-            answer = conductor.default_pool().run(bmc, lambda c: c.get_bootdev(),
+            answer = conductor.default_pool().run(bmc, chassis.get_boot_device,
                                                   what="get boot mode")
         if answer.get("bootdev") in (None, "default") or "uefimode" not in answer:
             return None
@@ -127,8 +122,8 @@ class PyghmiManagement(base.ManagementInterface):
         node = conductor.node_label(task)
         with conductor.ironic_errors(task, ironic_exc.FailedToGetSensorData,
                                      node=node, error="IPMI"):
-            readings = conductor.default_pool().run(bmc, sensors.read_all,
-                                                    what="read sensors")
+            readings = conductor.default_pool().run_blocking(bmc, sensors.read_all,
+                                                             what="read sensors")
         return sensors.to_ironic(readings)
 
 

@@ -15,7 +15,7 @@ from ironic.common import states
 from ironic.conductor import task_manager
 from ironic.drivers import base
 
-from ironic_tripleo.ipmi import chassis, conductor, driver_info
+from ironic_tripleo.ipmi import conductor, driver_info
 from ironic_tripleo.ipmi.session_pool import SessionPool
 
 LOG = logging.getLogger(__name__)
@@ -37,8 +37,7 @@ def request_and_wait(pool: SessionPool, bmc: driver_info.BMC, request: str, targ
     """
     if request == "shutdown" and pool.get_power(bmc) == "off":
         return
-    pool.run(bmc, lambda c, timeout: chassis.control(c, request, timeout),
-             what=f"power {request}", bounded=True)
+    pool.set_power(bmc, request)
     deadline = time.monotonic() + timeout
     while True:
         state = pool.get_power(bmc)

@@ -1,262 +1,241 @@
-"""The pyghmi edge of the session pool: log in, call with a timeout, log out.
+"""The pyghmi edge of the session pool: log in, send, pump, log out, never waiting.
 
-pyghmi may block far longer than we allow (or forever), keeps its own cache of
-sessions per BMC, and needs credentials as bytes (with ``str``, a second
-``Command`` to the same BMC in one process hangs forever).
+Every method of :class:`PyghmiTransport` except :meth:`~PyghmiTransport.kick` runs
+on the loop thread of :mod:`ironic_tripleo.ipmi.ipmi_loop` and returns at once:
+logins and commands use pyghmi's callback API, answers arrive while the loop pumps
+pyghmi's event loop. pyghmi's own waits are avoided by construction:
+
+- a request is only sent on a session that is logged in and not already carrying
+  one (pyghmi's ``raw_command`` would otherwise wait for the session);
+- after login a session leaves pyghmi's keepalive table (pyghmi's timer would send
+  its own requests at times we do not control; the pool keeps sessions alive
+  itself) and its ``logontries`` is 0: on no answer pyghmi reports a timeout
+  instead of logging in again in the background, and the pool retries on a fresh
+  session;
+- a session is given up by clearing what it still waits for, then logging out
+  without waiting for the BMC (pyghmi sends Close Session with ``retry=False``).
+
+Credentials go to pyghmi as bytes: with ``str``, a second ``Command`` to the same
+BMC in one process hangs forever. Private names of pyghmi used here are pinned by
+``tests/unit/ipmi/test_pyghmi_session.py``.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from ironic_tripleo.ipmi.driver_info import BMC
 
-T = TypeVar("T")
-# How long a healthy session may take to log out before it is just marked broken.
-LOGOUT_WAIT = 1.5
-
-
-def pyghmi_connect(bmc: BMC, timeout: float = 60.0) -> Any:
-    """Log in to ``bmc`` with pyghmi and return the ``Command`` (blocks until done).
-
-    The login runs in pyghmi's asynchronous mode and this thread runs pyghmi's loop
-    until the login callback. pyghmi's synchronous login has a race: when another
-    thread handles the packet that fails the login, the waiting constructor can read
-    the session's ``errormsg`` before it is set and raise AttributeError instead of
-    the BMC's reason (wrong password, unknown user). The callback gets the reason.
-
-    :param timeout: seconds before giving up (the pool's own limit is usually shorter).
-    :raises: pyghmi's IpmiException with the BMC's reason when the login fails;
-        TimedOut when it did not end in ``timeout``.
-    """
-    from pyghmi import exceptions as pyghmi_exc
-    from pyghmi.ipmi import command
-    from pyghmi.ipmi.private import session as pyghmi_private
-
-    outcome: dict[str, Any] = {}
-    done = threading.Event()
-
-    def on_logon(response: dict[str, Any], cmd: Any) -> None:
-        outcome.update(response)
-        done.set()
-
-    cmd = command.Command(bmc=bmc.address, port=bmc.port,
-                          userid=bmc.username.encode("utf-8"),
-                          password=bmc.password.encode("utf-8"),
-                          kg=bmc.kg_key, privlevel=bmc.priv_level, onlogon=on_logon)
-    deadline = time.monotonic() + timeout
-    while not done.is_set():
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            logout(cmd, 0)
-            raise TimedOut(f"log in to {bmc.label}")
-        pyghmi_private.Session.wait_for_rsp(timeout=min(remaining, 0.2))
-    if "error" in outcome:
-        raise pyghmi_exc.IpmiException(outcome["error"])
-    return cmd
-
-
 LOG = logging.getLogger(__name__)
 
-
-class TimedOut(Exception):
-    """``call_with_timeout`` gave up waiting."""
-
-
-class _Call:
-    """One call handed to a runner thread, and its outcome."""
-
-    __slots__ = ("func", "done", "value", "error")
-
-    def __init__(self, func: Callable[[], Any]) -> None:
-        self.func = func
-        self.done = threading.Event()
-        self.value: Any = None
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self.value = self.func()
-        except BaseException as e:  # handed to the caller
-            self.error = e
-        finally:
-            self.done.set()
+LoginDone = Callable[[Any, "str | None"], None]
+Answer = Callable[[dict[str, Any]], None]
 
 
-class CallRunner:
-    """Daemon threads, reused from call to call, that run blocking pyghmi calls.
+def _private() -> Any:
+    from pyghmi.ipmi.private import session as private
 
-    A thread a call per command cost most of a warm power read; reusing threads
-    keeps the timeout guarantee without that. A new thread starts whenever every
-    thread is busy (one stuck on a BMC that never answers included), so a waiting
-    call never queues behind a hung one; ``max_threads`` bounds that growth.
-    Threads are daemons: a hung call never keeps the process from exiting.
-    """
-
-    def __init__(self, max_threads: int = 512) -> None:
-        self.max_threads = max_threads
-        self._queue: queue.SimpleQueue[_Call] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._threads = 0
-        self._idle = 0
-        self._pending = 0
-
-    def submit(self, func: Callable[[], Any]) -> _Call:
-        """Queue ``func``; returns the call to wait on."""
-        call = _Call(func)
-        with self._lock:
-            self._pending += 1
-            start = self._pending > self._idle and self._threads < self.max_threads
-            if start:
-                self._threads += 1
-                self._idle += 1
-        if start:
-            threading.Thread(target=self._work, name="ipmi-call", daemon=True).start()
-        self._queue.put(call)
-        return call
-
-    def _work(self) -> None:
-        while True:
-            call = self._queue.get()
-            with self._lock:
-                self._pending -= 1
-                self._idle -= 1
-            call.run()
-            with self._lock:
-                self._idle += 1
+    return private
 
 
-_RUNNER = CallRunner()
+def _request_privilege(session: Any, level: int | None = None) -> None:
+    """Last login step, sent with a callback: pyghmi's own one waits for the answer.
 
-
-def call_with_timeout(func: Callable[[], T], timeout: float, name: str) -> T:
-    """Run ``func`` on a runner thread; raise TimedOut if it is not done in time.
-
-    A call that times out is left to finish on its own thread.
-
-    :param name: what is called, for the timeout message of the caller.
-    :raises: TimedOut, or whatever ``func`` raised.
-    """
-    call = _RUNNER.submit(func)
-    if not call.done.wait(timeout):
-        raise TimedOut(name)
-    if call.error is not None:
-        raise call.error
-    return call.value
-
-
-def raw_command(cmd: Any, netfn: int, command: int, data: tuple[int, ...] = (),
-                timeout: float = 10.0) -> dict[str, Any]:
-    """Send one raw IPMI request on ``cmd``'s session; wait for it in this thread.
-
-    The request goes out with a pyghmi callback and the calling thread runs
-    pyghmi's event loop until the answer arrives or ``timeout`` passes. Unlike
-    :func:`call_with_timeout`, no other thread is involved, which is what keeps
-    many concurrent power reads cheap; the deadline is still ours, not pyghmi's
-    (its own retries give up far later).
-
-    :returns: pyghmi's response dict (``data``, ``code``, ``error`` on failure).
-    :raises: TimedOut when no answer came in time; pyghmi's IpmiException when
-        the session is no longer connected.
+    pyghmi 1.6's ``Session._req_priv_level`` sends Set Session Privilege Level with a
+    synchronous ``raw_command``; on the loop thread that would stall every other
+    BMC for up to its retries (seconds under packet loss). This does what it does,
+    without waiting; it replaces the method on the session it was made for.
     """
     from pyghmi.ipmi.private.util import get_ipmi_error
 
-    session = cmd.ipmi_session
-    # pyghmi's event loop, shared by every session of the process (a class method).
-    full_pump = type(session).wait_for_rsp
-    quick_pump = _packet_pump(session)
-    answer: dict[str, Any] = {}
-    done = threading.Event()
+    level = session.privlevel if level is None else level
+    session.logged = 1
+    session.logoutexpiry = None
+    session.maxtimeout = 4
+    session.logontries = 1
+    session.onlogpayload = None  # a relog re-runs this step; nothing to replay
+    session.incommand = False
 
-    def on_response(response: dict[str, Any]) -> None:
-        error = get_ipmi_error(response)
-        if error:
-            response["error"] = error
-        answer.update(response)
-        # With a callback pyghmi leaves the end of the command to the caller.
+    def answered(response: dict[str, Any]) -> None:
         session.incommand = False
+        code = response.get("code")
+        if code and code in (0x80, 0x81) and level == 4:
+            # Some BMCs refuse administrator only at this step: try operator.
+            session.privlevel = 3
+            _request_privilege(session, 3)
+            return
+        if code or "error" in response:
+            session.logged = 0
+            session.logging = False
+            reason = response.get("error") or get_ipmi_error(
+                response, suffix=f" while requesting privilege level {level}")
+            session.onlogon({"error": reason})
+            return
+        session.logging = False
+        session.onlogon({"success": True})
+
+    session.raw_command(netfn=0x06, command=0x3B, data=[level], callback=answered)
+
+
+class PyghmiTransport:
+    """pyghmi sessions driven from one thread (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._wake = threading.Event()
+
+    def pump(self, timeout: float) -> None:
+        """Handle arrived packets and pyghmi's timers, waiting at most ``timeout``.
+
+        The wait is on our own event, which :meth:`kick` sets and which pyghmi's I/O
+        thread sets when a packet arrives (it wakes the waiters of its ``ioqueue``
+        that way); a wait inside pyghmi could miss a kick sent just before it.
+        """
+        private = _private()
+        if private.iothread is None or not private.iothreadready:
+            self._wake.wait(timeout)  # no session yet, so no packet either
+            self._wake.clear()
+            return
+        if not private.sessionqueue and timeout > 0:
+            private.ioqueue.append((time.monotonic() + timeout, self._wake, None))
+            self._poke_io_thread(private)
+            self._wake.wait(timeout)
+        self._wake.clear()
+        private.Session.wait_for_rsp(timeout=0)
+
+    def kick(self) -> None:
+        """Make a :meth:`pump` in progress return now (any thread)."""
+        self._wake.set()
+
+    @staticmethod
+    def _poke_io_thread(private: Any) -> None:
+        """Make pyghmi's I/O thread look at its ``ioqueue``, as pyghmi's own waits do."""
+        sockets, myself = private.iosockets, private.myself
+        if not sockets or myself is None:
+            return
+        try:
+            sockets[0].sendto(b"\x01", (myself, sockets[0].getsockname()[1]))
+        except OSError as e:  # the pump still returns after its timeout
+            LOG.debug("could not wake pyghmi's I/O thread: %s", e)
+
+    def login(self, bmc: BMC, on_done: LoginDone) -> Any:
+        """Start logging in to ``bmc``; ``on_done(cmd, None)`` or ``(cmd, reason)``.
+
+        :returns: the pyghmi ``Command`` (not usable before ``on_done``).
+        """
+        from pyghmi.ipmi import command
+
+        def on_logon(response: dict[str, Any], cmd: Any) -> None:
+            if "error" in response:
+                on_done(cmd, str(response["error"]))
+                return
+            self._own(cmd.ipmi_session)
+            on_done(cmd, None)
+
+        cmd = command.Command(bmc=bmc.address, port=bmc.port,
+                              userid=bmc.username.encode("utf-8"),
+                              password=bmc.password.encode("utf-8"),
+                              kg=bmc.kg_key, privlevel=bmc.priv_level,
+                              onlogon=on_logon)
+        session = cmd.ipmi_session
+        if not session.logged:  # the first packets are out; RAKP 4 comes later
+            session._req_priv_level = lambda: _request_privilege(session)
+        return cmd
+
+    @staticmethod
+    def _own(session: Any) -> None:
+        private = _private()
+        with private.KEEPALIVE_SESSIONS:  # re-entrant, and only this thread takes it
+            private.Session.keepalive_sessions.pop(session, None)
+        session.logontries = 0
+        # Give up on a silent request after two sends (~2.5 s), not pyghmi's four
+        # after login (~9 s): the pool then retries on a fresh session.
+        session.maxtimeout = 2
+
+    @staticmethod
+    def ready(cmd: Any) -> bool:
+        """True when a request can be sent on ``cmd``'s session now without waiting."""
+        session = cmd.ipmi_session
+        return (bool(session.logged) and not session.logging and not session.broken
+                and not session._isincommand())
+
+    @staticmethod
+    def alive(cmd: Any) -> bool:
+        """False once the session of ``cmd`` is broken or logged out."""
+        session = cmd.ipmi_session
+        return bool(session.logged) and not session.broken
+
+    def send(self, cmd: Any, netfn: int, command: int, data: tuple[int, ...],
+             on_answer: Answer) -> None:
+        """Send one request on a :meth:`ready` session; the answer goes to ``on_answer``.
+
+        pyghmi's answer dict gets ``error`` set for an error completion code, and
+        ``{'error': 'timeout', 'code': 0xffff}`` when pyghmi gave up retransmitting.
+        """
+        from pyghmi.ipmi.private.util import get_ipmi_error
+
+        session = cmd.ipmi_session
+
+        def answered(response: dict[str, Any]) -> None:
+            error = get_ipmi_error(response)
+            if error and "error" not in response:
+                response["error"] = error
+            # With a callback pyghmi leaves the end of the command to the caller.
+            session.incommand = False
+            while session.evq:
+                session.evq.popleft().set()
+            on_answer(response)
+
+        session.raw_command(netfn=netfn, command=command, data=data, callback=answered)
+
+    @staticmethod
+    def cancel(cmd: Any) -> None:
+        """Stop waiting for the answer to the request in flight on ``cmd``'s session.
+
+        The session stays usable. A late answer must not be taken for the answer to
+        the next request: pyghmi matches answers by (netfn, sequence, command) in
+        ``request_entry`` and moves to the next sequence number only on an answer,
+        so the entry is forgotten and the sequence number moved on here.
+        """
+        private = _private()
+        session = cmd.ipmi_session
+        session.incommand = False
+        session.lastpayload = None
+        session.request_entry = []
+        session.seqlun = (session.seqlun + 1) & 0x3F
+        session.ipmicallback = session._generic_callback
+        with private.WAITING_SESSIONS:
+            private.Session.waiting_sessions.pop(session, None)
         while session.evq:
             session.evq.popleft().set()
-        done.set()
 
-    now = time.monotonic()
-    deadline = now + timeout
-    next_full = now + _FULL_PUMP_EVERY
-    session.raw_command(netfn=netfn, command=command, data=data, callback=on_response)
-    while not done.is_set():
-        now = time.monotonic()
-        remaining = deadline - now
-        if remaining <= 0:
-            raise TimedOut(f"netfn {netfn:#x} command {command:#x}")
-        if quick_pump is None or now >= next_full:
-            full_pump(timeout=min(remaining, 0.2))
-            next_full = time.monotonic() + _FULL_PUMP_EVERY
-        else:
-            quick_pump(min(remaining, next_full - now))
-    return answer
-
-
-# pyghmi's full loop also runs every session's retransmit and keepalive timers, a
-# scan of all sessions each time; waiting answers mostly need only the packets.
-_FULL_PUMP_EVERY = 0.5
-
-
-def _packet_pump(session: Any) -> Callable[[float], None] | None:
-    """Return a function handling arrived packets of pyghmi's sessions, or None.
-
-    It is the packet half of pyghmi's ``Session.wait_for_rsp``, built from the
-    module of ``session``'s class; None where that module does not have it (another
-    pyghmi version, a test double), and callers then use the full loop only.
-    """
-    module = sys.modules.get(type(session).__module__)
-    poller = getattr(module, "_poller", None)
-    queue_ = getattr(module, "sessionqueue", None)
-    if poller is None or queue_ is None:
-        return None
-
-    def pump(timeout: float) -> None:
-        if poller(timeout=timeout):
-            while queue_:
-                queue_.popleft().process_pktqueue()
-
-    return pump
-
-
-def session_alive(cmd: Any) -> bool:
-    """False once pyghmi marked the session of ``cmd`` broken or logged out."""
-    session = getattr(cmd, "ipmi_session", None)
-    if session is None:
-        return True
-    return not getattr(session, "broken", False) and bool(getattr(session, "logged", True))
-
-
-def logout(cmd: Any, wait: float) -> None:
-    """Log out of a session we no longer use, waiting at most ``wait`` seconds.
-
-    A session that did not answer is first marked broken: pyghmi hands a session it
-    still thinks valid to the next ``Command()`` for the same BMC, and its logout
-    would wait for the hung command.
-    """
-    session = getattr(cmd, "ipmi_session", None)
-    if session is None or getattr(session, "broken", True):
-        return
-    if not wait:
-        session.broken = True
-
-    def log_out() -> None:
+    @staticmethod
+    def abandon(cmd: Any) -> None:
+        """Give up ``cmd``'s session: stop its retransmits, log out without waiting."""
+        private = _private()
+        session = getattr(cmd, "ipmi_session", None)
+        if session is None or session.broken:
+            return
+        session.incommand = False
+        session.lastpayload = None
+        session.onlogpayload = None
+        session.logonwaiters = []
+        with private.WAITING_SESSIONS:
+            private.Session.waiting_sessions.pop(session, None)
+        # A login given up before its first packet would be handed to the next one.
+        private.Session.initting_sessions.pop(
+            (session.bmc, session.userid, session.password, session.port, session.kgo),
+            None)
         try:
             session.logout()
         except Exception as e:  # a session we are leaving: nothing more to do with it
             LOG.debug("logout of an abandoned IPMI session failed: %s", e)
-
-    worker = threading.Thread(target=log_out, name="ipmi-logout", daemon=True)
-    worker.start()
-    worker.join(wait)
-    if worker.is_alive():
         session.broken = True
+
+    @staticmethod
+    def run_blocking(cmd: Any, func: Callable[[Any], Any]) -> Any:
+        """Run a synchronous pyghmi call ``func(cmd)`` here (stalls the loop meanwhile)."""
+        return func(cmd)

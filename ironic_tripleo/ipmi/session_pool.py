@@ -1,18 +1,23 @@
-"""One long-lived pyghmi session per BMC, shared by every thread of the process.
+"""One long-lived IPMI session per BMC, shared by every thread of the process.
 
-A :class:`SessionPool` keeps one logged-in ``pyghmi.ipmi.command.Command`` per
-:class:`~ironic_tripleo.ipmi.driver_info.BMC` and runs callables against it with:
+A :class:`SessionPool` keeps one logged-in pyghmi session per
+:class:`~ironic_tripleo.ipmi.driver_info.BMC` and runs operations (the generators of
+:mod:`ironic_tripleo.ipmi.chassis`) on it with:
 
-- a per-BMC minimum interval between the starts of two commands,
-- a per-BMC cap on commands in flight,
-- a timeout on every command (and on logging in), enforced from outside pyghmi,
-- retries with backoff on a fresh session when the BMC did not answer (BMC
-  restarted, session timed out); errors the BMC answered with are not retried.
+- one deadline per call, ``command_timeout`` seconds after it was made, that holds
+  by construction: the caller waits on a future until then, and only the loop
+  thread of :mod:`ironic_tripleo.ipmi.ipmi_loop` ever calls pyghmi, so no lock or
+  wait inside pyghmi can hold a caller longer; nothing is sent after a deadline;
+- one request in flight per BMC at a time, in the order the calls came, and a
+  per-BMC minimum interval between two requests;
+- retries with backoff on a fresh session, within the deadline, when the BMC did
+  not answer (BMC restarted, session lost); errors the BMC answered with are not
+  retried; a session idle longer than ``session_max_idle`` is replaced by a login.
 
+All state below is touched only on the loop thread, except what a call shares with
+its caller (its future and the ``sent``/``abandoned`` flags, under its lock).
 Settings are plain constructor arguments; the Ironic interfaces build the
 process-wide instance from ``[tripleo_ipmi]`` (see ``ironic_tripleo.ipmi.conductor``).
-Credentials go to pyghmi as bytes: with ``str``, a second ``Command`` to the same
-BMC in one process hangs forever.
 """
 
 from __future__ import annotations
@@ -21,8 +26,11 @@ import concurrent.futures
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any
+
+from pyghmi import exceptions as pyghmi_exc
 
 from ironic_tripleo.exception import (
     BMCBusy,
@@ -32,249 +40,467 @@ from ironic_tripleo.exception import (
     IPMICommandFailed,
     IPMIError,
 )
-from ironic_tripleo.ipmi import chassis
+from ironic_tripleo.ipmi import chassis, ipmi_loop
 from ironic_tripleo.ipmi.driver_info import BMC
-from ironic_tripleo.ipmi.errors import ANSWERED, CREDENTIALS, TRANSIENT, classify
-from ironic_tripleo.ipmi.pyghmi_session import (
-    LOGOUT_WAIT,
-    TimedOut,
-    call_with_timeout,
-    logout,
-    pyghmi_connect,
-    session_alive,
-)
+from ironic_tripleo.ipmi.errors import CREDENTIALS, TRANSIENT, classify
+from ironic_tripleo.ipmi.pyghmi_session import PyghmiTransport
 
 LOG = logging.getLogger(__name__)
-T = TypeVar("T")
-Connector = Callable[[BMC], Any]
-class _Entry:
-    """State kept for one BMC."""
+# How long a caller waits past its deadline for the loop's own verdict on the call.
+GRACE = 0.5
+# Longest a login may go on (pyghmi itself gives up after a few seconds of silence).
+LOGIN_LIMIT = 10.0
+# How long close() and discard() wait for the loop to log out.
+LOGOUT_WAIT = 2.0
 
-    def __init__(self, max_concurrent: int) -> None:
+_shared_loop: ipmi_loop.EventLoop | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_loop(transport: PyghmiTransport) -> ipmi_loop.EventLoop:
+    """The process's one pyghmi loop (pyghmi's state is process-wide)."""
+    global _shared_loop
+    with _shared_lock:
+        if _shared_loop is None:
+            _shared_loop = ipmi_loop.EventLoop(transport.pump, transport.kick)
+        return _shared_loop
+
+
+class _Call:
+    """One caller's request: an operation (or blocking function) and its deadline."""
+
+    def __init__(self, bmc: BMC, what: str, deadline: float, retry: bool,
+                 operation: Callable[[], chassis.Operation] | None = None,
+                 blocking: Callable[[Any], Any] | None = None) -> None:
+        self.bmc, self.what, self.deadline, self.retry = bmc, what, deadline, retry
+        self.operation, self.blocking = operation, blocking
+        self.future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         self.lock = threading.Lock()
-        self.login_lock = threading.Lock()
-        self.slots = threading.BoundedSemaphore(max_concurrent)
-        self.command: Any = None
+        self.sent = False
+        self.abandoned = False
+        self.attempts = 0
+        self.steps: chassis.Operation | None = None
+        self.timer: ipmi_loop.Timer | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.future.done()
+
+    def finish(self, result: Any = None, error: BaseException | None = None) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.future.done():
+            return
+        if error is not None:
+            self.future.set_exception(error)
+        else:
+            self.future.set_result(result)
+
+
+class _Entry:
+    """What the loop knows of one BMC."""
+
+    def __init__(self, bmc: BMC) -> None:
+        self.bmc = bmc
+        self.cmd: Any = None            # the logged-in session (pyghmi Command)
+        self.login: object | None = None  # token of the login in progress
+        self.login_cmd: Any = None
+        self.login_not_before = 0.0
+        self.queue: deque[_Call] = deque()
+        self.current: _Call | None = None
         self.next_start = 0.0
-        self.last_answer = 0.0  # when the BMC last answered on this session
+        self.last_answer = 0.0
+        self.turn: ipmi_loop.Timer | None = None
 
 
 class SessionPool:
     """Long-lived IPMI sessions, one per BMC, safe to share between threads.
 
-    :param command_timeout: seconds allowed for one command (or one login).
+    :param command_timeout: seconds a call may take in all (waiting for its turn,
+        logging in, retries included); it then fails, and nothing more is sent.
     :param command_retries: retries on a fresh session after no answer.
     :param retry_backoff: seconds before the first retry, doubled each time.
-    :param min_command_interval: minimum seconds between command starts per BMC.
-    :param max_concurrent_commands: commands in flight per BMC.
+    :param min_command_interval: minimum seconds between two requests to a BMC.
     :param session_max_idle: seconds a session may go unanswered before it is
         replaced by a new login rather than trusted (BMCs expire idle sessions).
-    :param connect: logs in to a BMC and returns a pyghmi ``Command``-like object.
-    :param clock: monotonic clock (tests pass their own).
-    :param sleep: sleep function (tests pass their own).
+    :param transport: the pyghmi edge (tests pass their own).
+    :param loop: the loop thread (default: the process's one pyghmi loop).
     """
 
     def __init__(self, *, command_timeout: float = 10.0, command_retries: int = 1,
                  retry_backoff: float = 0.5, min_command_interval: float = 0.0,
-                 max_concurrent_commands: int = 1, session_max_idle: float = 25.0,
-                 connect: Connector = pyghmi_connect,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
-        if max_concurrent_commands < 1:
-            raise ValueError("max_concurrent_commands must be at least 1")
+                 session_max_idle: float = 25.0, transport: Any = None,
+                 loop: ipmi_loop.EventLoop | None = None) -> None:
         self.command_timeout = command_timeout
         self.command_retries = command_retries
         self.retry_backoff = retry_backoff
         self.min_command_interval = min_command_interval
-        self.max_concurrent_commands = max_concurrent_commands
         self.session_max_idle = session_max_idle
-        self._connect = connect
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = threading.Lock()
+        self._transport = transport or PyghmiTransport()
+        self._loop = loop or shared_loop(self._transport)
         self._entries: dict[BMC, _Entry] = {}
+
+    # --- callers' side -------------------------------------------------------------
 
     def __len__(self) -> int:
         """Number of BMCs with a session open now."""
-        with self._lock:
-            return sum(1 for e in self._entries.values() if e.command is not None)
+        return self._on_loop(lambda: sum(1 for e in self._entries.values() if e.cmd)) or 0
 
-    def run(self, bmc: BMC, func: Callable[..., T], *, what: str,
-            retry: bool = True, bounded: bool = False) -> T:
-        """Run ``func(command)`` on the shared session of ``bmc``.
+    def run(self, bmc: BMC, operation: Callable[[], chassis.Operation], *, what: str,
+            retry: bool = True) -> Any:
+        """Run ``operation()`` (a :mod:`chassis` generator) on ``bmc``'s session.
 
-        :param bmc: the BMC to talk to.
-        :param func: called with the pyghmi ``Command``; its result is returned.
         :param what: short name of the operation, for messages and logs.
-        :param retry: False for commands that must not be sent twice (a reset).
-        :param bounded: ``func(command, timeout)`` keeps the deadline itself (raising
-            TimedOut) and runs in this thread; otherwise it runs on a runner thread.
+        :param retry: False for requests that must not be sent twice (a reset).
         :raises: BMCBusy, BMCUnreachable, BMCCredentialsRefused, BMCTimeout,
-            IPMICommandFailed.
+            IPMICommandFailed; always within ``command_timeout`` (plus :data:`GRACE`).
         """
-        entry = self._entry(bmc)
-        if not entry.slots.acquire(timeout=self.command_timeout):
-            raise BMCBusy(bmc=bmc.label, limit=self.max_concurrent_commands,
-                          seconds=self.command_timeout)
-        try:
-            attempts = 1 + (self.command_retries if retry else 0)
-            for attempt in range(attempts):
-                try:
-                    return self._attempt(entry, bmc, func, what, bounded)
-                except (BMCUnreachable, BMCTimeout) as e:
-                    if attempt + 1 >= attempts:
-                        raise
-                    delay = self.retry_backoff * (2 ** attempt)
-                    LOG.warning("BMC %s: %s (attempt %d of %d), retrying in %.1fs on a "
-                                "new session", bmc.label, e, attempt + 1, attempts, delay)
-                    self._sleep(delay)
-            raise AssertionError("unreachable")  # pragma: no cover
-        finally:
-            entry.slots.release()
+        return self._wait(self._submit(bmc, what, retry, operation=operation))
+
+    def run_blocking(self, bmc: BMC, func: Callable[[Any], Any], *, what: str) -> Any:
+        """Run a synchronous pyghmi call ``func(command)`` on the loop thread.
+
+        For what has no operation (sensor reading walks the SDR repository). The
+        loop does nothing else meanwhile, so other calls may reach their deadline;
+        the caller's own deadline still holds. Not retried.
+        """
+        return self._wait(self._submit(bmc, what, False, blocking=func))
 
     def get_power(self, bmc: BMC) -> str:
         """Return ``'on'`` or ``'off'`` as the BMC reports it.
 
         :raises: what :meth:`run` raises.
         """
-        return self.run(bmc, chassis.get_power, what="get power", bounded=True)
+        return self.run(bmc, chassis.get_power, what="get power")
 
-    def get_power_many(self, bmcs: Iterable[BMC], max_workers: int = 64
-                       ) -> dict[BMC, str | IPMIError]:
-        """Read the power state of many BMCs in parallel.
+    def set_power(self, bmc: BMC, action: str) -> None:
+        """Send Chassis Control ``action`` (``on``, ``off``, ``shutdown``...)."""
+        self.run(bmc, lambda: chassis.control(action), what=f"power {action}",
+                 retry=action not in ("reset", "cycle"))
 
-        :param bmcs: the BMCs (each keeps its own limits: interval, cap, timeout).
-        :param max_workers: threads used at once.
+    def get_power_many(self, bmcs: Iterable[BMC]) -> dict[BMC, str | IPMIError]:
+        """Read the power state of many BMCs at once (no thread per BMC).
+
         :returns: for each BMC, ``'on'``/``'off'`` or the IPMIError it raised.
         """
-        def one(bmc: BMC) -> str | IPMIError:
+        calls = {bmc: self._submit(bmc, "get power", True, operation=chassis.get_power)
+                 for bmc in dict.fromkeys(bmcs)}
+        results: dict[BMC, str | IPMIError] = {}
+        for bmc, call in calls.items():
             try:
-                return self.get_power(bmc)
+                results[bmc] = self._wait(call)
             except IPMIError as e:
-                return e
-
-        unique = list(dict.fromkeys(bmcs))
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max_workers) as executor:
-            return dict(zip(unique, executor.map(one, unique), strict=True))
+                results[bmc] = e
+        return results
 
     def discard(self, bmc: BMC) -> None:
         """Log out of ``bmc``'s session, if any; the next command logs in again."""
-        with self._lock:
+        def drop() -> None:
             entry = self._entries.get(bmc)
-        if entry is not None:
-            self._drop(entry, entry.command, LOGOUT_WAIT)
+            if entry is not None:
+                self._drop(entry, now=True)
+        self._on_loop(drop, LOGOUT_WAIT)
 
     def close(self) -> None:
-        """Log out of every BMC."""
-        with self._lock:
-            entries = list(self._entries.values())
+        """Log out of every BMC of this pool."""
+        def drop_all() -> None:
+            for entry in self._entries.values():
+                self._drop(entry, now=True)
             self._entries.clear()
-        workers = [threading.Thread(target=self._drop, args=(e, e.command, LOGOUT_WAIT),
-                                    daemon=True) for e in entries if e.command is not None]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
+        self._on_loop(drop_all, LOGOUT_WAIT)
+
+    def _on_loop(self, func: Callable[[], Any], timeout: float = 5.0) -> Any:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                future.set_result(func())
+            except Exception as e:  # handed to the caller
+                future.set_exception(e)
+        self._loop.call_soon(run)
+        try:
+            return future.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            LOG.warning("IPMI loop busy for %.1fs: gave up waiting for it",
+                        self._loop.busy_for())
+            return None
+
+    def _submit(self, bmc: BMC, what: str, retry: bool, **work: Any) -> _Call:
+        call = _Call(bmc, what, time.monotonic() + self.command_timeout, retry, **work)
+        self._loop.call_soon(lambda: self._admit(call))
+        return call
+
+    def _wait(self, call: _Call) -> Any:
+        try:
+            return call.future.result(
+                timeout=max(0.0, call.deadline - time.monotonic()) + GRACE)
+        except concurrent.futures.TimeoutError:
+            with call.lock:
+                call.abandoned = True
+                sent = call.sent
+            if call.future.done():  # decided just now
+                return call.future.result()
+            raise BMCTimeout(bmc=call.bmc.label, what=call.what,
+                             seconds=self.command_timeout,
+                             reason=("no answer" if sent else "not sent") +
+                             f"; the IPMI loop has been busy for "
+                             f"{self._loop.busy_for():.1f}s") from None
+
+    # --- loop side: calls ----------------------------------------------------------
 
     def _entry(self, bmc: BMC) -> _Entry:
-        with self._lock:
-            entry = self._entries.get(bmc)
-            if entry is None:
-                entry = self._entries[bmc] = _Entry(self.max_concurrent_commands)
-            return entry
+        entry = self._entries.get(bmc)
+        if entry is None:
+            entry = self._entries[bmc] = _Entry(bmc)
+        return entry
 
-    def _wait_turn(self, entry: _Entry) -> None:
-        with entry.lock:
-            now = self._clock()
-            start = max(now, entry.next_start)
-            entry.next_start = start + self.min_command_interval
-        if start > now:
-            self._sleep(start - now)
+    def _admit(self, call: _Call) -> None:
+        if call.finished or call.abandoned:
+            return
+        entry = self._entry(call.bmc)
+        call.timer = self._loop.call_later(call.deadline - time.monotonic(),
+                                           lambda: self._expire(entry, call))
+        entry.queue.append(call)
+        self._advance(entry)
 
-    def _attempt(self, entry: _Entry, bmc: BMC, func: Callable[..., T], what: str,
-                 bounded: bool = False) -> T:
-        # Log in first: the interval counts between commands as they are sent, and a
-        # slow login must not use up the wait that keeps the next command away.
-        cmd = self._session(entry, bmc)
-        self._wait_turn(entry)
-        started = self._clock()
-        try:
-            if bounded:
-                result = func(cmd, self.command_timeout)
-            else:
-                result = call_with_timeout(lambda: func(cmd), self.command_timeout,
-                                           f"ipmi-{bmc.label}")
-            entry.last_answer = self._clock()
-            return result
-        except TimedOut:
-            self._drop(entry, cmd)
-            raise BMCTimeout(bmc=bmc.label, what=what, seconds=self.command_timeout,
-                             reason="no answer") from None
-        except Exception as e:
-            kind = classify(e)
-            if kind == TRANSIENT or not session_alive(cmd):
-                self._drop(entry, cmd)
-                raise BMCTimeout(bmc=bmc.label, what=what,
-                                 seconds=self._clock() - started,
-                                 reason=str(e) or type(e).__name__) from e
-            if kind == CREDENTIALS:
-                raise BMCCredentialsRefused(bmc=bmc.label, user=bmc.username,
-                                            reason=str(e)) from e
-            raise IPMICommandFailed(bmc=bmc.label, what=what,
-                                    reason=str(e) or repr(e)) from e
-
-    def _session(self, entry: _Entry, bmc: BMC) -> Any:
-        """Return the live session of ``bmc``, logging in if there is none."""
-        if not entry.login_lock.acquire(timeout=self.command_timeout):
-            raise BMCTimeout(bmc=bmc.label, what="log in", seconds=self.command_timeout,
-                             reason="another thread is still logging in")
-        try:
-            cmd = entry.command
-            idle = self._clock() - entry.last_answer
-            if cmd is not None and session_alive(cmd) and idle <= self.session_max_idle:
-                return cmd
-            if cmd is not None and idle > self.session_max_idle:
+    def _advance(self, entry: _Entry) -> None:
+        """Send the next queued call of ``entry`` if the BMC is free for it."""
+        while entry.current is None:
+            while entry.queue and entry.queue[0].finished:
+                entry.queue.popleft()
+            if not entry.queue:
+                return
+            now = time.monotonic()
+            if entry.cmd is not None and not self._transport.alive(entry.cmd):
+                self._drop(entry)
+            elif entry.cmd is not None and now - entry.last_answer > self.session_max_idle:
                 # BMCs expire idle sessions (often after 60 s) and then drop what
                 # comes on them: logging in again costs a few round trips, finding
-                # out the hard way costs a command timeout.
+                # out the hard way costs a timeout.
                 LOG.debug("BMC %s: session idle for %.0fs, logging in again",
-                          bmc.label, idle)
-            if cmd is not None:
-                self._drop(entry, cmd)
-            started = self._clock()
-            try:
-                cmd = call_with_timeout(lambda: self._connect(bmc), self.command_timeout,
-                                         f"ipmi-login-{bmc.label}")
-            except TimedOut:
-                raise BMCUnreachable(bmc=bmc.label, seconds=self.command_timeout) from None
-            except Exception as e:
-                kind = classify(e)
-                if kind == CREDENTIALS:
-                    raise BMCCredentialsRefused(bmc=bmc.label, user=bmc.username,
-                                                reason=str(e)) from e
-                if kind == ANSWERED:
-                    raise IPMICommandFailed(bmc=bmc.label, what="log in",
-                                            reason=str(e) or repr(e)) from e
-                raise BMCUnreachable(bmc=bmc.label,
-                                     seconds=self._clock() - started) from e
-            LOG.debug("BMC %s: logged in as user '%s' in %.3fs", bmc.label,
-                      bmc.username, self._clock() - started)
-            with entry.lock:
-                entry.command = cmd
-                entry.last_answer = self._clock()
-            return cmd
-        finally:
-            entry.login_lock.release()
+                          entry.bmc.label, now - entry.last_answer)
+                self._drop(entry)
+            if entry.cmd is None:
+                self._start_login(entry)
+                return
+            if now < entry.next_start or not self._transport.ready(entry.cmd):
+                self._wake_at(entry, max(entry.next_start, now + 0.01))
+                return
+            call = entry.queue.popleft()
+            with call.lock:
+                if call.abandoned:
+                    continue
+                call.sent = True
+            entry.current = call
+            call.attempts += 1
+            if call.blocking is not None:
+                self._run_blocking(entry, call)
+            else:
+                call.steps = call.operation()
+                self._step(entry, call, None)
 
-    def _drop(self, entry: _Entry, cmd: Any, wait: float = 0.0) -> None:
-        """Forget ``cmd`` as ``entry``'s session and log out of it.
+    def _wake_at(self, entry: _Entry, when: float) -> None:
+        if entry.turn is not None:
+            entry.turn.cancel()
+        entry.turn = self._loop.call_later(when - time.monotonic(),
+                                           lambda: self._advance(entry))
 
-        :param wait: 0 for a session that failed (do not wait on it), else how long
-            a healthy one may take to log out.
+    def _step(self, entry: _Entry, call: _Call, answer: dict[str, Any] | None) -> None:
+        try:
+            request = next(call.steps) if answer is None else call.steps.send(answer)
+        except StopIteration as done:
+            self._done(entry, call, result=done.value)
+            return
+        except Exception as e:  # a malformed answer: the BMC answered, do not retry
+            self._done(entry, call, error=IPMICommandFailed(
+                bmc=entry.bmc.label, what=call.what, reason=str(e) or repr(e)))
+            return
+        delay = entry.next_start - time.monotonic()
+        if delay > 0:  # the next request of a multi-request operation
+            self._loop.call_later(delay, lambda: self._send(entry, call, request))
+        else:
+            self._send(entry, call, request)
+
+    def _send(self, entry: _Entry, call: _Call, request: chassis.Request) -> None:
+        if entry.current is not call or call.finished:
+            return
+        cmd = entry.cmd
+        netfn, command, data = request
+        entry.next_start = time.monotonic() + self.min_command_interval
+        try:
+            # Answers are handled on the next turn, outside pyghmi's packet handling.
+            self._transport.send(cmd, netfn, command, data, lambda answer: (
+                self._loop.call_soon(lambda: self._answered(entry, call, cmd, answer))))
+        except Exception as e:
+            self._failed(entry, call, cmd, e)
+
+    def _answered(self, entry: _Entry, call: _Call, cmd: Any, answer: dict[str, Any]
+                  ) -> None:
+        if entry.current is not call or entry.cmd is not cmd:
+            return  # an answer after the call ended (its deadline passed)
+        if "error" in answer:
+            self._failed(entry, call, cmd, pyghmi_exc.IpmiException(
+                answer["error"], answer.get("code", 0)))
+            return
+        entry.last_answer = time.monotonic()
+        self._step(entry, call, answer)
+
+    def _run_blocking(self, entry: _Entry, call: _Call) -> None:
+        cmd = entry.cmd
+        try:
+            result = self._transport.run_blocking(cmd, call.blocking)
+        except Exception as e:
+            self._failed(entry, call, cmd, e)
+            return
+        entry.last_answer = time.monotonic()
+        self._done(entry, call, result=result)
+
+    def _failed(self, entry: _Entry, call: _Call, cmd: Any, error: BaseException) -> None:
+        kind = classify(error)
+        reason = str(error) or type(error).__name__
+        if kind == CREDENTIALS:
+            self._done(entry, call, error=BMCCredentialsRefused(
+                bmc=entry.bmc.label, user=entry.bmc.username, reason=reason))
+        elif kind == TRANSIENT or not self._transport.alive(cmd):
+            self._drop(entry)
+            entry.current = None
+            self._retry_or_fail(entry, call, BMCTimeout(
+                bmc=entry.bmc.label, what=call.what, seconds=self.command_timeout,
+                reason=reason))
+        else:
+            self._done(entry, call, error=IPMICommandFailed(
+                bmc=entry.bmc.label, what=call.what, reason=reason))
+
+    def _retry_or_fail(self, entry: _Entry, call: _Call, error: IPMIError) -> None:
+        delay = self.retry_backoff * (2 ** max(0, call.attempts - 1))
+        if (call.retry and call.attempts <= self.command_retries
+                and time.monotonic() + delay < call.deadline):
+            LOG.warning("BMC %s: %s (attempt %d of %d), retrying in %.1fs on a new "
+                        "session", entry.bmc.label, error, call.attempts,
+                        1 + self.command_retries, delay)
+
+            def again() -> None:
+                if not call.finished:
+                    entry.queue.appendleft(call)
+                    self._advance(entry)
+            self._loop.call_later(delay, again)
+            self._advance(entry)
+            return
+        call.finish(error=error)
+        self._advance(entry)
+
+    def _done(self, entry: _Entry, call: _Call, result: Any = None,
+              error: IPMIError | None = None) -> None:
+        if entry.current is call:
+            entry.current = None
+        call.finish(result, error)
+        self._advance(entry)
+
+    def _expire(self, entry: _Entry, call: _Call) -> None:
+        """``call``'s deadline passed: it fails now, and nothing more is sent for it."""
+        if call.finished:
+            return
+        with call.lock:
+            sent = call.sent
+        if entry.current is call:
+            # The answer may just be lost: stop waiting for it but keep the session
+            # (logging in again costs more round trips than a command); pyghmi
+            # itself reports a session that stays silent, and it is then dropped.
+            entry.current = None
+            if entry.cmd is not None:
+                self._transport.cancel(entry.cmd)
+            error: IPMIError = BMCTimeout(bmc=entry.bmc.label, what=call.what,
+                                          seconds=self.command_timeout, reason="no answer")
+        elif sent:  # waiting to be retried
+            error = BMCTimeout(bmc=entry.bmc.label, what=call.what,
+                               seconds=self.command_timeout,
+                               reason="no answer, and no new session in time")
+        elif entry.login is not None or call.attempts:
+            error = BMCUnreachable(bmc=entry.bmc.label, seconds=self.command_timeout)
+        else:
+            error = BMCBusy(bmc=entry.bmc.label, seconds=self.command_timeout,
+                            ahead=sum(1 for c in entry.queue if c is not call and
+                                      not c.finished) + (entry.current is not None))
+        with call.lock:
+            call.abandoned = True
+        call.finish(error=error)
+        self._advance(entry)
+
+    # --- loop side: sessions -------------------------------------------------------
+
+    def _start_login(self, entry: _Entry) -> None:
+        if entry.login is not None:
+            return
+        now = time.monotonic()
+        if now < entry.login_not_before:
+            self._wake_at(entry, entry.login_not_before)
+            return
+        token = entry.login = object()
+        started = now
+
+        def done(cmd: Any, reason: str | None) -> None:
+            # Inside pyghmi's callback: decide on the next loop turn.
+            self._loop.call_soon(lambda: self._logged_in(entry, token, cmd, reason,
+                                                         started))
+        # A login outlives the call that started it: under packet loss it may take
+        # longer than one call's timeout, and the calls after it use the session.
+        self._loop.call_later(max(self.command_timeout, LOGIN_LIMIT),
+                              lambda: self._login_timed_out(entry, token))
+        try:
+            entry.login_cmd = self._transport.login(entry.bmc, done)
+        except Exception as e:
+            self._logged_in(entry, token, None, str(e) or type(e).__name__, started)
+
+    def _logged_in(self, entry: _Entry, token: object, cmd: Any, reason: str | None,
+                   started: float) -> None:
+        if entry.login is not token:
+            if cmd is not None and reason is None:
+                self._transport.abandon(cmd)  # a login we gave up on came through
+            return
+        entry.login, entry.login_cmd = None, None
+        if reason is None:
+            LOG.debug("BMC %s: logged in as user '%s' in %.3fs", entry.bmc.label,
+                      entry.bmc.username, time.monotonic() - started)
+            entry.cmd = cmd
+            entry.last_answer = time.monotonic()
+            self._advance(entry)
+            return
+        if cmd is not None:
+            self._transport.abandon(cmd)
+        kind = classify(pyghmi_exc.IpmiException(reason))
+        waiting = [c for c in entry.queue if not c.finished]
+        entry.queue.clear()
+        for call in waiting:
+            call.attempts += 1
+            if kind == CREDENTIALS:
+                call.finish(error=BMCCredentialsRefused(
+                    bmc=entry.bmc.label, user=entry.bmc.username, reason=reason))
+            elif kind == TRANSIENT:
+                entry.login_not_before = time.monotonic() + self.retry_backoff
+                self._retry_or_fail(entry, call, BMCUnreachable(
+                    bmc=entry.bmc.label, seconds=time.monotonic() - started))
+            else:
+                call.finish(error=IPMICommandFailed(bmc=entry.bmc.label,
+                                                    what="log in", reason=reason))
+
+    def _login_timed_out(self, entry: _Entry, token: object) -> None:
+        if entry.login is not token:
+            return
+        cmd, entry.login, entry.login_cmd = entry.login_cmd, None, None
+        if cmd is not None:
+            self._transport.abandon(cmd)
+        self._advance(entry)
+
+    def _drop(self, entry: _Entry, now: bool = False) -> None:
+        """Forget ``entry``'s session and log out of it.
+
+        :param now: log out in this turn; otherwise on the next one, as this may run
+            inside a pyghmi callback that still uses the session.
         """
+        cmd, entry.cmd = entry.cmd, None
         if cmd is None:
             return
-        with entry.lock:
-            if entry.command is cmd:
-                entry.command = None
-        logout(cmd, wait)
+        if now:
+            self._transport.abandon(cmd)
+        else:
+            self._loop.call_soon(lambda: self._transport.abandon(cmd))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import os
+import random
 import select
 import shutil
 import signal
@@ -102,13 +103,19 @@ class IpmiSim:
 
 
 class DelayProxy:
-    """Forward UDP between one client and a BMC, delaying each packet by ``delay``."""
+    """Forward UDP between one client and a BMC, delaying each packet.
 
-    def __init__(self, target_port: int, delay: float) -> None:
+    Each packet waits ``delay`` plus a random share of ``jitter`` seconds (so
+    packets can also overtake each other). ``listen`` is the address clients use.
+    """
+
+    def __init__(self, target_port: int, delay: float, jitter: float = 0.0,
+                 listen: str = "127.0.0.1") -> None:
         self.delay = delay
+        self.jitter = jitter
         self.target = ("127.0.0.1", target_port)
         self.front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.front.bind(("127.0.0.1", 0))
+        self.front.bind((listen, 0))
         self.back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.back.bind(("127.0.0.1", 0))
         self.port = self.front.getsockname()[1]
@@ -135,8 +142,9 @@ class DelayProxy:
                 else:
                     continue
                 self._seq += 1
+                late = self.delay + random.uniform(0.0, self.jitter)  # noqa: S311
                 heapq.heappush(self._queue,
-                               (time.monotonic() + self.delay, self._seq, out, data, dest))
+                               (time.monotonic() + late, self._seq, out, data, dest))
             while self._queue and self._queue[0][0] <= time.monotonic():
                 _, _, out, data, dest = heapq.heappop(self._queue)
                 out.sendto(data, dest)

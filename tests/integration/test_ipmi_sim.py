@@ -14,7 +14,8 @@ from unittest import mock
 import pytest
 
 from ironic_tripleo import exception
-from ironic_tripleo.ipmi import conductor, driver_info, session_pool
+from ironic_tripleo.ipmi import conductor, driver_info
+from ironic_tripleo.ipmi.pyghmi_session import PyghmiTransport
 from ironic_tripleo.ipmi.session_pool import SessionPool
 from tests.integration.ipmi_sim_fixture import DelayProxy, IpmiSim
 from tests.netutil import free_port
@@ -44,7 +45,7 @@ def sim(tmp_path):
 def pool():
     """A pool of our own as the process-wide one; logged out at teardown."""
     conductor.CONF.set_override("power_state_poll_interval", 0.1, "tripleo_ipmi")
-    new = SessionPool(command_timeout=3.0, command_retries=1, retry_backoff=0.2)
+    new = SessionPool(command_timeout=8.0, command_retries=1, retry_backoff=0.2)
     previous = conductor.set_default_pool(new)
     yield new
     conductor.set_default_pool(previous)
@@ -144,7 +145,8 @@ def test_bmc_restarted_mid_session(sim, pool):
     power.set_power_state(task, states.POWER_ON, timeout=10)
     sim.kill()
     sim.start()
-    # The old session is gone on the BMC side; the next call recovers on a new one.
+    # The old session is gone on the BMC side; the next call recovers on a new one
+    # (pyghmi notices the silence after ~2.5 s; then a login: within 8 s).
     assert power.get_power_state(task) == states.POWER_ON
     power.set_power_state(task, states.POWER_OFF, timeout=10)
     assert sim.chassis("power") == "0"
@@ -158,7 +160,7 @@ def test_bmc_down_then_back(sim, pool):
     with pytest.raises(ironic_exc.IPMIFailure, match="127.0.0.1"):
         power.get_power_state(task)
     sim.start()
-    pool.command_timeout, pool.command_retries = 3.0, 1
+    pool.command_timeout, pool.command_retries = 8.0, 1
     assert power.get_power_state(task) == states.POWER_OFF
 
 
@@ -195,8 +197,10 @@ def test_slow_bmc_beyond_timeout_never_reports_a_state(sim, pool):
 
 
 def test_many_threads_share_one_session(sim):
-    connect = mock.Mock(side_effect=session_pool.pyghmi_connect)
-    pool = SessionPool(command_timeout=5.0, max_concurrent_commands=2, connect=connect)
+    transport = PyghmiTransport()
+    connect = mock.Mock(side_effect=transport.login)
+    transport.login = connect
+    pool = SessionPool(command_timeout=5.0, transport=transport)
     bmc = driver_info.parse(sim.driver_info)
     results = []
 

@@ -4,14 +4,13 @@ import threading
 import time
 import types
 import warnings
-from collections import deque
 from unittest import mock
 
 import pytest
 from pyghmi import exceptions as pyghmi_exc
 from pyghmi.ipmi import command
 
-from ironic_tripleo.ipmi import chassis, conductor
+from ironic_tripleo.ipmi import chassis, conductor, ipmi_loop
 from ironic_tripleo.ipmi.session_pool import SessionPool
 
 # Ironic 39 still imports eventlet (through futurist), which warns once at import;
@@ -34,49 +33,87 @@ def make_task(driver_info=None, uuid="1be26c0b-03f2-4d2e-ae87-c02d7f33c123"):
     return task
 
 
-class FakeSession:
-    """pyghmi's session API with callbacks, answered through ``cmd.raw_command``.
+class FakeTransport:
+    """The pool's pyghmi edge, answering from fake Commands on the pool's loop.
 
-    Answers come from another thread, as from the network, so a ``raw_command``
-    side effect that blocks is a BMC that does not answer; one that raises is
-    reported through the callback as pyghmi reports errors.
+    ``connect(bmc)`` returns the Command a login gives, an exception (the login
+    fails with its text) or None (no answer to the login). A Command whose
+    ``state['silent']`` is true never answers; ``state['delay']`` delays answers.
     """
 
-    def __init__(self, cmd):
-        self.cmd = cmd
-        self.evq = deque()
-        self.incommand = False
-        self.broken = False
-        self.logged = True
-        self.logouts = 0
+    def __init__(self, connect):
+        self.connect = connect
+        self.loop = None
+        self.wake = threading.Event()
+        self.sent = []
+        self.logins = 0
+        self.cancels = 0
 
-    def logout(self):
-        self.logouts += 1
-        self.logged = False
+    def pump(self, timeout):
+        self.wake.wait(timeout)
+        self.wake.clear()
 
-    @classmethod
-    def wait_for_rsp(cls, timeout=None):
-        time.sleep(min(timeout or 0, 0.005))
+    def kick(self):
+        self.wake.set()
 
-    def raw_command(self, netfn, command, data=(), callback=None, **kwargs):
-        def answer():
-            try:
-                response = self.cmd.raw_command(netfn=netfn, command=command, data=data)
-            except pyghmi_exc.IpmiException as e:
-                response = {"error": str(e), "code": e.ipmicode}
-            callback(response)
+    def login(self, bmc, on_done):
+        self.logins += 1
+        outcome = self.connect(bmc)
+        if isinstance(outcome, Exception):
+            self.loop.call_later(0.001, lambda: on_done(None, str(outcome)))
+        elif outcome is not None:
+            outcome.state["broken"] = False
+            self.loop.call_later(0.001, lambda: on_done(outcome, None))
+        return outcome
 
-        threading.Thread(target=answer, daemon=True).start()
+    @staticmethod
+    def ready(cmd):
+        return not cmd.state["broken"]
+
+    alive = ready
+
+    def send(self, cmd, netfn, command, data, on_answer):
+        self.sent.append((time.monotonic(), netfn, command, tuple(data)))
+        if cmd.state["silent"]:
+            return
+        try:
+            response = cmd.raw_command(netfn=netfn, command=command, data=data)
+        except pyghmi_exc.IpmiException as e:
+            response = {"error": str(e), "code": e.ipmicode}
+        self.loop.call_later(cmd.state["delay"], lambda: on_answer(response))
+
+    def cancel(self, cmd):
+        self.cancels += 1
+
+    @staticmethod
+    def abandon(cmd):
+        cmd.state["broken"] = True
+        cmd.state["logouts"] += 1
+
+    @staticmethod
+    def run_blocking(cmd, func):
+        return func(cmd)
+
+
+def make_pool(connect, **kwargs):
+    """A SessionPool on its own loop whose logins call ``connect(bmc)``."""
+    transport = FakeTransport(connect)
+    loop = ipmi_loop.EventLoop(transport.pump, transport.kick, name="test-ipmi-loop")
+    transport.loop = loop
+    kwargs.setdefault("command_timeout", 2.0)
+    return SessionPool(transport=transport, loop=loop, **kwargs), transport
 
 
 def fake_command(power="off"):
-    """An autospec'd pyghmi Command answering chassis status and control.
+    """An autospec'd pyghmi Command answering chassis status, control and boot flags.
 
     ``cmd.state['power']`` is the power state, ``cmd.state['controls']`` the chassis
-    control actions received; ``cmd.state['stuck'] = True`` makes them no-ops.
+    control actions received; ``cmd.state['stuck'] = True`` makes them no-ops;
+    ``cmd.state['bootflags']`` the boot flags parameter data as the BMC holds it.
     """
     cmd = mock.create_autospec(command.Command, instance=True)
-    state = {"power": power, "controls": [], "stuck": False}
+    state = {"power": power, "controls": [], "stuck": False, "silent": False,
+             "delay": 0.0, "broken": False, "logouts": 0, "bootflags": [0, 0, 0, 0, 0]}
     actions = {code: name for name, code in chassis.CONTROL.items()}
 
     def raw_command(netfn, command, data=(), **kwargs):
@@ -89,10 +126,16 @@ def fake_command(power="off"):
             if not state["stuck"]:
                 state["power"] = "off" if action in ("off", "shutdown") else "on"
             return {"netfn": 1, "command": 2, "code": 0, "data": []}
+        if (netfn, command) == (0, 8):
+            if data[0] == 5:
+                state["bootflags"] = list(data[1:])
+            return {"netfn": 1, "command": 8, "code": 0, "data": []}
+        if (netfn, command) == (0, 9):
+            return {"netfn": 1, "command": 9, "code": 0,
+                    "data": [1, 5, *state["bootflags"]]}
         return {"error": "Invalid command", "code": 0xC1}
 
     cmd.raw_command.side_effect = raw_command
-    cmd.ipmi_session = FakeSession(cmd)
     cmd.state = state
     return cmd
 
@@ -111,8 +154,7 @@ def bmc_command():
 def pool(bmc_command):
     """The process-wide pool, replaced by one whose BMC is ``bmc_command``."""
     conductor.CONF.set_override("power_state_poll_interval", 0.05, "tripleo_ipmi")
-    new = SessionPool(command_timeout=2.0, command_retries=0,
-                      connect=lambda bmc: bmc_command)
+    new, _ = make_pool(lambda bmc: bmc_command, command_retries=0)
     previous = conductor.set_default_pool(new)
     yield new
     conductor.set_default_pool(previous)

@@ -13,14 +13,14 @@ from ironic_tripleo.ipmi.management import PyghmiManagement, boot_device_from_py
 mgmt = PyghmiManagement()
 
 
-@pytest.mark.parametrize("device,pyghmi_name", [
-    (boot_devices.PXE, "network"), (boot_devices.DISK, "hd"),
-    (boot_devices.CDROM, "optical"), (boot_devices.BIOS, "setup")])
-def test_set_boot_device(pool, task, bmc_command, device, pyghmi_name):
-    bmc_command.set_bootdev.return_value = {"bootdev": pyghmi_name}
+@pytest.mark.parametrize("device,flags", [
+    (boot_devices.PXE, [0xC0, 0x04]), (boot_devices.DISK, [0xC0, 0x08]),
+    (boot_devices.CDROM, [0xC0, 0x14]), (boot_devices.BIOS, [0xC0, 0x18])])
+def test_set_boot_device(pool, task, bmc_command, device, flags):
     mgmt.set_boot_device(task, device, persistent=True)
-    bmc_command.set_bootdev.assert_called_once_with(pyghmi_name, persist=True,
-                                                    uefiboot=False)
+    # The same boot flags bytes pyghmi's set_bootdev writes.
+    assert bmc_command.state["bootflags"] == [*flags, 0, 0, 0]
+    assert mgmt.get_boot_device(task) == {"boot_device": device, "persistent": True}
 
 
 def test_set_unsupported_boot_device(pool, task):
@@ -29,30 +29,32 @@ def test_set_unsupported_boot_device(pool, task):
 
 
 def test_set_boot_device_error_answer(pool, task, bmc_command):
-    bmc_command.set_bootdev.return_value = {"error": "Unknown bootdevice"}
-    with pytest.raises(ironic_exc.IPMIFailure, match="refused boot device pxe"):
+    bmc_command.raw_command.side_effect = pyghmi_exc.IpmiException("Invalid data field",
+                                                                    0xCC)
+    with pytest.raises(ironic_exc.IPMIFailure, match="'set boot device pxe' failed"):
         mgmt.set_boot_device(task, boot_devices.PXE)
 
 
-@pytest.mark.parametrize("answer,expected", [
-    ({"bootdev": "default", "persistent": True}, {"boot_device": None, "persistent": None}),
-    ({"bootdev": "network", "persistent": False, "uefimode": False},
-     {"boot_device": "pxe", "persistent": False}),
-    ({"bootdev": "hd", "persistent": True, "uefimode": True},
-     {"boot_device": "disk", "persistent": True}),
-    ({"bootdev": 7, "persistent": True}, {"boot_device": None, "persistent": None}),
+@pytest.mark.parametrize("flags,expected", [
+    ([0x00, 0x00], {"boot_device": None, "persistent": None}),
+    ([0x80, 0x04], {"boot_device": "pxe", "persistent": False}),
+    ([0xE0, 0x08], {"boot_device": "disk", "persistent": True}),
+    ([0xC0, 0x1C], {"boot_device": None, "persistent": None}),
 ])
-def test_get_boot_device(pool, task, bmc_command, answer, expected):
-    bmc_command.get_bootdev.return_value = answer
+def test_get_boot_device(pool, task, bmc_command, flags, expected):
+    bmc_command.state["bootflags"] = [*flags, 0, 0, 0]
     assert mgmt.get_boot_device(task) == expected
-    assert boot_device_from_pyghmi(answer) == expected
+
+
+def test_boot_device_from_pyghmi():
+    assert boot_device_from_pyghmi({"bootdev": 7, "persistent": True}) == {
+        "boot_device": None, "persistent": None}
 
 
 def test_get_boot_mode(pool, task, bmc_command):
-    bmc_command.get_bootdev.return_value = {"bootdev": "hd", "persistent": True,
-                                            "uefimode": True}
+    bmc_command.state["bootflags"] = [0xE0, 0x08, 0, 0, 0]
     assert mgmt.get_boot_mode(task) == "uefi"
-    bmc_command.get_bootdev.return_value = {"bootdev": "default", "persistent": True}
+    bmc_command.state["bootflags"] = [0x00, 0x00, 0, 0, 0]
     assert mgmt.get_boot_mode(task) is None
 
 
