@@ -122,3 +122,40 @@ def test_problem_is_iterative():
     for _ in range(200_000):
         value = {"a": value}
     assert "limit of 20 levels" in body.problem(value)
+
+
+@pytest.mark.parametrize("path,value,words", [
+    (("inventory", "disks", 0, "size"), 10 ** 40, ["inventory/disks/0/size", "64-bit"]),
+    (("inventory", "disks", 0, "size"), 2 ** 61, ["inventory/disks/0/size", "maximum"]),
+    (("inventory", "disks", 0, "size"), -1, ["inventory/disks/0/size", "minimum"]),
+    (("inventory", "disks", 0, "size"), 1.5, ["inventory/disks/0/size", "integer"]),
+    (("inventory", "cpu", "count"), 0, ["inventory/cpu/count", "minimum"]),
+    (("inventory", "cpu", "count"), 10 ** 6, ["inventory/cpu/count", "maximum"]),
+    (("inventory", "memory", "physical_mb"), 2 ** 40, ["inventory/memory/physical_mb"]),
+    (("inventory", "memory", "total"), 2 ** 60, ["inventory/memory/total", "maximum"]),
+    (("inventory", "disks"), [{"name": "sda", "size": 1}] * 5000,
+     ["inventory/disks", "too long"]),
+    (("inventory", "bmc_address"), "1" * 300, ["inventory/bmc_address", "too long"]),
+    (("error",), "e" * 5000, ["error", "too long"]),
+])
+def test_out_of_range_values_are_refused_by_name(client, ironic, service, path, value,
+                                                 words):
+    uuid = joined(client, ironic)
+    payload = ramdisk_payload(MACS)
+    target = payload
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    r = client.post("/v1/continue", json=payload)
+    assert_error_names(r, *words)
+    assert len(r.json["error"]["message"]) < 1000
+    assert introspections.get(service.db, uuid).state == "error"
+    assert ironic.nodes[uuid]["properties"] == {}  # nothing written to Ironic
+
+
+def test_too_many_interfaces_are_refused(client, ironic, service):
+    uuid = joined(client, ironic)
+    payload = ramdisk_payload(MACS)
+    payload["inventory"]["interfaces"] += [{"name": "x", "mac_address": None}] * 1100
+    assert_error_names(client.post("/v1/continue", json=payload), "inventory/interfaces")
+    assert introspections.get(service.db, uuid).state == "error"
