@@ -159,6 +159,15 @@ class IronicClient:
             url, params = body.get("next"), None  # "next" carries the query
         return result
 
+    def find_port(self, address: str) -> dict[str, Any] | None:
+        """Return the port with MAC ``address`` (``uuid``, ``address``, ``node_uuid``)."""
+        body = self._call("ports", address, self._rest, "GET", "/ports", SdkPort,
+                          params={"address": address,
+                                  "fields": "uuid,address,node_uuid"}).json()
+        ports = body.get("ports") or []
+        return ({"uuid": ports[0]["uuid"], "address": ports[0]["address"].lower(),
+                 "node_uuid": ports[0].get("node_uuid")} if ports else None)
+
     def list_all_macs(self) -> list[str]:
         """Return the MAC of every port in Ironic (for the PXE filter)."""
         ports = self._call("ports", "*",

@@ -8,7 +8,7 @@ import copy
 import logging
 from typing import Any
 
-from discoverd import exception, introspections, lookup, schemas
+from discoverd import exception, introspections, lookup, schemas, writeback
 from discoverd.introspect import power_off
 from discoverd.node_info import NodeInfo
 from discoverd.rules import store as rules_store
@@ -108,27 +108,9 @@ def run_pipeline(service: Service, uuid: str, data: dict[str, Any], manage_boot:
         except Exception as exc:
             raise _hook_failed(uuid, name, exc) from exc
     data["rules_applied"] = apply_rules(rules_store.list_all(service.db), node_info, data)
-    write_to_ironic(service, node_info)
+    writeback.write(service.ironic, node_info)
     if service.power_off and manage_boot:
         failure = power_off(service, uuid)
         if failure:
             raise exception.ProcessingError(node=uuid, reason=f"power off failed: {failure}")
     return data
-
-
-def write_to_ironic(service: Service, node_info: NodeInfo) -> None:
-    """Apply what hooks and rules recorded on ``node_info``."""
-    ironic, uuid = service.ironic, node_info.uuid
-    ironic.patch_node(uuid, node_info.node_patch())
-    for mac in sorted(node_info.deleted_ports):
-        LOG.info("[node %s] deleting port %s", uuid, mac)
-        ironic.delete_port(uuid, node_info.ports[mac]["uuid"])
-    for mac, pxe in sorted(node_info.new_ports.items()):
-        LOG.info("[node %s] creating port %s (pxe_enabled=%s)", uuid, mac, pxe)
-        ironic.create_port(uuid, mac, pxe)
-    for mac, patch in sorted(node_info.port_patches.items()):
-        ironic.patch_port(uuid, node_info.ports[mac]["uuid"], patch)
-    for trait in sorted(node_info.traits_added):
-        ironic.add_trait(uuid, trait)
-    for trait in sorted(node_info.traits_removed):
-        ironic.remove_trait(uuid, trait)

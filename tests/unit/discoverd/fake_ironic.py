@@ -49,6 +49,13 @@ class FakeIronic:
     def list_ports(self, node: str) -> list[dict[str, Any]]:
         return [copy.deepcopy(p) for p in self.ports.values() if p["node"] == node]
 
+    def find_port(self, address: str) -> dict[str, Any] | None:
+        self._record("find_port", address)
+        for port in self.ports.values():
+            if port["address"] == address:
+                return {"uuid": port["uuid"], "address": address, "node_uuid": port["node"]}
+        return None
+
     def list_all_macs(self) -> list[str]:
         self._record("list_all_macs")
         return [p["address"] for p in self.ports.values()]
