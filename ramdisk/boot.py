@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from ramdisk import cmdline
+from ramdisk import cmdline, lab_seam
 from ramdisk.exception import CmdlineError
 
 MODE_PARAM = "tripleo-ramdisk-mode"
@@ -189,7 +189,8 @@ def run_agent(boot: BootPlan) -> int:
     for attempt in range(1, boot.attempts + 1):
         say(f"running the agent: {' '.join(agent_argv(boot)[1:])} "
             f"(attempt {attempt}/{boot.attempts})")
-        code = subprocess.run(agent_argv(boot), check=False).returncode
+        code = subprocess.run(agent_argv(boot), env=lab_seam.agent_environment(),
+                              check=False).returncode
         if code == 0:
             return 0
         say(f"{boot.mode} failed with exit code {code} (attempt {attempt}/{boot.attempts})")

@@ -21,7 +21,7 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
-from ramdisk import agent_log
+from ramdisk import agent_log, lab_seam
 from ramdisk.cmdline import DiscoveryParams
 from ramdisk.collectors import (
     benchmarks,
@@ -132,11 +132,12 @@ def build_payload(params: DiscoveryParams, options: Options | None = None,
     run = _Run()
     inventory = collect_inventory(params, options, run)
     overlay = None
-    if params.lab_hardware:
-        overlay = run("lab_overlay", lambda: lab_overlay.load(params.lab_hardware), None)
+    overlay_path = lab_seam.hardware_overlay(params.lab_hardware)
+    if overlay_path:
+        overlay = run("lab_overlay", lambda: lab_overlay.load(overlay_path), None)
         if overlay is not None:
             LOG.info("lab node: hardware overlay %s replaces cpus, memory and disks",
-                     params.lab_hardware)
+                     overlay_path)
             lab_overlay.apply_inventory(inventory, overlay)
     payload: dict[str, Any] = {"inventory": inventory}
     facts = collect_facts(params, options, inventory, run)

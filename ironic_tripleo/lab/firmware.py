@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from ironic_tripleo.lab import pxe_rom
+from ramdisk import lab_seam
 
 LAB_HARDWARE_PARAM = "tripleo-lab-hardware"
 
@@ -88,7 +89,9 @@ def network_boot(node_dir: Path) -> subprocess.Popen | None:
     if mode == "deploy":
         argv += ["--poweroff-command", f"kill -TERM {os.getpid()}"]
     _say(f"starting the ramdisk agent: {' '.join([agent.name, *argv[1:]])}")
-    return subprocess.Popen(argv, stdin=subprocess.DEVNULL)
+    # the marker that makes the agent honour the lab-only seams (ramdisk/lab_seam.py)
+    return subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                            env={**os.environ, lab_seam.ENV: "1"})
 
 
 def ramdisk_mode(cmdline: str) -> str:

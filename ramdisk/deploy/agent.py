@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import requests
 
-from ramdisk import agent_log, cmdline
+from ramdisk import agent_log, cmdline, lab_seam
 from ramdisk.deploy import heartbeat, root_device
 from ramdisk.deploy.command_api import CommandServer
 from ramdisk.deploy.commands import DeployCommands, device_size
@@ -47,8 +47,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="address the conductor reaches this machine at (command API and "
                         "iSCSI portal; default: the source address towards Ironic)")
     p.add_argument("--disk", action="append", default=[], metavar="PATH",
-                   help="offer only these block devices or files as root disk; default: "
-                        "the disk files of tripleo-lab-hardware= on the command line (lab "
+                   help="lab only (honoured with IRONIC_TRIPLEO_LAB_NODE=1, see "
+                        "ramdisk/lab_seam.py): offer only these block devices or files as "
+                        "root disk; default: the disk files of tripleo-lab-hardware= (lab "
                         "nodes), else every disk found by udev")
     p.add_argument("--poweroff-command", default="poweroff -f",
                    help="run by the power_off command (default: %(default)s)")
@@ -102,6 +103,7 @@ def lab_disks(cmdline_file: str) -> list[dict[str, object]] | None:
             path = cmdline.to_dict(f.read()).get(cmdline.LAB_HARDWARE_PARAM)
     except OSError:
         return None
+    path = lab_seam.hardware_overlay(path)
     if not path:
         return None
     from ramdisk.collectors import lab_overlay
@@ -178,14 +180,15 @@ def run(args: argparse.Namespace, capture: agent_log.LogCapture | None = None) -
         except LookupFailed as exc:
             LOG.error("%s", exc)
             return 1
-        overlay = None if args.disk else lab_disks(args.cmdline)
-        if args.disk:
-            disks = lambda: file_disks(args.disk)  # noqa: E731
+        disk_paths = lab_seam.disks(args.disk)
+        overlay = None if disk_paths else lab_disks(args.cmdline)
+        if disk_paths:
+            disks = lambda: file_disks(disk_paths)  # noqa: E731
         elif overlay is not None:
             disks = lambda: overlay  # noqa: E731
         else:
             disks = _udev_disks
-        explicit = bool(args.disk) or overlay is not None
+        explicit = bool(disk_paths) or overlay is not None
         commands = DeployCommands(advertise, disks, found.root_device_hints,
                                   args.poweroff_command.split(), args.tgtd_control_port,
                                   min_size=0 if explicit else root_device.MIN_ROOT_SIZE)

@@ -128,7 +128,8 @@ def _start_agent(service, mac: str, disk: Path, tmp_path: Path) -> tuple[subproc
             [sys.executable, "-m", "ramdisk.cmd", "deploy", "--cmdline", str(cmdline),
              "--listen", "127.0.0.1", "--port", str(port), "--advertise-address", "127.0.0.1",
              "--disk", str(disk), "--heartbeat-interval", "0.5", "--poweroff-command", "true",
-             "--lookup-timeout", "60"], stderr=log, cwd=os.getcwd())
+             "--lookup-timeout", "60"], stderr=log, cwd=os.getcwd(),
+            env={**os.environ, "IRONIC_TRIPLEO_LAB_NODE": "1"})  # --disk is lab-only
     finally:
         log.close()
     return proc, port

@@ -57,7 +57,9 @@ def test_vm_discovery_reports_its_own_hardware(built_ramdisk, callback_server,  
     mac, serial, dmi = "52:54:00:5e:00:21", "VIRTIO-SER-7", "DMI-SERIAL-42"
     port = callback_server.server_address[1]
     append = (f"console=ttyS0 ipa-inspection-callback-url=http://10.0.2.2:{port}/v1/continue "
-              f"BOOTIF=01-{mac.replace(':', '-')} tripleo-agent-attempts=1 nofb vga=normal")
+              f"BOOTIF=01-{mac.replace(':', '-')} tripleo-agent-attempts=1 nofb vga=normal "
+              # lab-only seams must be inert in the built image, even when asked for
+              f"IRONIC_TRIPLEO_LAB_NODE=1 tripleo-lab-hardware=/etc/ironic-tripleo-ramdisk.json")
     argv = direct_boot_argv(built_ramdisk.kernel, built_ramdisk.initramfs, append, mac=mac,
                             disk=disk, disk_serial=serial, smbios_serial=dmi, cpus=2)
     console = tmp_path / "console.log"
@@ -65,6 +67,7 @@ def test_vm_discovery_reports_its_own_hardware(built_ramdisk, callback_server,  
     log = console.read_text(errors="replace")
     assert rc == 0, log[-3000:]
     assert "ironic-tripleo: discovery done; powering off" in log
+    assert "ignoring tripleo-lab-hardware=/etc/ironic-tripleo-ramdisk.json" in log
     assert len(callback_server.posted) == 1, log[-3000:]
     path, payload = callback_server.posted[0]
     inv = payload["inventory"]

@@ -160,7 +160,8 @@ def test_agent_process_end_to_end(fast_track_ironic, tmp_path):
         [sys.executable, "-m", "ramdisk.cmd", "deploy", "--cmdline", str(cmdline),
          "--listen", "127.0.0.1", "--port", str(api_port), "--advertise-address", "127.0.0.1",
          "--disk", str(disk), "--heartbeat-interval", "0.5", "--poweroff-command", "true"],
-        stderr=subprocess.PIPE, text=True, cwd=os.getcwd())
+        stderr=subprocess.PIPE, text=True, cwd=os.getcwd(),
+        env={**os.environ, "IRONIC_TRIPLEO_LAB_NODE": "1"})  # --disk is lab-only
     try:
         log = fast_track_ironic.workdir / "ironic.log"
         wait_for(lambda: f"heartbeat message from node {uuid}" in log.read_text(),

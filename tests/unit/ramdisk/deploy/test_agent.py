@@ -49,8 +49,10 @@ def test_run_without_url_is_usage_error(tmp_path):
     assert agent.run(_args(tmp_path, "")) == 2
 
 
-def test_lab_disks_from_the_overlay(tmp_path):
+def test_lab_disks_from_the_overlay(tmp_path, monkeypatch):
     import json
+
+    monkeypatch.setenv("IRONIC_TRIPLEO_LAB_NODE", "1")
 
     disk = tmp_path / "disk.img"
     disk.write_bytes(b"\0" * 4096)
@@ -62,6 +64,8 @@ def test_lab_disks_from_the_overlay(tmp_path):
     [record] = agent.lab_disks(str(cmdline))
     assert record["name"] == str(disk) and record["size"] == 4096
     assert record["serial"] == "LAB1"
+    monkeypatch.delenv("IRONIC_TRIPLEO_LAB_NODE")
+    assert agent.lab_disks(str(cmdline)) is None  # inert outside the lab
     cmdline.write_text("ipa-api-url=http://h:1\n")
     assert agent.lab_disks(str(cmdline)) is None
     assert agent.lab_disks(str(tmp_path / "missing")) is None
