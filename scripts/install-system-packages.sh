@@ -26,6 +26,10 @@ declare -A NEED=(
   [cpio]=cpio
   [zstd]=zstd
   [depmod]=kmod
+  # diskimage-builder (the ironic-tripleo-agent element's test): debian-minimal
+  # bootstraps with debootstrap, and DIB runs its steps through sudo even as root
+  [debootstrap]=debootstrap
+  [sudo]=sudo
 )
 missing=()
 for cmd in "${!NEED[@]}"; do
