@@ -1,41 +1,27 @@
-"""Property-based fuzzing of /v1/continue and /v1/rules: bad input -> 4xx, no change."""
+"""Property-based fuzzing of /v1/continue and /v1/rules: bad input -> 4xx, never stuck."""
 
 import copy
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from discoverd import introspections
+from discoverd import introspections, lookup
+from tests.unit.discoverd.hostile import (
+    PATHS,
+    Deep,
+    dumps,
+    hostile_payload,
+    json_values,
+    mutate,
+    properties_in_range,
+    rules,
+)
 from tests.unit.discoverd.payloads import ramdisk_payload
 
 FUZZ = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 NODE_MACS = ("52:54:00:12:34:01", "52:54:00:12:34:02")
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
-    | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner,
-                                                                 max_size=4),
-    max_leaves=15)
-
-PATHS = [("inventory",), ("inventory", "interfaces"), ("inventory", "interfaces", 0),
-         ("inventory", "interfaces", 0, "mac_address"), ("inventory", "cpu"),
-         ("inventory", "cpu", "count"), ("inventory", "cpu", "flags"), ("inventory", "memory"),
-         ("inventory", "memory", "physical_mb"), ("inventory", "disks"),
-         ("inventory", "disks", 0, "size"), ("inventory", "bmc_address"),
-         ("inventory", "boot"), ("data",), ("data", 0), ("boot_interface",), ("error",),
-         ("logs",)]
-
-
-def mutate(payload, path, value):
-    target = payload
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-    return payload
-
 
 def started(client, ironic):
     uuid = ironic.add_node("fuzz", NODE_MACS)
@@ -127,3 +113,61 @@ def test_accepted_rules_never_crash_processing(client, ironic, service, body):
     result = client.post("/v1/continue", json=ramdisk_payload(list(NODE_MACS)))
     client.delete("/v1/rules")
     assert result.status_code == 200, result.json
+
+
+def _has_deep(value, depth: int) -> bool:
+    if isinstance(value, Deep):
+        return value.depth > depth
+    if isinstance(value, dict):
+        return any(_has_deep(v, depth) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_deep(v, depth) for v in value)
+    return False
+
+
+def _post(client, url, body):
+    return client.post(url, data=dumps(body), content_type="application/json")
+
+
+@FUZZ
+@given(payload=hostile_payload(list(NODE_MACS)))
+def test_hostile_payload_never_5xx_never_stuck(client, ironic, service, payload):
+    """Surrogates, deep nesting, huge numbers, wrong types: 4xx naming the value; the
+    record ends finished or error (waiting only if the data cannot name the node)."""
+    uuid = ironic.nodes and next(iter(ironic.nodes)) or started(client, ironic)
+    client.post(f"/v1/introspection/{uuid}?manage_boot=0")
+    r = _post(client, "/v1/continue", payload)
+    assert r.status_code in (200, 400, 404), r.json
+    if r.status_code != 200:
+        assert r.json["error"]["message"]
+    state = introspections.get(service.db, uuid).state
+    assert state != "processing"
+    if r.status_code == 200:
+        assert state == "finished"
+    elif state == "waiting":  # refused without naming the node: nothing to end
+        names_node = {v for _, v in lookup.lookup_keys(payload)} & set(NODE_MACS)
+        assert not names_node or _has_deep(payload, 500), r.json
+    else:
+        assert state == "error" and r.status_code == 400
+    assert properties_in_range(ironic.nodes[uuid]["properties"])
+
+
+@FUZZ
+@given(body=rules)
+def test_hostile_rules_never_5xx_and_never_break_processing(client, ironic, service, body):
+    uuid = ironic.nodes and next(iter(ironic.nodes)) or started(client, ironic)
+    r = _post(client, "/v1/rules", body)
+    assert r.status_code in (200, 201, 400), r.json
+    if r.status_code == 400:
+        assert r.json["error"]["message"]
+        assert client.get("/v1/rules").json["rules"] == []
+        return
+    client.post(f"/v1/introspection/{uuid}?manage_boot=0")
+    result = client.post("/v1/continue", json=ramdisk_payload(list(NODE_MACS)))
+    client.delete("/v1/rules")
+    # An accepted rule may fail the introspection by name (fail action, regex timeout),
+    # never crash it nor make Ironic refuse the write.
+    assert result.status_code in (200, 400), result.json
+    if result.status_code == 400:
+        assert "introspection rule" in result.json["error"]["message"], result.json
+    assert introspections.get(service.db, uuid).state in ("finished", "error")
