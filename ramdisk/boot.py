@@ -18,6 +18,7 @@ Kernel command line (besides what the agent itself reads, see ``cmdline``):
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
 import subprocess
@@ -199,8 +200,16 @@ def run_agent(boot: BootPlan) -> int:
     return code
 
 
-def main() -> int:
-    """Init's main: never returns while the machine should stay up."""
+def main(argv: list[str] | None = None) -> int:
+    """Init's main: never returns while the machine should stay up.
+
+    ``--no-setup``: udev and the network are already up (a systemd image, e.g. the
+    diskimage-builder element); only run the agent and power off.
+    """
+    parser = argparse.ArgumentParser(prog="python3 -m ramdisk.boot")
+    parser.add_argument("--no-setup", action="store_true",
+                        help="skip starting udev and DHCP (systemd did it)")
+    args = parser.parse_args(argv)
     text = Path(cmdline.PROC_CMDLINE).read_text(errors="replace")
     boot = plan(text)
     for warning in boot.warnings:
@@ -209,14 +218,15 @@ def main() -> int:
         say("nothing to do: the kernel command line has no ipa-inspection-callback-url "
             "(discovery) and no ipa-api-url (deploy); check the PXE configuration")
         return 2
-    started = time.monotonic()
-    start_udev(boot.modules)
-    say(f"udev settled in {time.monotonic() - started:.1f}s")
-    nic = bring_up_network(boot)
-    if nic is None:
-        say(f"no DHCP lease on {boot.boot_mac or 'any NIC'}; the agent runs anyway")
-    else:
-        say(f"network up on {nic}")
+    if not args.no_setup:
+        started = time.monotonic()
+        start_udev(boot.modules)
+        say(f"udev settled in {time.monotonic() - started:.1f}s")
+        nic = bring_up_network(boot)
+        if nic is None:
+            say(f"no DHCP lease on {boot.boot_mac or 'any NIC'}; the agent runs anyway")
+        else:
+            say(f"network up on {nic}")
     code = run_agent(boot)
     if code == 0 and boot.mode == "discover" and boot.poweroff:
         say("discovery done; powering off")

@@ -64,7 +64,7 @@ def stage(dest: Path, wheel: Path, info: dict[str, object]) -> None:
     def skip(directory: str, names: list[str]) -> list[str]:
         # the image builder itself never runs inside the image
         return [n for n in names
-                if n == "__pycache__" or (n == "image" and Path(directory) == top)]
+                if n == "__pycache__" or (n in ("image", "dib") and Path(directory) == top)]
 
     shutil.copytree(top, site / "ramdisk", ignore=skip)
     with zipfile.ZipFile(wheel) as zf:
