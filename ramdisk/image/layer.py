@@ -7,6 +7,7 @@ cache and unpacked; its ``pexpect`` comes from Debian and ``pbr`` is not needed.
 
 from __future__ import annotations
 
+import fcntl
 import importlib.metadata
 import json
 import shutil
@@ -44,15 +45,18 @@ def hardware_wheel(cache_dir: Path) -> Path:
     wheels = cache_dir / "wheels"
     wheels.mkdir(parents=True, exist_ok=True)
     name = requirement.replace("==", "-")
-    found = sorted(wheels.glob(f"{name}*.whl")) if "==" in requirement else []
-    if found:
-        return found[-1]
-    try:
-        run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
-             "--only-binary=:all:", "-d", str(wheels), requirement], timeout=300)
-    except BuildError as exc:
-        raise BuildError(reason=f"cannot download the {requirement} wheel: {exc}") from exc
-    return sorted(wheels.glob("hardware-*.whl"))[-1]
+    with open(cache_dir / ".wheels.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another build may be downloading it
+        found = sorted(wheels.glob(f"{name}*.whl")) if "==" in requirement else []
+        if found:
+            return found[-1]
+        try:
+            run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
+                 "--only-binary=:all:", "-d", str(wheels), requirement], timeout=300)
+        except BuildError as exc:
+            raise BuildError(reason=f"cannot download the {requirement} wheel: {exc}") \
+                from exc
+        return sorted(wheels.glob("hardware-*.whl"))[-1]
 
 
 def stage(dest: Path, wheel: Path, info: dict[str, object]) -> None:
