@@ -23,6 +23,7 @@ BMC in one process hangs forever. Private names of pyghmi used here are pinned b
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,8 @@ from ironic_tripleo.ipmi.driver_info import BMC
 
 LOG = logging.getLogger(__name__)
 
+# How many times one login may start over (pyghmi allows 1; the pool bounds the time).
+LOGIN_RESTARTS = 16
 LoginDone = Callable[[Any, "str | None"], None]
 Answer = Callable[[dict[str, Any]], None]
 
@@ -143,6 +146,9 @@ class PyghmiTransport:
         session = cmd.ipmi_session
         if not session.logged:  # the first packets are out; RAKP 4 comes later
             session._req_priv_level = lambda: _request_privilege(session)
+            # pyghmi starts over on a lost RAKP message rather than resend it, and
+            # allows that once; under packet loss a login then rarely succeeds.
+            session.logontries = LOGIN_RESTARTS
         return cmd
 
     @staticmethod
@@ -206,6 +212,9 @@ class PyghmiTransport:
         session.lastpayload = None
         session.request_entry = []
         session.seqlun = (session.seqlun + 1) & 0x3F
+        # pyghmi lengthens the retransmit timeout per resend and resets it only on an
+        # answer; left as is, the next request would be given up at once.
+        session.timeout = private.initialtimeout + 0.5 * random.random()  # noqa: S311
         session.ipmicallback = session._generic_callback
         with private.WAITING_SESSIONS:
             private.Session.waiting_sessions.pop(session, None)

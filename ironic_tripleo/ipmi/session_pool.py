@@ -49,7 +49,7 @@ LOG = logging.getLogger(__name__)
 # How long a caller waits past its deadline for the loop's own verdict on the call.
 GRACE = 0.5
 # Longest a login may go on (pyghmi itself gives up after a few seconds of silence).
-LOGIN_LIMIT = 10.0
+LOGIN_LIMIT = 30.0
 # How long close() and discard() wait for the loop to log out.
 LOGOUT_WAIT = 2.0
 
@@ -465,6 +465,8 @@ class SessionPool:
             entry.last_answer = time.monotonic()
             self._advance(entry)
             return
+        LOG.debug("BMC %s: login failed after %.3fs: %s", entry.bmc.label,
+                  time.monotonic() - started, reason)
         if cmd is not None:
             self._transport.abandon(cmd)
         kind = classify(pyghmi_exc.IpmiException(reason))
@@ -487,6 +489,8 @@ class SessionPool:
         if entry.login is not token:
             return
         cmd, entry.login, entry.login_cmd = entry.login_cmd, None, None
+        LOG.debug("BMC %s: login gave up after %.0fs", entry.bmc.label,
+                  max(self.command_timeout, LOGIN_LIMIT))
         if cmd is not None:
             self._transport.abandon(cmd)
         self._advance(entry)
