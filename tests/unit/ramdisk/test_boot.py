@@ -75,3 +75,23 @@ def test_nics_prefers_the_boot_mac(tmp_path):
     assert boot.nics("52:54:00:aa:bb:02", str(tmp_path)) == ["ens4"]
     assert boot.nics(None, str(tmp_path)) == ["ens3", "ens4"]
     assert boot.nics("52:54:00:ff:ff:ff", str(tmp_path)) == ["ens3", "ens4"]
+
+
+def test_failed_agent_runs_are_printed_and_retried(mocker, capsys):
+    run = mocker.patch("subprocess.run", autospec=True)
+    run.side_effect = [mocker.Mock(returncode=1), mocker.Mock(returncode=0)]
+    sleep = mocker.patch("time.sleep", autospec=True)
+    plan = boot.plan(f"{INSPECT} tripleo-agent-attempts=3 tripleo-agent-retry-delay=7")
+    assert boot.run_agent(plan) == 0
+    assert run.call_count == 2 and sleep.call_args_list == [mocker.call(7.0)]
+    out = capsys.readouterr().out
+    assert "ironic-tripleo: discover failed with exit code 1 (attempt 1/3)" in out
+
+
+def test_gives_up_after_the_last_attempt(mocker, capsys):
+    run = mocker.patch("subprocess.run", autospec=True)
+    run.return_value.returncode = 1
+    mocker.patch("time.sleep", autospec=True)
+    assert boot.run_agent(boot.plan(f"{DEPLOY} tripleo-agent-attempts=2")) == 1
+    assert run.call_count == 2
+    assert "deploy failed with exit code 1 (attempt 2/2)" in capsys.readouterr().out
