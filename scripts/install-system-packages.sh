@@ -30,6 +30,8 @@ declare -A NEED=(
   # bootstraps with debootstrap, and DIB runs its steps through sudo even as root
   [debootstrap]=debootstrap
   [sudo]=sudo
+  # the devstack plugin's test lints its scripts
+  [shellcheck]=shellcheck
 )
 missing=()
 for cmd in "${!NEED[@]}"; do
