@@ -44,6 +44,23 @@ opts = [
              "command_timeout to notice; a login costs a few round trips. Keep it "
              "below the BMCs' session inactivity timeout."),
     cfg.FloatOpt(
+        "keepalive_interval", default=20.0, min=0.0, max=3600.0,
+        help="Seconds a BMC session may stay silent before the pool sends it a cheap "
+             "request (Get Device ID) so that the BMC does not expire it: the next "
+             "power sync then needs no new login. Sent like any command (one at a "
+             "time per BMC, min_command_interval apart). Keep it below "
+             "session_max_idle and the BMCs' session inactivity timeout (commonly "
+             "60 s). 0 disables keepalives."),
+    cfg.IntOpt(
+        "max_kept_alive_sessions", default=1000, min=1, max=100000,
+        help="Most BMC sessions this conductor keeps logged in; beyond it, the least "
+             "recently used idle sessions are logged out."),
+    cfg.FloatOpt(
+        "unused_session_logout", default=600.0, min=10.0, max=86400.0,
+        help="Seconds without any call for a BMC after which its session is logged "
+             "out instead of kept alive (its node was deleted or moved to another "
+             "conductor). Keep it above Ironic's [conductor]sync_power_state_interval."),
+    cfg.FloatOpt(
         "power_state_poll_interval", default=1.0, min=0.05, max=30.0,
         help="Seconds between power-state reads while waiting for a requested power "
              "state to be reached."),

@@ -18,6 +18,8 @@ Request = tuple[int, int, tuple[int, ...]]
 Operation = Generator[Request, dict[str, Any], Any]
 
 NETFN_CHASSIS = 0x00
+NETFN_APP = 0x06
+GET_DEVICE_ID = 0x01
 GET_CHASSIS_STATUS = 0x01
 CHASSIS_CONTROL = 0x02
 SET_BOOT_OPTIONS = 0x08
@@ -30,6 +32,11 @@ CONTROL = {"off": 0x00, "on": 0x01, "cycle": 0x02, "reset": 0x03, "shutdown": 0x
 BOOT_DEVICES = {"default": 0, "network": 1, "hd": 2, "safe": 3, "optical": 5,
                 "setup": 6, "floppy": 15}
 _DEVICE_NAMES = {number: name for name, number in BOOT_DEVICES.items()}
+
+
+def get_device_id() -> Operation:
+    """Send Get Device ID (application netfn 0x06): the cheapest request, a keepalive."""
+    yield (NETFN_APP, GET_DEVICE_ID, ())
 
 
 def get_power() -> Operation:

@@ -34,7 +34,10 @@ def pool_from_conf(conf: cfg.ConfigOpts = CONF) -> SessionPool:
                        command_retries=group.command_retries,
                        retry_backoff=group.retry_backoff,
                        min_command_interval=group.min_command_interval,
-                       session_max_idle=group.session_max_idle)
+                       session_max_idle=group.session_max_idle,
+                       keepalive_interval=group.keepalive_interval,
+                       max_kept_alive=group.max_kept_alive_sessions,
+                       unused_logout=group.unused_session_logout)
 
 
 def default_pool() -> SessionPool:

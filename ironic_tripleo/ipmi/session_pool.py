@@ -12,7 +12,12 @@ A :class:`SessionPool` keeps one logged-in pyghmi session per
   per-BMC minimum interval between two requests;
 - retries with backoff on a fresh session, within the deadline, when the BMC did
   not answer (BMC restarted, session lost); errors the BMC answered with are not
-  retried; a session idle longer than ``session_max_idle`` is replaced by a login.
+  retried; a session idle longer than ``session_max_idle`` is replaced by a login;
+- keepalives: a session silent for ``keepalive_interval`` gets a Get Device ID, in
+  its turn like any request, so the BMC does not expire it between Ironic's power
+  syncs; a session no caller used for ``unused_logout`` seconds is logged out (its
+  node left this conductor), and beyond ``max_kept_alive`` sessions the least
+  recently used idle ones are logged out.
 
 All state below is touched only on the loop thread, except what a call shares with
 its caller (its future and the ``sent``/``abandoned`` flags, under its lock).
@@ -71,8 +76,10 @@ class _Call:
 
     def __init__(self, bmc: BMC, what: str, deadline: float, retry: bool,
                  operation: Callable[[], chassis.Operation] | None = None,
-                 blocking: Callable[[Any], Any] | None = None) -> None:
+                 blocking: Callable[[Any], Any] | None = None,
+                 internal: bool = False) -> None:
         self.bmc, self.what, self.deadline, self.retry = bmc, what, deadline, retry
+        self.internal = internal  # the pool's own keepalive: no login for it
         self.operation, self.blocking = operation, blocking
         self.future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         self.lock = threading.Lock()
@@ -110,7 +117,9 @@ class _Entry:
         self.current: _Call | None = None
         self.next_start = 0.0
         self.last_answer = 0.0
+        self.last_used = 0.0  # when a caller last asked for this BMC
         self.turn: ipmi_loop.Timer | None = None
+        self.keepalive: ipmi_loop.Timer | None = None
 
 
 class SessionPool:
@@ -123,19 +132,28 @@ class SessionPool:
     :param min_command_interval: minimum seconds between two requests to a BMC.
     :param session_max_idle: seconds a session may go unanswered before it is
         replaced by a new login rather than trusted (BMCs expire idle sessions).
+    :param keepalive_interval: seconds of silence after which a session gets a
+        keepalive request; 0 disables keepalives.
+    :param max_kept_alive: most sessions kept at once.
+    :param unused_logout: seconds without a call after which a session is logged out.
     :param transport: the pyghmi edge (tests pass their own).
     :param loop: the loop thread (default: the process's one pyghmi loop).
     """
 
     def __init__(self, *, command_timeout: float = 10.0, command_retries: int = 1,
                  retry_backoff: float = 0.5, min_command_interval: float = 0.0,
-                 session_max_idle: float = 25.0, transport: Any = None,
+                 session_max_idle: float = 25.0, keepalive_interval: float = 0.0,
+                 max_kept_alive: int = 1000, unused_logout: float = 600.0,
+                 transport: Any = None,
                  loop: ipmi_loop.EventLoop | None = None) -> None:
         self.command_timeout = command_timeout
         self.command_retries = command_retries
         self.retry_backoff = retry_backoff
         self.min_command_interval = min_command_interval
         self.session_max_idle = session_max_idle
+        self.keepalive_interval = keepalive_interval
+        self.max_kept_alive = max_kept_alive
+        self.unused_logout = unused_logout
         self._transport = transport or PyghmiTransport()
         self._loop = loop or shared_loop(self._transport)
         self._entries: dict[BMC, _Entry] = {}
@@ -258,6 +276,8 @@ class SessionPool:
         if call.finished or call.abandoned:
             return
         entry = self._entry(call.bmc)
+        if not call.internal:
+            entry.last_used = time.monotonic()
         call.timer = self._loop.call_later(call.deadline - time.monotonic(),
                                            lambda: self._expire(entry, call))
         entry.queue.append(call)
@@ -280,6 +300,9 @@ class SessionPool:
                 LOG.debug("BMC %s: session idle for %.0fs, logging in again",
                           entry.bmc.label, now - entry.last_answer)
                 self._drop(entry)
+            if entry.cmd is None and entry.queue[0].internal:
+                entry.queue.popleft().finish()  # no session left to keep alive
+                continue
             if entry.cmd is None:
                 self._start_login(entry)
                 return
@@ -394,6 +417,7 @@ class SessionPool:
         if entry.current is call:
             entry.current = None
         call.finish(result, error)
+        self._plan_keepalive(entry)
         self._advance(entry)
 
     def _expire(self, entry: _Entry, call: _Call) -> None:
@@ -463,6 +487,8 @@ class SessionPool:
                       entry.bmc.username, time.monotonic() - started)
             entry.cmd = cmd
             entry.last_answer = time.monotonic()
+            self._limit_sessions()
+            self._plan_keepalive(entry)
             self._advance(entry)
             return
         LOG.debug("BMC %s: login failed after %.3fs: %s", entry.bmc.label,
@@ -502,9 +528,52 @@ class SessionPool:
             inside a pyghmi callback that still uses the session.
         """
         cmd, entry.cmd = entry.cmd, None
+        if entry.keepalive is not None:
+            entry.keepalive.cancel()
+            entry.keepalive = None
         if cmd is None:
             return
         if now:
             self._transport.abandon(cmd)
         else:
             self._loop.call_soon(lambda: self._transport.abandon(cmd))
+
+    # --- loop side: keepalives -----------------------------------------------------
+
+    def _plan_keepalive(self, entry: _Entry) -> None:
+        """(Re)arm ``entry``'s keepalive for ``keepalive_interval`` after its last answer."""
+        if not self.keepalive_interval or entry.cmd is None:
+            return
+        if entry.keepalive is not None:
+            entry.keepalive.cancel()
+        when = entry.last_answer + self.keepalive_interval
+        entry.keepalive = self._loop.call_later(when - time.monotonic(),
+                                                lambda: self._keep_alive(entry))
+
+    def _keep_alive(self, entry: _Entry) -> None:
+        entry.keepalive = None
+        if entry.cmd is None or self._entries.get(entry.bmc) is not entry:
+            return
+        now = time.monotonic()
+        if now - entry.last_used > self.unused_logout:
+            LOG.debug("BMC %s: no call for %.0fs, logging out", entry.bmc.label,
+                      now - entry.last_used)
+            self._drop(entry, now=True)
+            return
+        if entry.current is not None or entry.queue:
+            return  # a command is on its way; its end plans the next keepalive
+        if now - entry.last_answer < self.keepalive_interval:
+            self._plan_keepalive(entry)
+            return
+        self._admit(_Call(entry.bmc, "keepalive", now + self.command_timeout, False,
+                          operation=chassis.get_device_id, internal=True))
+
+    def _limit_sessions(self) -> None:
+        """Log out of the least recently used idle sessions beyond ``max_kept_alive``."""
+        live = [e for e in self._entries.values() if e.cmd is not None]
+        idle = sorted((e for e in live if e.current is None and not e.queue),
+                      key=lambda e: e.last_used)
+        for entry in idle[:max(0, len(live) - self.max_kept_alive)]:
+            LOG.debug("BMC %s: more than %d sessions, logging out of the least "
+                      "recently used", entry.bmc.label, self.max_kept_alive)
+            self._drop(entry, now=True)

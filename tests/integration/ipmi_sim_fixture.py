@@ -106,13 +106,15 @@ class DelayProxy:
     """Forward UDP between one client and a BMC, delaying each packet.
 
     Each packet waits ``delay`` plus a random share of ``jitter`` seconds (so
-    packets can also overtake each other). ``listen`` is the address clients use.
+    packets can also overtake each other), and is dropped with probability
+    ``loss``. ``listen`` is the address clients use.
     """
 
     def __init__(self, target_port: int, delay: float, jitter: float = 0.0,
-                 listen: str = "127.0.0.1") -> None:
+                 listen: str = "127.0.0.1", loss: float = 0.0) -> None:
         self.delay = delay
         self.jitter = jitter
+        self.loss = loss
         self.target = ("127.0.0.1", target_port)
         self.front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.front.bind((listen, 0))
@@ -140,6 +142,8 @@ class DelayProxy:
                 elif self._client is not None:
                     out, dest = self.front, self._client
                 else:
+                    continue
+                if random.random() < self.loss:  # noqa: S311
                     continue
                 self._seq += 1
                 late = self.delay + random.uniform(0.0, self.jitter)  # noqa: S311

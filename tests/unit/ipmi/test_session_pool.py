@@ -218,3 +218,20 @@ def test_password_never_logged(caplog):
 ])
 def test_classify(error, kind):
     assert classify(error) == kind
+
+
+def test_keepalive_is_get_device_id_after_the_interval_and_never_logs_in():
+    cmd = fake_command()
+    cmd.raw_command.side_effect = lambda netfn, command, data=(), **kw: {
+        "netfn": netfn + 1, "command": command, "code": 0, "data": [1, 0, 0]}
+    pool, transport = make_pool(lambda bmc: cmd, keepalive_interval=0.2,
+                                min_command_interval=0.1)
+    pool.get_power(BMC1)
+    time.sleep(0.5)
+    keepalives = [(t, n, c) for t, n, c, _ in transport.sent if (n, c) == (6, 1)]
+    assert len(keepalives) >= 1
+    assert transport.logins == 1
+    pool.discard(BMC1)
+    sent = len(transport.sent)
+    time.sleep(0.5)  # no session: no keepalive, and no login for one
+    assert (len(transport.sent), transport.logins) == (sent, 1)
