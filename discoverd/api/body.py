@@ -1,7 +1,8 @@
 """A request's JSON body, decoded once and checked at the edge.
 
 Python's ``json`` accepts what breaks everything behind it: lone UTF-16
-surrogates (``"\\ud800"``: no UTF-8 encoder, database or Ironic takes them),
+surrogates (``"\\ud800"``: no UTF-8 encoder, database or Ironic takes them), NUL
+characters (PostgreSQL text columns refuse them),
 ``NaN``/``Infinity`` and ``1e400`` (not JSON numbers), integers no database column
 or Ironic field holds, and nesting up to the interpreter's recursion limit (then a
 ``RecursionError`` in the parser, in jsonschema or in ``copy.deepcopy``). The
@@ -31,27 +32,26 @@ def pointer(path: list[str | int]) -> str:
     return "/".join(str(p) for p in path) or "(body)"
 
 
-def _bad_text(text: str) -> bool:
+def _text_problem(where: str, text: str) -> str | None:
+    """Lone surrogates (no UTF-8 encoding) and NUL (PostgreSQL text cannot hold it)."""
+    if "\x00" in text:
+        return f"{where} contains a NUL character (\\u0000), which cannot be stored"
     if text.isascii():
-        return False
+        return None
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _surrogate_message(where: str, text: str) -> str:
-    bad = next(c for c in text if 0xD800 <= ord(c) <= 0xDFFF)
-    return (f"{where} contains a lone UTF-16 surrogate (\\u{ord(bad):04x}), which is "
-            f"not a character; send valid UTF-8 text")
+        bad = next(c for c in text if 0xD800 <= ord(c) <= 0xDFFF)
+        return (f"{where} contains a lone UTF-16 surrogate (\\u{ord(bad):04x}), which "
+                f"is not a character; send valid UTF-8 text")
+    return None
 
 
 def problem(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
     """Return what is wrong with a decoded JSON value, or None.
 
-    Checks, without recursion: nesting depth, lone surrogates in strings and keys,
-    integers outside a signed 64-bit range, non-finite floats.
+    Checks, without recursion: nesting depth, lone surrogates and NUL in strings and
+    keys, integers outside a signed 64-bit range, non-finite floats.
     """
     stack: list[tuple[Any, list[str | int]]] = [(value, [])]
     while stack:
@@ -62,14 +62,16 @@ def problem(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
                         f"levels")
             if isinstance(item, dict):
                 for key, child in item.items():
-                    if _bad_text(key):
-                        return _surrogate_message(f"a key in {pointer(path)}", key)
+                    reason = _text_problem(f"a key in {pointer(path)}", key)
+                    if reason:
+                        return reason
                     stack.append((child, [*path, key]))
             else:
                 stack.extend((child, [*path, index]) for index, child in enumerate(item))
         elif isinstance(item, str):
-            if _bad_text(item):
-                return _surrogate_message(pointer(path), item)
+            reason = _text_problem(pointer(path), item)
+            if reason:
+                return reason
         elif isinstance(item, bool) or item is None:
             continue
         elif isinstance(item, int):

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from discoverd.api.body import MAX_DEPTH
+from tests.integration.postgres_fixture import postgres  # noqa: F401 - fixture
 from tests.integration.test_discoverd_ironic import (  # noqa: F401 - fixtures
     baremetal,
     discoverd_factory,
@@ -194,6 +195,19 @@ def test_http_basic_long_password_and_lower_case_scheme(discoverd_factory, tmp_p
     for scheme in ("basic", "BASIC", "Basic"):
         r = requests.get(url, headers={"Authorization": f"{scheme} {token}"}, timeout=10)
         assert r.status_code == 200, (scheme, r.text)
+
+
+def test_nul_characters_on_postgresql(discoverd_factory, baremetal, postgres):
+    """PostgreSQL text cannot hold NUL: refused by name at the edge, never a stuck record."""
+    server = discoverd_factory(database__connection=postgres.create_database())
+    node, mac = new_node(baremetal)
+    join(server, node)
+    r = post(f"{server.url}/v1/continue", ramdisk_payload([mac], error="disk\x00failed"))
+    assert r.status_code == 400 and "NUL" in r.json()["error"]["message"], r.text
+    assert status(server, node)["state"] == "error"
+    r = post(f"{server.url}/v1/rules", {"description": "a\x00b", "actions": [
+        {"action": "set-attribute", "path": "/extra/x", "value": 1}]})
+    assert r.status_code == 400 and "description" in r.json()["error"]["message"], r.text
 
 
 FUZZ = settings(max_examples=25, deadline=None, database=None,

@@ -105,6 +105,8 @@ def test_deep_fact_value_ends_introspection_naming_path(client, ironic, service)
     ('{"x": 1' + "0" * 30 + "}", ["x = 1", "64-bit"]),
     ('{"x": 1' + "0" * 5000 + "}", ["not valid JSON"]),
     ('{"x": "\\udfff"}', ["x", "surrogate"]),
+    ('{"x": ["a\\u0000b"]}', ["x/0", "NUL"]),
+    ('{"a\\u0000": 1}', ["a key in (body)", "NUL"]),
     ('{"x": ', ["not valid JSON"]),
 ])
 @pytest.mark.parametrize("url", ["/v1/continue", "/v1/rules"])
