@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 # A VM node without a --node-spec: small, so that several fit on a laptop.
-VM_DEFAULT_SPEC = NodeSpec(cpus=1, memory_mb=qemu_vm.MIN_MEMORY_MB, disk_gb=2)
+VM_DEFAULT_SPEC = NodeSpec(cpus=1, memory_mb=qemu_vm.MIN_MEMORY_MB, disk_gb=4)
 
 
 def add_vm_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +60,7 @@ def add_vm_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--node-kind", choices=NODE_KINDS, default="namespace",
                         help="namespace (default, fast: the agent runs on the host) or vm "
                              "(qemu VMs PXE-booting the built ramdisk; nodes without "
-                             "--node-spec get 1 vCPU, 512 MiB, 2 GiB)")
+                             "--node-spec get 1 vCPU, 512 MiB, 4 GiB)")
     parser.add_argument("--ramdisk-dir", type=Path, default=Path("work/ramdisk"),
                         help="VM nodes: directory with ironic-tripleo.kernel and "
                              "ironic-tripleo.initramfs ('ironic-tripleo ramdisk build "

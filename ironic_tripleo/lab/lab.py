@@ -130,6 +130,11 @@ class Lab:
         if vm:
             services["boot"] |= {"kind": "vm", "deploy_kernel_source": str(vm["kernel"]),
                                  "deploy_ramdisk_source": str(vm["initramfs"])}
+            # Ironic's [deploy] http_root, served on the bridge for iPXE
+            services["http"] = {"port": _free_port(socket.SOCK_STREAM),
+                                "root": str(self.workdir / "ironic" / "httpboot"),
+                                "workdir": str(self.workdir / "http"),
+                                "pid_file": str(self.workdir / "http" / "http.pid")}
         return services | {
             "lab_id": lab_id, "state": "starting", "workdir": str(self.workdir),
             "ironic_url": f"http://127.0.0.1:{port}",

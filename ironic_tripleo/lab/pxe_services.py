@@ -8,6 +8,13 @@ kernel/ramdisk that nodes' ``driver_info`` names) are small placeholders: the fi
 emulation fetches them, it does not execute them. A VM lab (``boot["kind"] == "vm"``)
 serves Debian's real ``pxelinux.0`` and ``ldlinux.c32`` and the built ramdisk, and
 dnsmasq also sends IPv6 router advertisements on the bridge.
+
+A VM lab boots through Ironic's ``ipxe`` boot interface: the VM's NIC ROM is iPXE,
+which dnsmasq recognises (DHCP option 175) and sends to Ironic's ``boot.ipxe`` over
+HTTP; an HTTP server on the bridge serves Ironic's ``[deploy] http_root``. TFTP of
+the ~45 MB ramdisk through pxelinux runs at 0.2-5 MB/s under emulation, depending on
+the host's load; HTTP is several times faster. Clients that are not iPXE still get
+``pxelinux.0`` over TFTP (Ironic's ``pxe`` interface, for nodes set to it).
 """
 
 from __future__ import annotations
@@ -71,20 +78,28 @@ def write_boot_files(tftp_root: Path, boot: dict) -> None:
             shutil.copyfile(source, boot[key])
 
 
-def dnsmasq_argv(network: dict, bridge: str, tftp_root: Path, workdir: Path) -> list[str]:
+def dnsmasq_argv(network: dict, bridge: str, tftp_root: Path, workdir: Path,
+                 ipxe_script_url: str | None = None) -> list[str]:
     """Return dnsmasq's command line for the lab (bound to ``bridge`` only, no DNS).
 
     :param network: lab.json's ``network`` (``dhcp_range``, ``prefixlen``, and
         ``ipv6_prefix`` for a VM lab: router advertisements only, no DHCPv6).
+    :param ipxe_script_url: where iPXE clients get their script (Ironic's
+        ``boot.ipxe``); others get ``pxelinux.0``.
     """
     first, last = network["dhcp_range"]
     ra = ([f"--dhcp-range={network['ipv6_prefix']},ra-only", "--enable-ra"]
           if network.get("ipv6_prefix") else [])
+    if ipxe_script_url:
+        boot = ["--dhcp-match=set:ipxe,175", f"--dhcp-boot=tag:ipxe,{ipxe_script_url}",
+                f"--dhcp-boot=tag:!ipxe,{BOOTFILE}"]
+    else:
+        boot = [f"--dhcp-boot={BOOTFILE}"]
     return [
         "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0", "--user=root",
         f"--interface={bridge}", "--bind-interfaces",
         # --no-ping: the default ICMP probe before an offer stalls every node ~3 s.
-        f"--dhcp-range={first},{last},10m", f"--dhcp-boot={BOOTFILE}", "--no-ping",
+        f"--dhcp-range={first},{last},10m", *boot, "--no-ping",
         "--enable-tftp", f"--tftp-root={tftp_root}",
         f"--dhcp-hostsdir={workdir / 'dhcp-hostsdir'}",
         f"--dhcp-leasefile={workdir / 'dnsmasq.leases'}",
@@ -170,6 +185,30 @@ def _tail(log: Path, lines: int = 15) -> str:
         return "(no log)"
 
 
+def start_http(workdir: Path, address: str, port: int, root: Path,
+               timeout: float = 30) -> int:
+    """Serve ``root`` over HTTP on ``address:port`` (Python's ``http.server``); return pid.
+
+    :raises ServiceStartError: with the end of its log when it exits or never answers.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
+    log = workdir / "http.log"
+    pid = _spawn([sys.executable, "-m", "http.server", "--bind", address, "--directory",
+                  str(root), str(port)], log, workdir / "http.pid")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not process.is_alive(pid):
+            raise ServiceStartError(service="http", reason=_tail(log))
+        try:
+            requests.head(f"http://{address}:{port}/", timeout=2)
+            LOG.info("HTTP server for %s on %s:%s (pid %s)", root, address, port, pid)
+            return pid
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise ServiceStartError(service="http", reason=f"no answer on port {port}: {_tail(log)}")
+
+
 def plan(workdir: Path, ironic_workdir: Path, port: int) -> dict:
     """Return lab.json's ``dnsmasq``, ``discoverd`` and ``boot`` parts (nothing started)."""
     return {
@@ -212,6 +251,10 @@ def ironic_settings(state: dict) -> dict:
     if vm:
         # The kernel's console on the VM's serial port, which is its console.log.
         extra["pxe"] = {"kernel_append_params": "nofb vga=normal console=ttyS0,115200n8"}
+        extra["DEFAULT"]["default_boot_interface"] = "ipxe"
+        http = state["http"]
+        extra["deploy"] = {"http_url": f"http://{state['network']['host_address']}:"
+                                       f"{http['port']}"}
     return {
         "host_ip": state["network"]["host_address"],
         "inspect_interfaces": ("discoverd", "no-inspect"),
@@ -230,8 +273,14 @@ def start_all(state: dict) -> None:
         state["ironic_url"]))
     workdir = Path(dnsmasq["workdir"])
     workdir.mkdir(parents=True, exist_ok=True)
+    script_url = None
+    if "http" in state:
+        http = state["http"]
+        start_http(Path(http["workdir"]), net["host_address"], http["port"],
+                   Path(http["root"]))
+        script_url = f"http://{net['host_address']}:{http['port']}/boot.ipxe"
     start_dnsmasq(dnsmasq_argv(net, state["network"]["bridge"],
-                               Path(dnsmasq["tftp_root"]), workdir), workdir)
+                               Path(dnsmasq["tftp_root"]), workdir, script_url), workdir)
 
 
 def stop_all(state: dict) -> None:
@@ -240,3 +289,5 @@ def stop_all(state: dict) -> None:
         stop(Path(state["dnsmasq"]["pid_file"]), state["dnsmasq"]["tftp_root"])
     if "discoverd" in state:
         stop(Path(state["discoverd"]["pid_file"]), state["discoverd"]["workdir"])
+    if "http" in state:
+        stop(Path(state["http"]["pid_file"]), state["http"]["root"])
