@@ -1,7 +1,10 @@
 """``/v1/rules``: create, list, get, delete introspection rules."""
 
+import uuid as uuidlib
+
 import flask
 
+from discoverd import exception
 from discoverd.api.body import json_body
 from discoverd.api.versions import link
 from discoverd.rules import store
@@ -13,6 +16,17 @@ bp = flask.Blueprint("rules", __name__, url_prefix="/v1/rules")
 
 def service() -> Service:
     return flask.current_app.extensions["discoverd"]
+
+
+@bp.url_value_preprocessor
+def _check_uuid(endpoint: str | None, values: dict | None) -> None:
+    """A rule is named by its UUID: anything else (NUL, 5,000 characters) is unknown
+    without asking the database, whose text type may refuse it."""
+    if values and "uuid" in values:
+        try:
+            values["uuid"] = str(uuidlib.UUID(values["uuid"]))
+        except ValueError:
+            raise exception.RuleNotFound(ident=repr(values["uuid"][:80])) from None
 
 
 def _with_links(rule: dict) -> dict:

@@ -208,6 +208,9 @@ def test_nul_characters_on_postgresql(discoverd_factory, baremetal, postgres):
     r = post(f"{server.url}/v1/rules", {"description": "a\x00b", "actions": [
         {"action": "set-attribute", "path": "/extra/x", "value": 1}]})
     assert r.status_code == 400 and "description" in r.json()["error"]["message"], r.text
+    for method in ("get", "delete"):
+        r = requests.request(method, f"{server.url}/v1/rules/a%00b", timeout=30)
+        assert r.status_code == 404, r.text
 
 
 FUZZ = settings(max_examples=25, deadline=None, database=None,

@@ -161,3 +161,10 @@ def test_too_many_interfaces_are_refused(client, ironic, service):
     payload["inventory"]["interfaces"] += [{"name": "x", "mac_address": None}] * 1100
     assert_error_names(client.post("/v1/continue", json=payload), "inventory/interfaces")
     assert introspections.get(service.db, uuid).state == "error"
+
+
+@pytest.mark.parametrize("ident", ["x%00y", "x" * 5000, "not-a-uuid", "%ED%A0%80"])
+@pytest.mark.parametrize("method", ["get", "delete"])
+def test_rule_idents_that_are_not_uuids_are_404(client, method, ident):
+    r = getattr(client, method)(f"/v1/rules/{ident}")
+    assert r.status_code == 404 and "was not found" in r.json["error"]["message"], r.json
