@@ -80,6 +80,17 @@ class PortConflict(Conflict):
                "the ramdisk's interfaces, or delete that port if the NIC moved")
 
 
+class LeaseHeld(Conflict):
+    message = ("Node %(node)s: its ramdisk data is being processed by discoverd process "
+               "%(owner)s (alive %(age).0f s ago; a lease expires after %(lease)s s); "
+               "retry later")
+
+
+class LeaseLost(Conflict):
+    message = ("Node %(node)s: discoverd process %(owner)s lost its lease on the "
+               "processing to %(holder)s (its heartbeat was late); that process goes on")
+
+
 class AmbiguousLookup(Conflict):
     message = "The ramdisk's data matches several nodes under introspection: %(reason)s"
 

@@ -118,7 +118,8 @@ def join(db: Database, uuid: str, pending_since: datetime.datetime
 
 
 def transition(db: Database, uuid: str, event: Event, error: str | None = None,
-               expect_version: int | None = None, no_join: bool = False) -> Introspection:
+               expect_version: int | None = None, no_join: bool = False,
+               owner: str | None = None) -> Introspection:
     """Apply ``event`` to the introspection of ``uuid`` and return the new record.
 
     Reaching ``finished`` or ``error`` sets ``finished_at`` and drops the lookup
@@ -129,8 +130,10 @@ def transition(db: Database, uuid: str, event: Event, error: str | None = None,
 
     :param expect_version: fail unless the row still has this ``version_id``.
     :param no_join: Ironic will not call back (it refused the inspect flow).
+    :param owner: only if this process still holds the processing lease.
     :raises InvalidTransition: when the event is not allowed in the current state.
     :raises ConcurrentUpdate: when another request changed the row meanwhile.
+    :raises LeaseLost: when ``owner`` no longer holds the lease.
     """
     attempts = 1 if expect_version is not None else CAS_ATTEMPTS
     try:
@@ -138,14 +141,15 @@ def transition(db: Database, uuid: str, event: Event, error: str | None = None,
                 retry=tenacity.retry_if_exception_type(StaleDataError),
                 stop=tenacity.stop_after_attempt(attempts), reraise=True):
             with attempt:
-                return _transition(db, uuid, event, error, expect_version, no_join)
+                return _transition(db, uuid, event, error, expect_version, no_join, owner)
     except StaleDataError:
         raise exception.ConcurrentUpdate(node=uuid, event=event) from None
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _transition(db: Database, uuid: str, event: Event, error: str | None,
-                expect_version: int | None, no_join: bool) -> Introspection:
+                expect_version: int | None, no_join: bool, owner: str | None
+                ) -> Introspection:
     with db.session() as session:
         record = session.get(Introspection, uuid, with_for_update=True,
                              options=[selectinload(Introspection.attributes)])
@@ -153,6 +157,8 @@ def _transition(db: Database, uuid: str, event: Event, error: str | None,
             raise exception.IntrospectionNotFound(ident=uuid)
         if expect_version is not None and record.version_id != expect_version:
             raise exception.ConcurrentUpdate(node=uuid, event=event)
+        if owner is not None and record.owner != owner:
+            raise exception.LeaseLost(node=uuid, owner=owner, holder=record.owner)
         new = next_state(uuid, record.state, event)
         LOG.debug("[node %s] %s: %s -> %s", uuid, event, record.state, new)
         record.state = new
@@ -160,6 +166,10 @@ def _transition(db: Database, uuid: str, event: Event, error: str | None,
             record.error = error
         if no_join:
             record.awaiting_join = False
+        if new == State.processing:  # a lease with no owner: expires unless ended soon
+            record.heartbeat_at = utcnow()
+        elif record.owner is not None or record.heartbeat_at is not None:
+            record.owner = record.heartbeat_at = None
         if new in FINISHED_STATES:
             record.finished_at = utcnow()
             record.attributes = []
@@ -227,6 +237,12 @@ def store_data(db: Database, uuid: str, data: dict, processed: bool) -> None:
             IntrospectionData.uuid == uuid, IntrospectionData.processed == processed))
         session.add(IntrospectionData(uuid=uuid, processed=processed, data=data,
                                       stored_at=utcnow()))
+
+
+def delete_data(db: Database, uuid: str) -> None:
+    """Forget the raw and processed data of node ``uuid``."""
+    with db.session() as session:
+        session.execute(delete(IntrospectionData).where(IntrospectionData.uuid == uuid))
 
 
 def get_data(db: Database, uuid: str, processed: bool) -> dict:

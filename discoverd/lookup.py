@@ -91,7 +91,7 @@ def choose(keys: Sequence[tuple[str, str]], rows: Iterable[tuple[str, str, str, 
     :returns: the node UUID.
     :raises LookupFailed: when nothing matches.
     :raises AmbiguousLookup: when two nodes score equally.
-    :raises Conflict: when the node is not waiting for ramdisk data.
+    :raises Conflict: when the node is neither waiting for ramdisk data nor processing.
     """
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     states: dict[str, str] = {}
@@ -121,7 +121,8 @@ def choose(keys: Sequence[tuple[str, str]], rows: Iterable[tuple[str, str, str, 
                 if s == (ranked[0][1] if ranked else 0)]
         raise exception.AmbiguousLookup(reason="; ".join(tied + shared))
     uuid = ranked[0][0]
-    if states[uuid] != State.waiting:
+    # processing: the claim decides (a dead owner's record is taken over).
+    if states[uuid] not in (State.waiting, State.processing):
         raise exception.Conflict(
             reason=f"Node {uuid} matched by {', '.join(evidence[uuid])} is in state "
                    f"'{states[uuid]}', not waiting for ramdisk data")

@@ -1,14 +1,16 @@
 """The ramdisk callback: lookup, hooks, rules, write to Ironic, finish.
 
 Only the process that wins the ``waiting -> processing`` compare-and-swap goes on,
-so one ramdisk post is processed once even with several discoverd processes.
+so one ramdisk post is processed once even with several discoverd processes; it
+holds a lease on the record while it works (``discoverd.leases``), and a record
+whose owner died is taken over and processed again (``resume``).
 """
 
 import copy
 import logging
 from typing import Any
 
-from discoverd import exception, introspections, lookup, schemas, writeback
+from discoverd import exception, introspections, leases, lookup, schemas, writeback
 from discoverd.introspect import power_off
 from discoverd.node_info import NodeInfo
 from discoverd.rules import store as rules_store
@@ -34,15 +36,29 @@ def find_node(service: Service, payload: dict[str, Any]) -> str:
 def process(service: Service, payload: Any) -> dict[str, Any]:
     """Handle one ``POST /v1/continue``; return the response body.
 
-    Invalid or unmatched payloads raise before anything is stored. A failure after
-    the lookup ends the introspection in error and is raised again (a hook's
-    failure as ``HookFailed``, Ironic's as ``IronicError``).
+    Invalid or unmatched payloads raise before anything is stored. The payload is
+    committed together with the move to ``processing`` before any hook runs, so a
+    crash loses nothing (``resume``). A failure after that ends the introspection in
+    error and is raised again (a hook's failure as ``HookFailed``, Ironic's as
+    ``IronicError``).
+
+    :raises LeaseHeld: while another live process is processing other data of the
+        node (the same data posted again is accepted).
     """
     schemas.validate_continue(payload)
     uuid = find_node(service, payload)
-    record = introspections.transition(service.db, uuid, Event.process)
+    try:
+        record = leases.claim(service.db, uuid, Event.process, service.owner,
+                              service.lease_time, payload=payload)
+    except exception.LeaseHeld:
+        # The ramdisk posting again what is stored and being processed (its first
+        # answer was lost in a crash): accepted, it is processed once.
+        if leases.stored_payload(service.db, uuid) != payload:
+            raise
+        LOG.info("[node %s] ramdisk data posted again while being processed", uuid)
+        return {"uuid": uuid}
     LOG.info("[node %s] processing ramdisk data", uuid)
-    _process_locked(service, uuid, payload, record.manage_boot, store_raw=True)
+    _process_claimed(service, uuid, payload, record.manage_boot)
     return {"uuid": uuid}
 
 
@@ -56,32 +72,71 @@ def reapply(service: Service, uuid: str) -> None:
     :raises InvalidTransition: while the introspection is not over.
     """
     raw = introspections.get_data(service.db, uuid, processed=False)
-    introspections.transition(service.db, uuid, Event.reapply)
+    leases.claim(service.db, uuid, Event.reapply, service.owner, service.lease_time,
+                 payload=raw, manage_boot=False)
     LOG.info("[node %s] reapplying processing to the stored ramdisk data", uuid)
-    _process_locked(service, uuid, raw, manage_boot=False, store_raw=False)
+    _process_claimed(service, uuid, raw, manage_boot=False)
 
 
-def _process_locked(service: Service, uuid: str, payload: dict[str, Any],
-                    manage_boot: bool, store_raw: bool) -> None:
-    """Run the pipeline for a node this process moved to ``processing``; end it."""
+def resume(service: Service, uuid: str) -> bool:
+    """Take over the processing of ``uuid`` left by a process that died; re-run it.
+
+    Returns False when there is nothing to take over (the lease is alive, or the
+    record moved on). Processing failures end the introspection in error.
+    """
     try:
-        if service.store_data and store_raw:
-            introspections.store_data(service.db, uuid, payload, processed=False)
+        record = leases.claim(service.db, uuid, Event.resume, service.owner,
+                              service.lease_time)
+    except (exception.LeaseHeld, exception.InvalidTransition,
+            exception.IntrospectionNotFound, exception.ConcurrentUpdate):
+        return False
+    payload = leases.stored_payload(service.db, uuid)
+    LOG.warning("[node %s] resuming processing left by a discoverd process that stopped",
+                uuid)
+    if payload is None:
+        _end_in_error(service, uuid, record.manage_boot,
+                      f"Node {uuid}: discoverd stopped while processing and no ramdisk "
+                      f"data of this introspection is stored; start it again")
+        return True
+    try:
+        _process_claimed(service, uuid, payload, record.manage_boot)
+    except Exception:  # noqa: BLE001, S110 - ended in error and logged by _process_claimed
+        pass
+    return True
+
+
+def _end_in_error(service: Service, uuid: str, manage_boot: bool, error: str) -> None:
+    # Whatever the text holds, it must be storable, or the record stays processing.
+    error = error.encode("utf-8", "backslashreplace").decode("utf-8")
+    LOG.error("[node %s] introspection failed: %s", uuid, error)
+    introspections.transition(service.db, uuid, Event.error, error=error,
+                              owner=service.owner)
+    _forget_raw(service, uuid)
+    service.introspection_ended(uuid)
+    if service.power_off and manage_boot:
+        power_off(service, uuid)
+
+
+def _forget_raw(service: Service, uuid: str) -> None:
+    """Without ``store_data`` the raw data is kept only while it is processed."""
+    if not service.store_data:
+        introspections.delete_data(service.db, uuid)
+
+
+def _process_claimed(service: Service, uuid: str, payload: dict[str, Any],
+                     manage_boot: bool) -> None:
+    """Run the pipeline for a node this process holds the lease of; end it."""
+    try:
         data = run_pipeline(service, uuid, copy.deepcopy(payload), manage_boot)
     except Exception as exc:
         error = (str(exc) if isinstance(exc, exception.DiscoverdError)
                  else f"Node {uuid}: unexpected error while processing: {exc!r}")
-        # Whatever the text holds, it must be storable, or the record stays processing.
-        error = error.encode("utf-8", "backslashreplace").decode("utf-8")
-        LOG.error("[node %s] introspection failed: %s", uuid, error)
-        introspections.transition(service.db, uuid, Event.error, error=error)
-        service.introspection_ended(uuid)
-        if service.power_off and manage_boot:
-            power_off(service, uuid)
+        _end_in_error(service, uuid, manage_boot, error)
         raise
     if service.store_data:
         introspections.store_data(service.db, uuid, data, processed=True)
-    introspections.transition(service.db, uuid, Event.finish)
+    introspections.transition(service.db, uuid, Event.finish, owner=service.owner)
+    _forget_raw(service, uuid)
     service.introspection_ended(uuid)
     LOG.info("[node %s] introspection finished", uuid)
 

@@ -1,4 +1,4 @@
-"""Serving discoverd: the WSGI server thread plus the timeout checker.
+"""Serving discoverd: the WSGI server thread, the timeout checker, the lease keeper.
 
 Used by the console script and by tests that need a real HTTP endpoint.
 """
@@ -10,6 +10,7 @@ from oslo_config import cfg
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from discoverd.app import create_app, get_service
+from discoverd.lease_keeper import LeaseKeeper
 from discoverd.pxe_filter.sync import FilterSyncer
 from discoverd.timeouts import TimeoutChecker
 
@@ -30,6 +31,7 @@ class Server:
             conf.listen_address, conf.listen_port if port is None else port, self.app,
             threaded=True)
         self.checker = TimeoutChecker(self.service, conf.clean_up_period)
+        self.lease_keeper = LeaseKeeper(self.service)
         self.filter_syncer = FilterSyncer(self.service.pxe_filter, self.service.db,
                                           self.service.ironic, conf.pxe_filter.sync_period)
         if self.service.pxe_filter is not None:
@@ -45,6 +47,7 @@ class Server:
     def start(self) -> "Server":
         """Serve in a background thread; return self."""
         self.checker.start()
+        self.lease_keeper.start()
         self.filter_syncer.start()
         self._thread = threading.Thread(target=self.wsgi.serve_forever, name="discoverd-api",
                                         daemon=True)
@@ -55,6 +58,7 @@ class Server:
     def serve_forever(self) -> None:
         """Serve in this thread until interrupted."""
         self.checker.start()
+        self.lease_keeper.start()
         self.filter_syncer.start()
         LOG.info("discoverd listening on %s", self.url)
         try:
@@ -70,5 +74,6 @@ class Server:
             self._thread = None
         self.wsgi.server_close()
         self.checker.stop()
+        self.lease_keeper.stop()
         self.filter_syncer.stop()
         self.service.db.dispose()

@@ -14,6 +14,7 @@ from oslo_config import cfg
 from discoverd.db.api import Database
 from discoverd.hooks.base import HookSettings
 from discoverd.hooks.manager import HookManager
+from discoverd.leases import new_owner
 
 LOG = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ class Service:
     store_data: bool = True
     api_max_limit: int = 1000
     pxe_filter: Any = None  # a discoverd.pxe_filter.sync.PXEFilter, or None
+    lease_time: float = 15.0
+    #: this process, as owner of the records it processes (``discoverd.leases``)
+    owner: str = dataclasses.field(default_factory=new_owner)
     end_listeners: list[Callable[[str], None]] = dataclasses.field(default_factory=list)
 
     def introspection_ended(self, uuid: str) -> None:
@@ -66,4 +70,5 @@ class Service:
         return cls(db=db, ironic=ironic, hooks=HookManager(proc.hooks, settings),
                    timeout=conf.timeout, power_off=conf.power_off,
                    store_data=proc.store_data, api_max_limit=conf.api_max_limit,
+                   lease_time=proc.lease_time,
                    pxe_filter=pxe_filter_from_conf(conf))

@@ -34,6 +34,7 @@ class Event(enum.StrEnum):
     timeout = "timeout"
     reapply = "reapply"  # re-run the hooks on stored raw data
     join = "join"  # Ironic's inspect interface starting what discoverd already started
+    resume = "resume"  # take over processing whose owner's lease expired (it died)
 
 
 S, E = State, Event
@@ -43,7 +44,8 @@ TRANSITIONS: dict[State, dict[Event, State]] = {
                  E.timeout: S.error, E.join: S.starting},
     S.waiting: {E.process: S.processing, E.error: S.error, E.abort: S.aborting,
                 E.timeout: S.error, E.start: S.starting, E.join: S.waiting},
-    S.processing: {E.finish: S.finished, E.error: S.error, E.timeout: S.error},
+    S.processing: {E.finish: S.finished, E.error: S.error, E.timeout: S.error,
+                   E.resume: S.processing},
     S.aborting: {E.abort_end: S.error, E.error: S.error, E.timeout: S.error},
     S.finished: {E.start: S.starting, E.reapply: S.processing},
     S.error: {E.start: S.starting, E.reapply: S.processing},

@@ -24,6 +24,11 @@ opts = [
     cfg.BoolOpt("store_data", default=True,
                 help="Keep raw and processed introspection data in discoverd's "
                      "database (GET /v1/introspection/<node>/data)."),
+    cfg.IntOpt("lease_time", default=15, min=1,
+               help="Seconds after which ramdisk data being processed by a discoverd "
+                    "process that stopped renewing its lease (it died) is taken over "
+                    "and processed again by any discoverd process on the same database. "
+                    "Leases are renewed every third of this time."),
     cfg.StrOpt("extra_hardware_store", default="node_extra",
                choices=["node_extra", "data"],
                help="Where the extra_hardware facts go: node.extra['hardware'] in "

@@ -33,6 +33,10 @@ class Introspection(Base):
     manage_boot: Mapped[bool] = mapped_column(default=True)
     #: discoverd put the node into Ironic's inspect flow; Ironic has not joined yet.
     awaiting_join: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: While ``processing``: the discoverd process that holds the lease, and when it
+    #: last renewed it (see ``discoverd.leases``).
+    owner: Mapped[str | None] = mapped_column(String(128))
+    heartbeat_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
     attributes: Mapped[list["Attribute"]] = relationship(

@@ -59,5 +59,9 @@ def test_shared_value_does_not_count():
 
 def test_node_not_waiting_is_conflict():
     with pytest.raises(exception.Conflict) as err:
-        choose([("mac", "m1")], [(A, "processing", "mac", "m1")])
-    assert "processing" in str(err.value)
+        choose([("mac", "m1")], [(A, "starting", "mac", "m1")])
+    assert "starting" in str(err.value)
+
+
+def test_processing_node_is_chosen_for_the_lease_to_decide():
+    assert choose([("mac", "m1")], [(A, "processing", "mac", "m1")]) == A

@@ -1,0 +1,206 @@
+"""kill -9 of a real discoverd process while it processes ramdisk data, then restart.
+
+Real Ironic 39 (fake interfaces), discoverd as its own process (the ``discoverd``
+console script) on SQLite, and on PostgreSQL with a second live process. After
+each kill at a random moment of processing: the ramdisk's re-post is accepted,
+the introspection reaches ``finished`` well before the introspection timeout,
+the stored raw data is the payload, and Ironic has what it describes.
+"""
+
+import random
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from discoverd import introspections
+from discoverd.db.api import Database
+from ironic_tripleo.cloud import connect
+from ironic_tripleo.lab import process
+from ironic_tripleo.lab.pxe_services import start_discoverd
+from tests.netutil import free_port, wait_for
+from tests.unit.discoverd.payloads import ramdisk_payload
+
+_PREFIX = random.randrange(256)
+LEASE = 2  # [processing] lease_time of the test processes
+#: The introspection timeout stays far away: only the lease can end these waits.
+TIMEOUT = 3600
+
+
+def mac(i: int, j: int) -> str:
+    return f"52:54:03:{_PREFIX:02x}:{i:02x}:{j:02x}"
+
+
+class Discoverd:
+    """One real discoverd process on ``port``, restartable, killed at teardown."""
+
+    def __init__(self, workdir: Path, ironic_url: str, connection: str) -> None:
+        self.workdir, self.port = workdir, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.config = "\n".join([
+            "[DEFAULT]", "listen_address = 127.0.0.1", f"listen_port = {self.port}",
+            f"timeout = {TIMEOUT}", "clean_up_period = 5", "",
+            "[database]", f"connection = {connection}", "",
+            "[ironic]", f"url = {ironic_url}", "",
+            "[processing]", f"lease_time = {LEASE}", ""])
+        self.pid: int | None = None
+
+    def start(self) -> "Discoverd":
+        self.pid = start_discoverd(self.workdir, self.url, self.config)
+        return self
+
+    def kill(self) -> None:
+        process.kill_group(self.pid)
+        assert not process.is_alive(self.pid)
+        self.pid = None
+
+
+@pytest.fixture
+def discoverds(tmp_path):
+    started: list[Discoverd] = []
+
+    def make(name: str, ironic_url: str, connection: str) -> Discoverd:
+        d = Discoverd(tmp_path / name, ironic_url, connection)
+        started.append(d)
+        return d.start()
+
+    yield make
+    for d in started:
+        process.kill_group(d.pid)
+
+
+def _post(url: str, payload: dict, answers: list) -> None:
+    try:
+        answers.append(requests.post(f"{url}/v1/continue", json=payload, timeout=30)
+                       .status_code)
+    except requests.RequestException as exc:  # killed under it
+        answers.append(type(exc).__name__)
+
+
+def repost_as_ramdisk(url: str, payload: dict) -> int:
+    """Post like the ramdisk does: retry 409 and connection errors; return the answer."""
+    def answered():
+        try:
+            r = requests.post(f"{url}/v1/continue", json=payload, timeout=30)
+        except requests.ConnectionError:
+            return None
+        return None if r.status_code == 409 else r.status_code
+    return wait_for(answered, 4 * LEASE + 10, 0.5, what="the re-post to be answered")
+
+
+def status(url: str, node: str) -> dict:
+    return requests.get(f"{url}/v1/introspection/{node}", timeout=10).json()
+
+
+def enroll(baremetal, i: int) -> tuple:
+    node = baremetal.create_node(driver="fake-hardware", name=f"crash{i}-{time.time_ns()}",
+                                 driver_info={"ipmi_address": f"10.41.{_PREFIX}.{i}"},
+                                 provision_state="manageable")
+    baremetal.create_port(node_uuid=node.id, address=mac(i, 1))
+    return node, ramdisk_payload([mac(i, 1), mac(i, 2)], bmc_address=f"10.41.{_PREFIX}.{i}",
+                                 cpus=2 + i, memory_mb=1024 * (i + 1), disks_gib=(10 + i,))
+
+
+def check_outcome(baremetal, url: str, node, payload: dict, i: int, began: float) -> None:
+    done = wait_for(lambda: (s := status(url, node.id))["finished"] and s, 4 * LEASE + 15,
+                    0.2, what=f"trial {i}: the introspection to end")
+    assert done["state"] == "finished", (i, done)
+    assert time.monotonic() - began < TIMEOUT / 10
+    raw = requests.get(f"{url}/v1/introspection/{node.id}/data/unprocessed", timeout=10)
+    assert raw.status_code == 200 and raw.json() == payload, i
+    real = baremetal.get_node(node.id)
+    assert real.properties["cpus"] == 2 + i and real.properties["memory_mb"] == 1024 * (i + 1)
+    assert real.properties["local_gb"] == 10 + i - 1
+
+
+def state_of(db: Database, node: str) -> str:
+    return introspections.get(db, node).state
+
+
+def crash_trial(baremetal, db: Database, live, victim_url: str, kill, restart, i: int,
+                delay: float | None) -> str:
+    """Post to the victim, kill it after ``delay`` (None: as soon as the record is
+    ``processing``), restart; the ramdisk posts again. Return the state at the kill."""
+    node, payload = enroll(baremetal, i)
+    r = requests.post(f"{live.url}/v1/introspection/{node.id}?manage_boot=false",
+                      timeout=30)
+    assert r.status_code == 202, r.text
+    answers: list = []
+    poster = threading.Thread(target=_post, args=(victim_url, payload, answers))
+    began = time.monotonic()
+    poster.start()
+    if delay is None:
+        wait_for(lambda: state_of(db, node.id) == "processing", 10, 0.002,
+                 what="processing to begin")
+    else:
+        time.sleep(delay)
+    kill()
+    at_kill = state_of(db, node.id)
+    poster.join(35)
+    url = restart()
+    answer = repost_as_ramdisk(url, payload)
+    # Accepted; or 404 (no node under introspection) when the work was already done
+    # before the re-post came: by the first post (killed between its commit and its
+    # answer) or by the restarted process resuming it once the lease expired.
+    assert answer == 200 or (answer == 404 and status(url, node.id)["state"] == "finished"
+                             ), (i, delay, at_kill, answer, answers)
+    check_outcome(baremetal, url, node, payload, i, began)
+    return at_kill
+
+
+def _processing_time(baremetal, d: Discoverd, i: int) -> float:
+    node, payload = enroll(baremetal, i)
+    requests.post(f"{d.url}/v1/introspection/{node.id}?manage_boot=false", timeout=30)
+    began = time.monotonic()
+    assert requests.post(f"{d.url}/v1/continue", json=payload, timeout=30).status_code == 200
+    return time.monotonic() - began
+
+
+def test_kill_9_during_processing_then_restart(fake_ironic, discoverds, tmp_path):
+    baremetal = connect(fake_ironic.url).baremetal
+    connection = f"sqlite:///{tmp_path / 'discoverd.sqlite'}"
+    d = discoverds("d", fake_ironic.url, connection)
+    db = Database(connection)
+    window = _processing_time(baremetal, d, 0) * 1.2
+
+    def restart():
+        d.start()
+        return d.url
+    try:
+        at_kill = [crash_trial(baremetal, db, d, d.url, d.kill, restart, i,
+                               None if i == 1 else random.uniform(0, window))
+                   for i in range(1, 7)]
+    finally:
+        db.dispose()
+    assert at_kill[0] == "processing"
+    print(f"states at the kills: {at_kill}")
+
+
+def test_postgres_live_process_takes_over_not_before_lease(fake_ironic, discoverds):
+    """Two processes on one PostgreSQL: B never steals A's live lease; when A dies,
+    B (still running) finishes A's work once the lease expires."""
+    from tests.integration.postgres_fixture import PostgresServer
+
+    pg = PostgresServer()
+    try:
+        pg.start()
+        connection = pg.create_database()
+        baremetal = connect(fake_ironic.url).baremetal
+        a = discoverds("a", fake_ironic.url, connection)
+        b = discoverds("b", fake_ironic.url, connection)
+        db = Database(connection)
+        window = _processing_time(baremetal, a, 10) * 1.2
+
+        def restart():
+            a.start()  # A comes back too; either may finish the work
+            return b.url
+        at_kill = [crash_trial(baremetal, db, b, a.url, a.kill, restart, i,
+                               None if i == 11 else random.uniform(0, window))
+                   for i in range(11, 14)]
+        db.dispose()
+        assert at_kill[0] == "processing"
+        print(f"states at the kills: {at_kill}")
+    finally:
+        pg.stop()

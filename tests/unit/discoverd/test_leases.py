@@ -1,0 +1,106 @@
+"""Leases on records being processed: claim, renew, expiry, take-over and resume."""
+
+import datetime
+
+import pytest
+from sqlalchemy import update
+
+from discoverd import exception, introspections, lease_keeper, leases, processing
+from discoverd.db.models import Introspection
+from discoverd.state import Event
+from tests.unit.discoverd.payloads import ramdisk_payload
+
+MACS = ["52:54:00:00:00:31"]
+
+
+def _waiting(service, ironic) -> str:
+    uuid = ironic.add_node("n1", tuple(MACS), bmc="10.0.0.31")
+    introspections.start(service.db, uuid, False, {"mac": MACS})
+    introspections.transition(service.db, uuid, Event.wait)
+    return uuid
+
+
+def _age(service, uuid: str, seconds: float) -> None:
+    """Make the lease of ``uuid`` look ``seconds`` old (its owner stopped renewing)."""
+    with service.db.session() as session:
+        session.execute(update(Introspection.__table__)
+                        .where(Introspection.__table__.c.uuid == uuid)
+                        .values(heartbeat_at=datetime.datetime.now(datetime.UTC)
+                                .replace(tzinfo=None) - datetime.timedelta(seconds=seconds)))
+
+
+def test_claim_stores_payload_with_the_state_change(service, ironic):
+    uuid = _waiting(service, ironic)
+    payload = ramdisk_payload(MACS)
+    record = leases.claim(service.db, uuid, Event.process, "me", 15, payload=payload)
+    assert (record.state, record.owner) == ("processing", "me")
+    assert leases.stored_payload(service.db, uuid) == payload
+
+
+def test_live_lease_is_held_expired_one_taken_over(service, ironic):
+    uuid = _waiting(service, ironic)
+    leases.claim(service.db, uuid, Event.process, "a", 15, payload={"first": 1})
+    with pytest.raises(exception.LeaseHeld) as err:
+        leases.claim(service.db, uuid, Event.process, "b", 15, payload={"second": 2})
+    assert err.value.code == 409 and "process a (" in str(err.value)
+    assert leases.stored_payload(service.db, uuid) == {"first": 1}
+    assert leases.renew(service.db, "a") == 1 and leases.expired(service.db, 15) == []
+    _age(service, uuid, 20)
+    assert leases.expired(service.db, 15) == [uuid]
+    record = leases.claim(service.db, uuid, Event.process, "b", 15, payload={"second": 2})
+    assert (record.state, record.owner) == ("processing", "b")
+    assert leases.stored_payload(service.db, uuid) == {"second": 2}
+    # The first owner's late end is refused: it lost the lease.
+    with pytest.raises(exception.LeaseLost):
+        introspections.transition(service.db, uuid, Event.finish, owner="a")
+    done = introspections.transition(service.db, uuid, Event.finish, owner="b")
+    assert (done.state, done.owner, done.heartbeat_at) == ("finished", None, None)
+
+
+def test_data_of_an_earlier_introspection_is_not_resumed(service, ironic):
+    uuid = _waiting(service, ironic)
+    introspections.store_data(service.db, uuid, {"old": True}, processed=False)
+    introspections.start(service.db, uuid, False, {"mac": MACS})  # a new introspection
+    assert leases.stored_payload(service.db, uuid) is None
+
+
+def test_keeper_resumes_processing_left_by_a_dead_process(service, ironic):
+    uuid = _waiting(service, ironic)
+    payload = ramdisk_payload(MACS, bmc_address="10.0.0.31", cpus=12)
+    leases.claim(service.db, uuid, Event.process, "dead-process", 15, payload=payload)
+    assert lease_keeper.run_once(service, wait=True) == []  # alive for all we know
+    _age(service, uuid, service.lease_time + 1)
+    assert lease_keeper.run_once(service, wait=True) == [uuid]
+    record = introspections.get(service.db, uuid)
+    assert record.state == "finished" and record.owner is None
+    assert ironic.nodes[uuid]["properties"]["cpus"] == 12
+
+
+def test_resume_without_stored_data_ends_in_error(service, ironic):
+    uuid = _waiting(service, ironic)
+    introspections.transition(service.db, uuid, Event.process)  # no payload stored
+    _age(service, uuid, service.lease_time + 1)
+    assert processing.resume(service, uuid)
+    record = introspections.get(service.db, uuid)
+    assert record.state == "error" and "no ramdisk data" in record.error
+
+
+def test_same_payload_posted_again_while_processing_is_accepted(client, service, ironic):
+    uuid = _waiting(service, ironic)
+    payload = ramdisk_payload(MACS, bmc_address="10.0.0.31")
+    leases.claim(service.db, uuid, Event.process, "other-live-process", 15, payload=payload)
+    r = client.post("/v1/continue", json=payload)
+    assert r.status_code == 200 and r.json == {"uuid": uuid}
+    assert ironic.calls == []  # processed once, by the owner
+    r = client.post("/v1/continue", json=ramdisk_payload(MACS, bmc_address="10.0.0.31",
+                                                          cpus=99))
+    assert r.status_code == 409 and "other-live-process" in r.json["error"]["message"]
+
+
+def test_store_data_off_keeps_raw_data_only_while_processing(service, ironic):
+    service.store_data = False
+    uuid = _waiting(service, ironic)
+    processing.process(service, ramdisk_payload(MACS, bmc_address="10.0.0.31"))
+    assert introspections.get(service.db, uuid).state == "finished"
+    with pytest.raises(exception.DataNotFound):
+        introspections.get_data(service.db, uuid, processed=False)
