@@ -27,8 +27,9 @@ opts = [
         help="Seconds to wait before the first retry; doubled for each further retry."),
     cfg.FloatOpt(
         "min_command_interval", default=0.0, min=0.0, max=60.0,
-        help="Minimum seconds between two requests to the same BMC. Some BMCs crash "
-             "or run out of sessions when hammered; 0 disables it."),
+        help="Minimum seconds between two requests to the same BMC, counted from the "
+             "sending of the previous one and from its answer. Some BMCs crash or run "
+             "out of sessions when hammered; 0 disables it."),
     cfg.IntOpt(
         "max_concurrent_commands", default=1, min=1, max=32,
         deprecated_for_removal=True,

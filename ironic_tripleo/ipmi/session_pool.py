@@ -9,7 +9,8 @@ A :class:`SessionPool` keeps one logged-in pyghmi session per
   thread of :mod:`ironic_tripleo.ipmi.ipmi_loop` ever calls pyghmi, so no lock or
   wait inside pyghmi can hold a caller longer; nothing is sent after a deadline;
 - one request in flight per BMC at a time, in the order the calls came, and a
-  per-BMC minimum interval between two requests;
+  per-BMC minimum interval between two requests (from the previous one's sending
+  and from its answer);
 - retries with backoff on a fresh session, within the deadline, when the BMC did
   not answer (BMC restarted, session lost); errors the BMC answered with are not
   retried; a session idle longer than ``session_max_idle`` is replaced by a login;
@@ -361,6 +362,10 @@ class SessionPool:
                   ) -> None:
         if entry.current is not call or entry.cmd is not cmd:
             return  # an answer after the call ended (its deadline passed)
+        # Count the interval from the answer too: a BMC that queued the previous
+        # request must not see the next one sooner than the interval after it.
+        entry.next_start = max(entry.next_start,
+                               time.monotonic() + self.min_command_interval)
         if "error" in answer:
             self._failed(entry, call, cmd, pyghmi_exc.IpmiException(
                 answer["error"], answer.get("code", 0)))
