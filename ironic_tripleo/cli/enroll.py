@@ -19,11 +19,15 @@ LOG = logging.getLogger(__name__)
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``enroll``."""
     parser = subparsers.add_parser(
-        "enroll", help="enroll nodes from instackenv.json (JSON or YAML)",
+        "enroll", help="enroll nodes from instackenv.json (JSON, YAML or CSV)",
         description="Validate the whole inventory, then create or update one Ironic node "
-                    "(hardware type tripleo-ipmi) and its ports per entry. Re-running "
-                    "updates nodes by name or MAC; it never duplicates them.")
-    parser.add_argument("file", type=Path, help="instackenv.json or the same as YAML")
+                    "(hardware type from pm_type) and its ports per entry. Re-running "
+                    "updates nodes found by UUID, name, MAC or BMC; it never "
+                    "duplicates them.")
+    parser.add_argument("file", type=Path,
+                        help="instackenv.json, the same as YAML, or TripleO's CSV (.csv)")
+    parser.add_argument("--validate-only", action="store_true",
+                        help="check the file and exit without contacting Ironic")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--ironic-url", help="Ironic endpoint, used without authentication")
     where.add_argument("--os-cloud", help="cloud name in clouds.yaml (default: OS_* env)")
@@ -42,6 +46,9 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     except TripleOError as exc:
         LOG.error("%s", exc)
         return 1
+    if args.validate_only:
+        print(f"{args.file}: {len(entries)} nodes, valid")
+        return 0
     try:
         conn = connect(args.ironic_url, cloud=args.os_cloud)
         results = enroll(conn.baremetal, entries, manage=args.manage,

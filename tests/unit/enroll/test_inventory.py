@@ -1,14 +1,19 @@
 """Inventory parsing and validation: every error names the node and the field."""
 
+import itertools
 import json
 
 import pytest
 
 from ironic_tripleo.enroll.inventory import InventoryError, load_inventory, parse_text, validate
 
+BMC_PORTS = itertools.count(7000)
+
 
 def good(**overrides):
-    node = {"name": "ctrl-0", "pm_type": "ipmi", "pm_addr": "127.0.0.1", "pm_port": "6230",
+    """A valid entry; each one has its own BMC port (two entries on one BMC clash)."""
+    node = {"name": "ctrl-0", "pm_type": "ipmi", "pm_addr": "127.0.0.1",
+            "pm_port": str(next(BMC_PORTS)),
             "pm_user": "admin", "pm_password": "pw", "mac": ["52:54:00:AA:BB:01"],
             "cpu": "4", "memory": "8192", "disk": "40", "arch": "x86_64"}
     node.update(overrides)
@@ -22,7 +27,8 @@ def errors_of(*nodes):
 
 
 def test_good_entry_maps_to_ironic_fields():
-    [entry] = validate({"nodes": [good(capabilities="profile:control,boot_option:local")]})
+    [entry] = validate({"nodes": [good(capabilities="profile:control,boot_option:local",
+                                       pm_port="6230")]})
     assert entry.driver == "tripleo-ipmi"
     assert entry.driver_info() == {"ipmi_address": "127.0.0.1", "ipmi_port": 6230,
                                    "ipmi_username": "admin", "ipmi_password": "pw"}
@@ -55,7 +61,7 @@ def test_capabilities_as_mapping():
     ({"pm_port": 0}, "node 2 (ctrl-1): pm_port 0 is not an integer 1-65535"),
     ({"pm_port": 70000}, "node 2 (ctrl-1): pm_port 70000 is not an integer 1-65535"),
     ({"pm_port": True}, "node 2 (ctrl-1): pm_port True is not an integer 1-65535"),
-    ({"pm_type": "redfish"}, "node 2 (ctrl-1): pm_type 'redfish' is not supported"),
+    ({"pm_type": "amt"}, "node 2 (ctrl-1): pm_type 'amt' is not supported"),
     ({"pm_addr": None}, "node 2 (ctrl-1): pm_addr is missing"),
     ({"pm_addr": "bad host!"}, "node 2 (ctrl-1): pm_addr 'bad host!' is not an IP address"),
     ({"pm_addr": "300.1.1.1"}, "node 2 (ctrl-1): pm_addr '300.1.1.1' is not an IP address"),
@@ -91,17 +97,25 @@ def test_node_not_a_mapping():
     assert errors_of(good(), "oops") == ["node 1: must be a mapping, not str"]
 
 
-def test_unnamed_node_without_mac_cannot_be_enrolled_idempotently():
-    [error] = errors_of(good(name=None, mac=None))
-    assert error.startswith("node 0 (-): needs a name or a mac")
+def test_unnamed_node_with_only_ports_is_accepted():
+    [entry] = validate({"nodes": [good(name=None, mac=None,
+                                       ports=[{"address": "52:54:00:aa:bb:07"}])]})
+    assert entry.name is None and entry.macs == ["52:54:00:aa:bb:07"]
+
+
+def test_fake_node_without_any_identity_is_refused():
+    [error] = errors_of({"pm_type": "fake-hardware"})
+    assert error.startswith("node 0 (-): needs a name, uuid, ports or pm_addr")
 
 
 def test_duplicate_names_and_macs():
-    errors = errors_of(good(), good(mac=["52:54:00:00:00:09"]),
-                       good(name="other", mac=["52:54:00:aa:bb:01"]))
+    errors = errors_of(good(pm_port="6230"), good(mac=["52:54:00:00:00:09"]),
+                       good(name="other", mac=["52:54:00:aa:bb:01"]),
+                       good(name="third", mac=None, pm_port="6230"))
     assert errors == [
         "node 1 (ctrl-0): name 'ctrl-0' is already used by node 0 (ctrl-0)",
         "node 2 (other): mac 52:54:00:aa:bb:01 is already used by node 0 (ctrl-0)",
+        "node 3 (third): bmc 127.0.0.1:6230 is already used by node 0 (ctrl-0)",
     ]
 
 
