@@ -12,7 +12,10 @@ caller's thread (under the call's lock).
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
+import ipaddress
 import logging
+import socket
 import threading
 import time
 from collections import deque
@@ -34,6 +37,8 @@ from ironic_tripleo.ipmi.driver_info import BMC
 from ironic_tripleo.ipmi.errors import CREDENTIALS, TRANSIENT, classify
 
 LOG = logging.getLogger(__name__)
+# Host names of BMCs are resolved here, never on the loop thread.
+_RESOLVER = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="ipmi-resolve")
 # Longest a login may go on (pyghmi itself gives up after a few seconds of silence).
 LOGIN_LIMIT = 30.0
 
@@ -87,6 +92,14 @@ class BmcState:
         self.last_used = 0.0  # when a caller last asked for this BMC
         self.turn: ipmi_loop.Timer | None = None
         self.keepalive: ipmi_loop.Timer | None = None
+
+
+def _is_ip(address: str) -> bool:
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return True
 
 
 class BmcQueues:
@@ -322,8 +335,33 @@ class BmcQueues:
         # longer than one call's timeout, and the calls after it use the session.
         self._loop.call_later(max(self.settings.command_timeout, LOGIN_LIMIT),
                               lambda: self._login_timed_out(entry, token))
+        if _is_ip(entry.bmc.address):
+            self._log_in(entry, entry.bmc, token, done, started)
+            return
+        # pyghmi would resolve a host name on this thread, stalling every BMC.
+        resolving = _RESOLVER.submit(socket.getaddrinfo, entry.bmc.address,
+                                     entry.bmc.port, 0, socket.SOCK_DGRAM)
+        resolving.add_done_callback(lambda f: self._loop.call_soon(
+            lambda: self._resolved(entry, token, f, done, started)))
+
+    def _resolved(self, entry: BmcState, token: object,
+                  resolving: concurrent.futures.Future[Any], done: Callable[..., None],
+                  started: float) -> None:
+        if entry.login is not token:
+            return
         try:
-            entry.login_cmd = self._transport.login(entry.bmc, done)
+            address = resolving.result()[0][4][0]
+        except (OSError, IndexError) as e:
+            self._logged_in(entry, token, None,
+                            f"cannot resolve {entry.bmc.address}: {e}", started)
+            return
+        self._log_in(entry, dataclasses.replace(entry.bmc, address=address), token,
+                     done, started)
+
+    def _log_in(self, entry: BmcState, bmc: BMC, token: object,
+                done: Callable[..., None], started: float) -> None:
+        try:
+            entry.login_cmd = self._transport.login(bmc, done)
         except Exception as e:
             self._logged_in(entry, token, None, str(e) or type(e).__name__, started)
 

@@ -1,6 +1,7 @@
 """Session pool: reuse, order and interval, deadlines, retries, error kinds."""
 
 import logging
+import socket
 import threading
 import time
 
@@ -11,6 +12,7 @@ from ironic_tripleo import exception
 from ironic_tripleo.ipmi import chassis, session_pool
 from ironic_tripleo.ipmi.driver_info import BMC
 from ironic_tripleo.ipmi.errors import ANSWERED, CREDENTIALS, TRANSIENT, classify
+from tests.netutil import wait_for
 from tests.unit.ipmi.conftest import fake_command, make_pool
 
 BMC1 = BMC(address="127.0.0.1", port=6230, username="admin", password="s3cr3t-pw")
@@ -235,3 +237,33 @@ def test_keepalive_is_get_device_id_after_the_interval_and_never_logs_in():
     sent = len(transport.sent)
     time.sleep(0.5)  # no session: no keepalive, and no login for one
     assert (len(transport.sent), transport.logins) == (sent, 1)
+
+
+def test_host_name_resolved_off_the_loop_thread(monkeypatch):
+    resolved = threading.Event()
+    real = socket.getaddrinfo
+
+    def slow_getaddrinfo(host, *args, **kwargs):
+        if host == "bmc.example":
+            resolved.wait(3)  # a DNS server that does not answer
+            return [(socket.AF_INET, socket.SOCK_DGRAM, 0, "", ("127.0.0.2", 623))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_getaddrinfo)
+    seen = []
+    cmds = {"127.0.0.1": fake_command("on"), "127.0.0.2": fake_command("off")}
+
+    def connect(bmc):
+        seen.append(bmc.address)
+        return cmds[bmc.address]
+
+    pool, _ = make_pool(connect, command_timeout=0.5)
+    named = BMC(address="bmc.example", port=623, username="admin", password="x")
+    started = time.monotonic()
+    with pytest.raises(exception.BMCUnreachable):
+        pool.get_power(named)
+    assert time.monotonic() - started < 0.5 + session_pool.GRACE
+    assert pool.get_power(BMC1) == "on"  # the loop was not stuck in the resolver
+    resolved.set()
+    wait_for(lambda: "127.0.0.2" in seen, timeout=3)
+    assert pool.get_power(named) == "off"
