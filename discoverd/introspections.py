@@ -157,9 +157,9 @@ def _transition(db: Database, uuid: str, event: Event, error: str | None,
             raise exception.IntrospectionNotFound(ident=uuid)
         if expect_version is not None and record.version_id != expect_version:
             raise exception.ConcurrentUpdate(node=uuid, event=event)
+        new = next_state(uuid, record.state, event)
         if owner is not None and record.owner != owner:
             raise exception.LeaseLost(node=uuid, owner=owner, holder=record.owner)
-        new = next_state(uuid, record.state, event)
         LOG.debug("[node %s] %s: %s -> %s", uuid, event, record.state, new)
         record.state = new
         if error is not None:
