@@ -98,6 +98,7 @@ def build(build_spec: spec.BuildSpec, output: Path, cache_dir: Path | None = Non
         files = {name: {"bytes": (tmp / name).stat().st_size,
                         "sha256": archive.sha256(tmp / name)} for name in (KERNEL, INITRAMFS)}
         (tmp / INFO).write_text(json.dumps({**info, "files": files}, indent=2) + "\n")
+        tmp.chmod(0o755)  # mkdtemp's 0700: TFTP and HTTP servers read it as other users
         _replace(tmp, output)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

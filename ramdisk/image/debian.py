@@ -86,6 +86,7 @@ def ensure_base(build: spec.BuildSpec, kernel_version: str, cache_dir: Path) -> 
             return Base(path, kernel_version, meta.get("built_seconds", 0.0), reused=True)
         started = time.monotonic()
         tmp = Path(tempfile.mkdtemp(prefix=".base-", dir=cache_dir))
+        tmp.chmod(0o755)
         try:
             _build_base(build, kernel_version, tmp)
             seconds = round(time.monotonic() - started, 1)

@@ -92,6 +92,7 @@ def test_agent_only_rebuild_reuses_the_base(built_ramdisk, tmp_path):  # noqa: F
 
     again = build.build(spec.BuildSpec(), tmp_path / "again")
     assert again.base_reused and again.base == built_ramdisk.base
+    assert again.output.stat().st_mode & 0o777 == 0o755  # servers read it as others
     assert again.kernel.read_bytes() == built_ramdisk.kernel.read_bytes()
     info = json.loads((again.output / build.INFO).read_text())
     assert info["files"][build.INITRAMFS]["bytes"] == again.initramfs.stat().st_size
