@@ -107,7 +107,7 @@ def resume(service: Service, uuid: str) -> bool:
 
 def _end_in_error(service: Service, uuid: str, manage_boot: bool, error: str) -> None:
     # Whatever the text holds, it must be storable, or the record stays processing.
-    error = error.encode("utf-8", "backslashreplace").decode("utf-8")
+    error = error.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
     LOG.error("[node %s] introspection failed: %s", uuid, error)
     introspections.transition(service.db, uuid, Event.error, error=error,
                               owner=service.owner)

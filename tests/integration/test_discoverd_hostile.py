@@ -257,3 +257,26 @@ def test_hostile_rules_against_real_ironic(server, baremetal):
             requests.delete(rules_url, timeout=30)
 
     run()
+
+
+def test_processing_failure_text_with_nul_ends_in_error_on_postgresql(postgres):
+    """Behind the edge too: a failure whose text PostgreSQL refuses still ends the record."""
+    from discoverd import exception, introspect, introspections, processing
+    from discoverd.app import create_app, get_service
+    from discoverd.conf import new_conf
+    from tests.unit.discoverd.fake_ironic import FakeIronic
+
+    conf = new_conf([])
+    conf.set_override("connection", postgres.create_database(), group="database")
+    fake = FakeIronic()  # only the database is under test here
+    service = get_service(create_app(conf, ironic=fake))
+    try:
+        macs = ["52:54:00:00:00:01"]
+        uuid = fake.add_node("n1", tuple(macs))
+        introspect.start(service, uuid, manage_boot=False)
+        with pytest.raises(exception.HookFailed):
+            processing.process(service, ramdisk_payload(macs, error="disk\x00failed"))
+        record = introspections.get(service.db, uuid)
+        assert record.state == "error" and "disk\\x00failed" in record.error
+    finally:
+        service.db.dispose()
