@@ -92,29 +92,49 @@ def join(db: Database, uuid: str, pending_since: datetime.datetime
         is stale (Ironic never called back); the call then starts anew.
     :raises IntrospectionEnded: when the introspection discoverd handed to Ironic
         ended (aborted, timed out) before this join: it must not be restarted.
-    :raises ConcurrentUpdate: when another request changed the row meanwhile.
+    :raises ConcurrentUpdate: when other requests kept changing the row meanwhile.
     """
-    try:
-        with db.session() as session:
-            record = session.get(Introspection, uuid, with_for_update=True)
-            if record is None:
-                return None
-            joinable = Event.join in TRANSITIONS[State(record.state)]
-            ended_before_join = (record.awaiting_join and not joinable
-                                 and record.started_at >= pending_since)
-            if joinable or record.state in FINISHED_STATES:
-                # Answered: a later start is a new one. Not while aborting: the
-                # abort's own next write must not lose the compare-and-swap.
-                record.awaiting_join = False
-            if joinable:
-                record.state = next_state(uuid, record.state, Event.join)
-                record.manage_boot = False
-    except StaleDataError:
-        raise exception.ConcurrentUpdate(node=uuid, event=Event.join) from None
+    record, joinable, ended_before_join = _retry_cas(
+        uuid, Event.join, CAS_ATTEMPTS, _join, db, uuid, pending_since)
     if ended_before_join:
         error = record.error or (ABORTED if record.state == State.aborting else "")
         raise exception.IntrospectionEnded(node=uuid, state=record.state, error=error)
     return record if joinable else None
+
+
+def _join(db: Database, uuid: str, pending_since: datetime.datetime
+          ) -> tuple[Introspection | None, bool, bool]:
+    with db.session() as session:
+        record = session.get(Introspection, uuid, with_for_update=True)
+        if record is None:
+            return None, False, False
+        joinable = Event.join in TRANSITIONS[State(record.state)]
+        ended_before_join = (record.awaiting_join and not joinable
+                             and record.started_at >= pending_since)
+        if joinable or record.state in FINISHED_STATES:
+            # Answered: a later start is a new one. Not while aborting: the abort's
+            # own next write must not lose the compare-and-swap.
+            record.awaiting_join = False
+        if joinable:
+            record.state = next_state(uuid, record.state, Event.join)
+            record.manage_boot = False
+    return record, joinable, ended_before_join
+
+
+def _retry_cas(uuid: str, event: Event, attempts: int, func, *args):
+    """Run ``func(*args)``, again on the fresh row when its compare-and-swap lost.
+
+    :raises ConcurrentUpdate: when it lost ``attempts`` times.
+    """
+    try:
+        for attempt in tenacity.Retrying(
+                retry=tenacity.retry_if_exception_type(StaleDataError),
+                stop=tenacity.stop_after_attempt(attempts), reraise=True):
+            with attempt:
+                return func(*args)
+    except StaleDataError:
+        raise exception.ConcurrentUpdate(node=uuid, event=event) from None
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def transition(db: Database, uuid: str, event: Event, error: str | None = None,
@@ -136,15 +156,8 @@ def transition(db: Database, uuid: str, event: Event, error: str | None = None,
     :raises LeaseLost: when ``owner`` no longer holds the lease.
     """
     attempts = 1 if expect_version is not None else CAS_ATTEMPTS
-    try:
-        for attempt in tenacity.Retrying(
-                retry=tenacity.retry_if_exception_type(StaleDataError),
-                stop=tenacity.stop_after_attempt(attempts), reraise=True):
-            with attempt:
-                return _transition(db, uuid, event, error, expect_version, no_join, owner)
-    except StaleDataError:
-        raise exception.ConcurrentUpdate(node=uuid, event=event) from None
-    raise AssertionError("unreachable")  # pragma: no cover
+    return _retry_cas(uuid, event, attempts, _transition, db, uuid, event, error,
+                      expect_version, no_join, owner)
 
 
 def _transition(db: Database, uuid: str, event: Event, error: str | None,
