@@ -242,6 +242,9 @@ class Lab:
                                             port=state["ironic"]["port"],
                                             **(settings | ironic_overrides | {"extra": extra})))
         ironic.workdir.mkdir(parents=True, exist_ok=True)
+        # A lab brought up again in the same directory starts with a new Ironic database
+        # (create_schema refuses an existing one, and its nodes belong to the old lab).
+        (ironic.workdir / "ironic.sqlite").unlink(missing_ok=True)
         ironic.write_config()
         pxe_services.start_all(state)
         LOG.info("discoverd at %s, dnsmasq on %s", state["discoverd_url"], net["bridge"])

@@ -162,3 +162,10 @@ def test_lab_down_kills_qemu_and_removes_tap(tmp_path, marker_image_files):  # n
     assert not process.is_alive(pid)
     assert not netns.link_exists(state["nodes"][0]["tap"])
     assert not netns.link_exists(state["network"]["bridge"])
+    # Up again in the same directory (a new Ironic database), and down.
+    try:
+        again = lab.up([SPEC], subnet="auto", node_kind="vm",
+                       ramdisk=(files.kernel, files.initramfs), accel="tcg")
+        assert again["state"] == "up" and again["lab_id"] != state["lab_id"]
+    finally:
+        lab.down()

@@ -42,10 +42,12 @@ def test_vm_lab_ironic_boots_with_ipxe_over_the_labs_http_server():
     assert extra["deploy"]["http_url"] == "http://198.51.100.1:8123"
     assert "console=ttyS0,115200n8" in extra["pxe"]["kernel_append_params"]
     assert extra["tripleo_deploy"]["target_wait_timeout"] == "90"
+    assert extra["conductor"]["disable_zstandard_decompression"] == "true"
 
 
 def test_namespace_lab_ironic_settings_are_unchanged():
     extra = pxe_services.ironic_settings(_state(None))["extra"]
     assert "default_boot_interface" not in extra["DEFAULT"]
     assert "pxe" not in extra and "deploy" not in extra
+    assert "disable_zstandard_decompression" not in extra["conductor"]
     assert extra["tripleo_deploy"]["target_wait_timeout"] == "30"
