@@ -109,6 +109,18 @@ def render_config(cfg: IronicConfig) -> str:
     return "\n".join(lines)
 
 
+def program_path(name: str, url: str = "-") -> str:
+    """Path of Ironic's program ``name`` (beside this Python, else on PATH).
+
+    :raises IronicStartError: when it is not installed.
+    """
+    path = Path(sys.executable).parent / name
+    found = str(path) if path.exists() else shutil.which(name)
+    if not found:
+        raise IronicStartError(url=url, timeout=0, reason=f"{name} is not installed")
+    return found
+
+
 class IronicService:
     """Start and stop one standalone Ironic process (group) in ``cfg.workdir``."""
 
@@ -124,11 +136,7 @@ class IronicService:
         return self.cfg.url
 
     def _bin(self, name: str) -> str:
-        path = Path(sys.executable).parent / name
-        found = str(path) if path.exists() else shutil.which(name)
-        if not found:
-            raise IronicStartError(url=self.url, timeout=0, reason=f"{name} is not installed")
-        return found
+        return program_path(name, self.url)
 
     @property
     def pid(self) -> int | None:

@@ -1,0 +1,193 @@
+"""A production-shaped Ironic: PostgreSQL, ``ironic-api`` workers, several conductors.
+
+What an operator scales out to beyond the all-in-one :mod:`ironic_service`:
+
+- one PostgreSQL database (:mod:`ironic_tripleo.lab.postgres`, or any URL given);
+- ``ironic-api`` with ``api_workers`` processes;
+- ``ironic-conductor`` processes, one per JSON-RPC port, each registered under its
+  own host name: with ``rpc_transport = json-rpc`` and a port other than 8089, a
+  conductor registers as ``<[DEFAULT] host>:<[json_rpc] port>``, which the API's
+  JSON-RPC client splits into the address and port to call. On one hash ring, Ironic maps every
+  node to one of them, and each has its own process, hence its own IPMI session
+  pool. When a conductor stops heart-beating for ``heartbeat_timeout`` seconds, the
+  others take its nodes over.
+
+Every process gets its own ``ironic.conf`` (rendered by
+:func:`ironic_tripleo.lab.ironic_service.render_config`) and work directory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import subprocess
+from pathlib import Path
+
+import requests
+import tenacity
+
+from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab import process
+from ironic_tripleo.lab.ironic_service import (
+    API_VERSION_HEADER,
+    IronicConfig,
+    IronicService,
+    program_path,
+    render_config,
+)
+from ironic_tripleo.lab.postgres import PostgresServer
+
+LOG = logging.getLogger(__name__)
+
+
+class ClusterStartError(TripleOError):
+    message = "Ironic cluster did not become ready within %(timeout)ss: %(reason)s"
+
+
+@dataclasses.dataclass
+class ClusterConfig:
+    """The cluster's shape; ``ironic`` holds what every process shares.
+
+    :param rpc_ports: one JSON-RPC port per conductor (their number is the count).
+    :param database_port: the lab's PostgreSQL port, when ``database_url`` is None.
+    """
+
+    ironic: IronicConfig
+    rpc_ports: tuple[int, ...]
+    api_workers: int = 2
+    database_url: str | None = None
+    database_port: int | None = None
+    heartbeat_interval: int = 10
+    heartbeat_timeout: int = 60
+
+
+def conductor_host(rpc_port: int) -> str:
+    """The host name Ironic registers for the conductor with JSON-RPC on ``rpc_port``."""
+    return f"127.0.0.1:{rpc_port}"
+
+
+class IronicCluster:
+    """Start and stop PostgreSQL, ``ironic-api`` and the conductors of ``cfg``."""
+
+    def __init__(self, cfg: ClusterConfig) -> None:
+        self.cfg = cfg
+        self.workdir = cfg.ironic.workdir.resolve()
+        self.postgres: PostgresServer | None = None
+        self.database_url = cfg.database_url
+        self.pids: dict[str, int] = {}
+
+    @property
+    def url(self) -> str:
+        return self.cfg.ironic.url
+
+    @property
+    def conductor_hosts(self) -> list[str]:
+        return [conductor_host(port) for port in self.cfg.rpc_ports]
+
+    def _config(self, name: str, rpc_port: int | None) -> Path:
+        """Write the ``ironic.conf`` of process ``name``; return its path."""
+        base = self.cfg.ironic
+        extra = {section: dict(values) for section, values in base.extra.items()}
+        default = extra.setdefault("DEFAULT", {})
+        default.update(rpc_transport="json-rpc",
+                       log_file=str(self.workdir / name / "ironic.log"))
+        extra.setdefault("database", {})["connection"] = self.database_url or ""
+        extra.setdefault("api", {})["api_workers"] = str(self.cfg.api_workers)
+        extra.setdefault("json_rpc", {}).update(auth_strategy="noauth",
+                                                host_ip="127.0.0.1")
+        conductor = extra.setdefault("conductor", {})
+        conductor.update(heartbeat_interval=str(self.cfg.heartbeat_interval),
+                         heartbeat_timeout=str(self.cfg.heartbeat_timeout))
+        if rpc_port is not None:
+            default["host"] = "127.0.0.1"  # Ironic registers it as 127.0.0.1:<rpc port>
+            extra["json_rpc"]["port"] = str(rpc_port)
+        cfg = dataclasses.replace(base, workdir=self.workdir / name, extra=extra)
+        service = IronicService(cfg)
+        service.write_config()  # the directories of the rendered paths, and the file
+        path = self.workdir / name / "ironic.conf"
+        path.write_text(render_config(cfg))
+        return path
+
+    def _spawn(self, name: str, program: str, config: Path) -> int:
+        stderr = open(config.parent / "ironic.stderr", "ab")  # noqa: SIM115
+        try:
+            proc = subprocess.Popen([program_path(program),
+                                     "--config-file", str(config)],
+                                    stdout=subprocess.DEVNULL, stderr=stderr,
+                                    start_new_session=True)
+        finally:
+            stderr.close()
+        (config.parent / "ironic.pid").write_text(str(proc.pid))
+        self.pids[name] = proc.pid
+        LOG.info("%s started (pid %s)", name, proc.pid)
+        return proc.pid
+
+    def start(self, timeout: float = 120.0) -> None:
+        """Database, schema, conductors, then the API; wait until all conductors are up.
+
+        :raises ClusterStartError: naming what did not come up, with its log's end.
+        """
+        try:
+            if self.database_url is None:
+                if self.cfg.database_port is None:
+                    raise ClusterStartError(timeout=0, reason="no database_url nor "
+                                                              "database_port")
+                self.postgres = PostgresServer(self.cfg.database_port).start()
+                self.database_url = self.postgres.create_database("ironic")
+            api_conf = self._config("api", None)
+            subprocess.run([program_path("ironic-dbsync"),
+                            "--config-file", str(api_conf), "create_schema"],
+                           check=True, capture_output=True, timeout=300)
+            for index, port in enumerate(self.cfg.rpc_ports):
+                name = f"conductor-{index}"
+                self._spawn(name, "ironic-conductor", self._config(name, port))
+            self._spawn("api", "ironic-api", api_conf)
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def alive_conductors(self) -> set[str]:
+        """Host names of the conductors Ironic's API lists as alive."""
+        r = requests.get(f"{self.url}/v1/conductors", headers=API_VERSION_HEADER, timeout=5)
+        r.raise_for_status()
+        return {c["hostname"] for c in r.json()["conductors"] if c["alive"]}
+
+    def _wait_ready(self, timeout: float) -> None:
+        reason = ["no answer"]
+
+        def ready() -> bool:
+            for name, pid in self.pids.items():
+                if not process.is_alive(pid):
+                    raise ClusterStartError(timeout=timeout, reason=(
+                        f"{name} exited: "
+                        + process.log_tail(self.workdir / name,
+                                           ("ironic.stderr", "ironic.log"))))
+            try:
+                alive = self.alive_conductors()
+            except (requests.RequestException, ValueError, KeyError) as exc:
+                reason[0] = f"API: {exc}"
+                return False
+            reason[0] = f"conductors alive: {sorted(alive)}"
+            return alive >= set(self.conductor_hosts)
+
+        try:
+            tenacity.Retrying(retry=tenacity.retry_if_result(lambda ok: not ok),
+                              stop=tenacity.stop_after_delay(timeout),
+                              wait=tenacity.wait_fixed(0.5))(ready)
+        except tenacity.RetryError:
+            raise ClusterStartError(timeout=timeout, reason=reason[0]) from None
+
+    def kill_conductor(self, index: int) -> None:
+        """SIGKILL conductor ``index`` (a crash: no deregistration)."""
+        process.kill_group(self.pids.pop(f"conductor-{index}", None))
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop every process (API first), then the lab's PostgreSQL. Idempotent."""
+        for name in sorted(self.pids, key=lambda n: n != "api"):
+            process.stop_group(self.pids[name], timeout)
+            (self.workdir / name / "ironic.pid").unlink(missing_ok=True)
+        self.pids.clear()
+        if self.postgres is not None:
+            self.postgres.stop()
+            self.postgres = None
