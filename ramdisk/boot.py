@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+import tenacity
+
 from ramdisk import cmdline, lab_seam
 from ramdisk.exception import CmdlineError
 
@@ -169,35 +171,44 @@ def nics(boot_mac: str | None, sys_net: str = SYS_NET) -> list[str]:
     return match or list(found)
 
 
+def _dhcp_once(boot_mac: str | None) -> str | None:
+    """One DHCP round over the candidate NICs; the NIC that got a lease, or None."""
+    for name in nics(boot_mac):
+        _quiet(["ip", "link", "set", name, "up"])
+        if _console(["busybox", "udhcpc", "-i", name, "-s", UDHCPC_SCRIPT, "-n", "-q",
+                     "-t", "5", "-T", "2"], timeout=30) == 0:
+            _console(["ip", "-4", "-o", "addr", "show", "dev", name])
+            return name
+    return None
+
+
 def bring_up_network(boot: BootPlan, deadline: float = 120.0) -> str | None:
     """DHCP on the boot NIC (or every NIC until one gets a lease); the NIC or None."""
     _quiet(["ip", "link", "set", "lo", "up"])
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        for name in nics(boot.boot_mac):
-            _quiet(["ip", "link", "set", name, "up"])
-            if _console(["busybox", "udhcpc", "-i", name, "-s", UDHCPC_SCRIPT, "-n", "-q",
-                         "-t", "5", "-T", "2"], timeout=30) == 0:
-                _console(["ip", "-4", "-o", "addr", "show", "dev", name])
-                return name
-        time.sleep(2)
-    return None
+    retrying = tenacity.Retrying(stop=tenacity.stop_after_delay(deadline),
+                                 wait=tenacity.wait_fixed(2),
+                                 retry=tenacity.retry_if_result(lambda nic: nic is None),
+                                 retry_error_callback=lambda state: None)
+    return retrying(_dhcp_once, boot.boot_mac)
 
 
 def run_agent(boot: BootPlan) -> int:
     """Run the agent, retried per the plan; return its last exit code."""
-    code = 1
-    for attempt in range(1, boot.attempts + 1):
-        say(f"running the agent: {' '.join(agent_argv(boot)[1:])} "
-            f"(attempt {attempt}/{boot.attempts})")
+    retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(boot.attempts),
+                                 wait=tenacity.wait_fixed(boot.retry_delay),
+                                 retry=tenacity.retry_if_result(bool),
+                                 retry_error_callback=lambda state: state.outcome.result())
+
+    def once() -> int:
+        attempt = f"attempt {retrying.statistics['attempt_number']}/{boot.attempts}"
+        say(f"running the agent: {' '.join(agent_argv(boot)[1:])} ({attempt})")
         code = subprocess.run(agent_argv(boot), env=lab_seam.agent_environment(),
                               check=False).returncode
-        if code == 0:
-            return 0
-        say(f"{boot.mode} failed with exit code {code} (attempt {attempt}/{boot.attempts})")
-        if attempt < boot.attempts:
-            time.sleep(boot.retry_delay)
-    return code
+        if code != 0:
+            say(f"{boot.mode} failed with exit code {code} ({attempt})")
+        return code
+
+    return retrying(once)
 
 
 def main(argv: list[str] | None = None) -> int:
