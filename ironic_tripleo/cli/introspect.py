@@ -1,17 +1,18 @@
-"""``ironic-tripleo introspect --all|NODE...``: inspect nodes through Ironic.
+"""``ironic-tripleo introspect --all-manageable|--all|NODE...``: inspect nodes through Ironic.
 
-Nodes in ``enroll`` are moved to ``manageable`` first (Ironic checks their power
-credentials); then Ironic's inspect interface (``discoverd`` for ``tripleo-ipmi``)
-is started on each with the provision target ``inspect``. With ``--wait`` the
-command follows the nodes until they are ``manageable`` again (done) or ``inspect
-failed``, showing a progress bar on a terminal and plain progress lines otherwise,
-then prints one table row per node. The exit code is 1 when any node failed.
+Nodes in ``enroll`` (named, or with ``--all``) are moved to ``manageable`` first
+(Ironic checks their power credentials); then Ironic's inspect interface
+(``discoverd`` for ``tripleo-ipmi``) is started, at most ``--concurrency`` nodes at
+once; a failed or timed-out inspection is retried ``--max-retries`` times. With
+``--wait`` (implied by ``--provide``) the command follows the nodes until each is
+``manageable`` again (done) or failed, showing a progress bar on a terminal and
+plain progress lines otherwise, then prints one table row per node; ``--provide``
+then makes the inspected nodes ``available``. The exit code is 1 when any failed.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 import sys
 import time
@@ -21,33 +22,42 @@ from typing import Any, TextIO
 import openstack.exceptions
 
 from ironic_tripleo.cloud import connect
+from ironic_tripleo.nodes import introspection, provide
+from ironic_tripleo.nodes.introspection import Options, Tracked
 
 LOG = logging.getLogger(__name__)
-
-#: States from which ``inspect`` may start (``enroll`` goes through ``manage``).
-INSPECTABLE = frozenset({"manageable", "inspect failed"})
-DONE, FAILED = "manageable", "inspect failed"
-MANAGE_FAILED = "enroll"  # a failed 'manage' leaves the node in enroll, last_error set
 POLL_INTERVAL = 1.0
 
 
-@dataclasses.dataclass
-class Tracked:
-    """One node being introspected by this command."""
+def add_introspection_options(parser: argparse.ArgumentParser, max_retries: int = 0) -> None:
+    """The options shared with ``openstack overcloud node introspect`` (which retries
+    once by default, as TripleO does; this CLI does not unless asked)."""
+    defaults = Options(max_retries=max_retries)
+    parser.add_argument("--provide", action="store_true",
+                        help="make the nodes available once introspected")
+    parser.add_argument("--concurrency", type=int, default=defaults.concurrency,
+                        help="maximum number of nodes introspected at once "
+                             "(default %(default)s)")
+    parser.add_argument("--node-timeout", type=int, default=int(defaults.node_timeout),
+                        help="seconds one introspection of a node may take before it is "
+                             "aborted (default %(default)s)")
+    parser.add_argument("--max-retries", type=int, default=defaults.max_retries,
+                        help="times a failed or timed-out introspection is retried "
+                             "(default %(default)s)")
+    parser.add_argument("--retry-timeout", type=int, default=int(defaults.retry_timeout),
+                        help="seconds to wait for Ironic to release a node before a "
+                             "retry (default %(default)s)")
 
-    uuid: str
-    name: str
-    state: str = "-"
-    error: str | None = None
-    properties: dict[str, Any] = dataclasses.field(default_factory=dict)
 
-    @property
-    def finished(self) -> bool:
-        return self.state in (DONE, FAILED) or self.error is not None
-
-    @property
-    def failed(self) -> bool:
-        return self.state != DONE and self.finished
+def options_from(args: argparse.Namespace) -> Options:
+    for name in ("concurrency", "node_timeout", "retry_timeout"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be at least 1")
+    if args.max_retries < 0:
+        raise ValueError("--max-retries must be 0 or more")
+    return Options(concurrency=args.concurrency, node_timeout=args.node_timeout,
+                   max_retries=args.max_retries, retry_timeout=args.retry_timeout,
+                   poll_interval=POLL_INTERVAL)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -56,6 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "introspect", help="inspect nodes (discovery ramdisk through discoverd)",
         description=__doc__.split("\n\n", 1)[1])
     which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all-manageable", action="store_true",
+                       help="every node in manageable (not in maintenance)")
     which.add_argument("--all", action="store_true",
                        help="every node in enroll, manageable or inspect failed "
                             "(nodes in maintenance are skipped)")
@@ -67,118 +79,81 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--wait", action="store_true",
                         help="wait for the end of every inspection and print the results")
     parser.add_argument("--timeout", type=float, default=3600,
-                        help="seconds to wait for manage and, with --wait, for the "
-                             "inspections (default 3600)")
+                        help="seconds for the whole run (default 3600)")
+    add_introspection_options(parser)
     parser.set_defaults(func=cmd_introspect)
 
 
 def cmd_introspect(args: argparse.Namespace) -> int:
     try:
+        options = options_from(args)
+    except ValueError as exc:
+        LOG.error("%s", exc)
+        return 2
+    try:
         bm = connect(args.ironic_url, cloud=getattr(args, "os_cloud", None)).baremetal
-        nodes = select_nodes(bm, args.all, args.nodes)
+        nodes = introspection.select_nodes(bm, args.nodes, everything=args.all,
+                                           all_manageable=args.all_manageable)
         if not nodes:
             print("no node to introspect")
             return 0
         deadline = time.monotonic() + args.timeout
-        manage(bm, nodes, deadline)
-        start(bm, nodes)
-        if args.wait:
-            follow(bm, nodes, deadline, sys.stdout)
+        if args.wait or args.provide:
+            follow(bm, nodes, deadline, sys.stdout, options)
         else:
-            refresh(bm, nodes)
+            introspection.run(bm, nodes, options, deadline=deadline, until_started=True)
+        provided = provide_done(bm, nodes) if args.provide else []
     except openstack.exceptions.SDKException as exc:
         LOG.error("introspect failed: %s", exc)
         return 1
     print_table(nodes, sys.stdout)
-    return 1 if any(n.failed for n in nodes) else 0
+    for result in provided:
+        print(f"{result.name}: {result.state}" + (f" ({result.error})" if result.error else ""))
+    return 1 if any(n.failed for n in nodes) or any(r.error for r in provided) else 0
+
+
+def provide_done(bm: Any, nodes: list[Tracked]) -> list[provide.Provided]:
+    """Provide the nodes whose introspection succeeded."""
+    done = [bm.get_node(n.uuid) for n in nodes if not n.failed and n.finished]
+    return provide.provide(bm, done) if done else []
 
 
 def select_nodes(bm: Any, everything: bool, idents: Iterable[str]) -> list[Tracked]:
-    """Return the nodes to inspect, by name/UUID or all inspectable ones."""
-    if everything:
-        found = [n for n in bm.nodes(details=True)
-                 if n.provision_state in INSPECTABLE | {"enroll"} and not n.is_maintenance]
-    else:
-        found = [bm.get_node(ident) for ident in idents]
-    return [Tracked(uuid=n.id, name=n.name or n.id, state=n.provision_state)
-            for n in found]
+    """The nodes to inspect, by name/UUID or (``everything``) all inspectable ones."""
+    return introspection.select_nodes(bm, idents, everything=everything)
 
 
 def manage(bm: Any, nodes: list[Tracked], deadline: float) -> None:
-    """Move nodes in ``enroll`` to ``manageable``; a refusal is that node's error."""
-    enrolled = [n for n in nodes if n.state == "enroll"]
-    for node in enrolled:
-        _provision(bm, node, "manage")
-    pending = [n for n in enrolled if n.error is None]
-    while pending and time.monotonic() < deadline:
-        time.sleep(POLL_INTERVAL / 2)
-        for node in list(pending):
-            real = bm.get_node(node.uuid)
-            if real.provision_state == "verifying":
-                continue
-            node.state = real.provision_state
-            pending.remove(node)
-            if node.state != "manageable":
-                node.error = real.last_error or f"'manage' ended in {node.state}"
-    for node in pending:
-        node.error = "timed out waiting for 'manage'"
+    """Send ``manage`` to the nodes in ``enroll`` (``follow`` waits for it)."""
+    for node in nodes:
+        if node.state == "enroll" and node.phase == "queued":
+            introspection.begin(bm, node)
 
 
 def start(bm: Any, nodes: list[Tracked]) -> None:
-    """Ask Ironic to inspect every node that can be; others get an error."""
+    """Start every node not started yet, without a concurrency limit."""
     for node in nodes:
-        if node.error is not None:
-            continue
-        if node.state not in INSPECTABLE:
-            node.error = (f"provision state '{node.state}' does not allow inspection "
-                          f"(needs enroll, manageable or inspect failed)")
-            continue
-        _provision(bm, node, "inspect")
-        if node.error is None:
-            node.state = "inspecting"
+        if node.phase == "queued" and not node.finished:
+            introspection.begin(bm, node)
 
 
-def _provision(bm: Any, node: Tracked, target: str) -> None:
-    try:
-        bm.set_node_provision_state(node.uuid, target)
-    except openstack.exceptions.SDKException as exc:
-        node.error = f"'{target}' refused: {exc}"
-
-
-def refresh(bm: Any, nodes: list[Tracked]) -> None:
-    """Read state, last error and properties of ``nodes`` from Ironic (one list call)."""
-    wanted = {n.uuid: n for n in nodes}
-    for real in bm.nodes(details=True):
-        node = wanted.get(real.id)
-        if node is None or node.error is not None and node.state not in (DONE, FAILED):
-            continue
-        node.state = real.provision_state
-        node.properties = dict(real.properties or {})
-        if node.state == FAILED:
-            node.error = real.last_error or "inspection failed"
-
-
-def follow(bm: Any, nodes: list[Tracked], deadline: float, out: TextIO) -> None:
-    """Poll Ironic until every node finished or ``deadline``; report progress."""
+def follow(bm: Any, nodes: list[Tracked], deadline: float, out: TextIO,
+           options: Options | None = None) -> None:
+    """Run the introspection of ``nodes`` to the end or ``deadline``; report progress."""
     tty = out.isatty()
-    last = ""
-    while True:
-        refresh(bm, nodes)
-        line = progress_line(nodes)
+    last = [""]
+
+    def report(tracked: list[Tracked]) -> None:
+        line = progress_line(tracked)
         if tty:
-            out.write(f"\r{progress_bar(nodes)} {line}\033[K")
+            out.write(f"\r{progress_bar(tracked)} {line}\033[K")
             out.flush()
-        elif line != last:
+        elif line != last[0]:
             print(line, file=out, flush=True)
-        last = line
-        if all(n.finished for n in nodes):
-            break
-        if time.monotonic() > deadline:
-            for node in nodes:
-                if not node.finished:
-                    node.error = f"timed out in '{node.state}'"
-            break
-        time.sleep(POLL_INTERVAL)
+        last[0] = line
+
+    introspection.run(bm, nodes, options or Options(poll_interval=POLL_INTERVAL), report,
+                      deadline)
     if tty:
         out.write("\n")
 

@@ -1,83 +1,61 @@
-"""``ironic-tripleo introspect``: node selection, manage, start, progress, table."""
+"""``ironic-tripleo introspect``: options, the legacy manage/start/follow API, output."""
 
+import argparse
 import io
-import types
 
-import openstack.exceptions
 import pytest
 
 from ironic_tripleo.cli import introspect
-from ironic_tripleo.cli.introspect import Tracked
+from ironic_tripleo.nodes.introspection import Tracked
+from tests.unit.nodes.test_introspection import FakeBaremetal
 
 
-class FakeBaremetal:
-    """Nodes as SimpleNamespaces; 'manage' and 'inspect' move them at once."""
+def parse(*argv):
+    parser = argparse.ArgumentParser()
+    introspect.register(parser.add_subparsers())
+    return parser.parse_args(["introspect", *argv])
 
-    def __init__(self, **states):
-        self.nodes_ = {name: types.SimpleNamespace(
-            id=f"id-{name}", name=name, provision_state=state, is_maintenance=False,
-            last_error=None, properties={}) for name, state in states.items()}
-        self.actions = []
 
-    def _get(self, ident):
-        return next(n for n in self.nodes_.values() if ident in (n.id, n.name))
-
-    def nodes(self, details=False):
-        return list(self.nodes_.values())
-
-    def get_node(self, ident):
-        return self._get(ident)
-
-    def set_node_provision_state(self, ident, target):
-        node = self._get(ident)
-        self.actions.append((node.name, target))
-        if node.name.startswith("refuse"):
-            raise openstack.exceptions.ConflictException("locked")
-        node.provision_state = {"manage": "manageable", "inspect": "inspect wait"}[target]
+def test_options_defaults_and_checks():
+    args = parse("--all-manageable")
+    options = introspect.options_from(args)
+    assert (options.concurrency, options.node_timeout, options.max_retries,
+            options.retry_timeout) == (20, 1200, 0, 120)
+    with pytest.raises(ValueError, match="--concurrency must be at least 1"):
+        introspect.options_from(parse("--all", "--concurrency", "0"))
+    with pytest.raises(SystemExit):
+        parse("--all", "--all-manageable")
 
 
 def test_select_all_skips_maintenance_and_other_states():
-    bm = FakeBaremetal(a="enroll", b="manageable", c="active", d="inspect failed")
+    bm = FakeBaremetal({"a": [], "b": [], "c": [], "d": []})
+    for name, state in zip("abcd", ("enroll", "manageable", "active", "inspect failed"),
+                           strict=True):
+        bm.nodes_[name].provision_state = state
     bm.nodes_["b"].is_maintenance = True
     assert [n.name for n in introspect.select_nodes(bm, True, [])] == ["a", "d"]
 
 
-def test_manage_then_start(monkeypatch):
-    monkeypatch.setattr(introspect, "POLL_INTERVAL", 0.01)
-    bm = FakeBaremetal(a="enroll", b="manageable", c="active", refuse="manageable")
-    nodes = introspect.select_nodes(bm, False, ["a", "b", "c", "refuse"])
-    introspect.manage(bm, nodes, deadline=float("inf"))
+def test_manage_start_follow_as_the_demo_calls_them():
+    bm = FakeBaremetal({"a": ["ok"], "b": ["fail"], "c": []}, start_state="enroll", ticks=1)
+    bm.nodes_["b"].provision_state = "manageable"
+    bm.nodes_["c"].provision_state = "active"
+    nodes = introspect.select_nodes(bm, False, ["a", "b", "c"])
+    introspect.manage(bm, nodes, float("inf"))
     introspect.start(bm, nodes)
-    assert bm.actions == [("a", "manage"), ("a", "inspect"), ("b", "inspect"),
-                          ("refuse", "inspect")]
-    by_name = {n.name: n for n in nodes}
-    assert by_name["a"].state == "inspecting" and by_name["a"].error is None
-    assert "does not allow inspection" in by_name["c"].error
-    assert "'inspect' refused" in by_name["refuse"].error
-
-
-def test_follow_plain_lines_and_final_states(monkeypatch):
-    monkeypatch.setattr(introspect, "POLL_INTERVAL", 0.0)
-    bm = FakeBaremetal(a="inspect wait", b="inspect wait")
-    nodes = [Tracked("id-a", "a"), Tracked("id-b", "b")]
-    polls = iter([("inspect wait", "inspect wait"), ("manageable", "inspect wait"),
-                  ("manageable", "inspect failed")])
-
-    def refresh(bm_, tracked):
-        states = next(polls)
-        for node, state in zip(tracked, states, strict=True):
-            node.state = state
-            if state == "inspect failed":
-                node.error = "boom"
-    monkeypatch.setattr(introspect, "refresh", refresh)
+    assert bm.actions == [("a", "manage"), ("b", "inspect")]
     out = io.StringIO()
-    introspect.follow(bm, nodes, float("inf"), out)
-    assert out.getvalue().splitlines() == ["0/2 finished, 0 failed", "1/2 finished, 0 failed",
-                                           "2/2 finished, 1 failed"]
+    introspect.follow(bm, nodes, float("inf"), out,
+                      introspect.Options(poll_interval=0.0, max_retries=0))
+    by_name = {n.name: n for n in nodes}
+    assert by_name["a"].state == "manageable" and not by_name["a"].failed
+    assert by_name["b"].error == "ramdisk said no"
+    assert "does not allow inspection" in by_name["c"].error
+    assert out.getvalue().splitlines()[-1] == "3/3 finished, 2 failed"
 
 
 def test_progress_bar_and_table():
-    nodes = [Tracked("1", "n1", state="manageable",
+    nodes = [Tracked("1", "n1", state="manageable", phase="done",
                      properties={"cpus": 4, "memory_mb": 8192, "local_gb": 99}),
              Tracked("2", "n2", state="inspect failed", error="no\ndisk")]
     assert introspect.progress_bar(nodes, width=10) == "[##########]"
@@ -89,7 +67,7 @@ def test_progress_bar_and_table():
     assert lines[2].split() == ["n2", "inspect", "failed", "-", "-", "-", "no", "disk"]
 
 
-@pytest.mark.parametrize("state, failed", [("manageable", False), ("inspect failed", True),
-                                           ("inspect wait", False)])
-def test_tracked_failed(state, failed):
-    assert Tracked("u", "n", state=state).failed is failed
+@pytest.mark.parametrize("phase, error, failed", [("done", None, False), ("failed", "x", True),
+                                                  ("inspecting", None, False)])
+def test_tracked_failed(phase, error, failed):
+    assert Tracked("u", "n", phase=phase, error=error).failed is failed

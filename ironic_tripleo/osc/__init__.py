@@ -1,0 +1,1 @@
+"""OpenStackClient plugin: TripleO's ``openstack overcloud node|profiles`` commands."""

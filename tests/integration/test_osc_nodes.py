@@ -1,0 +1,358 @@
+"""The real ``openstack`` command with this project's plugin against a real Ironic 39.
+
+Ironic runs ``tripleo-ipmi`` nodes with fake power/management/boot and the
+``discoverd`` inspect interface pointing at a real discoverd; the discovery ramdisk
+is played by posting realistic payloads to discoverd's ``/v1/continue``. Each test
+writes its own clouds.yaml (``auth_type: none`` and endpoint overrides) and runs
+``.venv/bin/openstack ... -f json``.
+"""
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from discoverd.conf import new_conf
+from discoverd.server import Server
+from ironic_tripleo.cloud import connect
+from tests.netutil import free_port, wait_for
+from tests.unit.discoverd.payloads import ramdisk_payload
+
+OPENSTACK = str(Path(sys.executable).parent / "openstack")
+_PREFIX = random.randrange(256)
+_COUNTER = iter(range(1, 250))
+GiB = 1024 ** 3
+
+
+def mac(i: int, j: int) -> str:
+    return f"52:54:02:{_PREFIX:02x}:{i:02x}:{j:02x}"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """Real Ironic (fake power, discoverd inspection) and a real discoverd."""
+    from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
+
+    discoverd_port = free_port()
+    discoverd_url = f"http://127.0.0.1:{discoverd_port}"
+    ironic = IronicService(IronicConfig(
+        workdir=tmp_path_factory.mktemp("ironic"), port=free_port(),
+        hardware_types=("tripleo-ipmi", "fake-hardware"), power_interfaces=("fake",),
+        management_interfaces=("fake",), boot_interfaces=("fake",),
+        inspect_interfaces=("discoverd", "no-inspect"), vendor_interfaces=("no-vendor",),
+        extra={"tripleo_discoverd": {"url": discoverd_url, "status_check_period": "1"},
+               "conductor": {"check_provision_state_interval": "5"}}))
+    ironic.start()
+    conf = new_conf([])
+    db = tmp_path_factory.mktemp("discoverd") / "discoverd.sqlite"
+    conf.set_override("connection", f"sqlite:///{db}", group="database")
+    conf.set_override("url", ironic.url, group="ironic")
+    conf.set_override("listen_address", "127.0.0.1")
+    try:
+        server = Server(conf, port=discoverd_port).start()
+    except Exception:
+        ironic.stop()
+        raise
+    wait_for(lambda: requests.get(server.url, timeout=2).ok, 10, what="discoverd")
+    clouds = tmp_path_factory.mktemp("osc") / "clouds.yaml"
+    clouds.write_text(json.dumps({"clouds": {"lab": {
+        "auth_type": "none", "endpoint": ironic.url,
+        "baremetal_endpoint_override": ironic.url,
+        "baremetal_introspection_endpoint_override": server.url}}}))
+    yield ironic, server, clouds
+    server.stop()
+    ironic.stop()
+
+
+@pytest.fixture
+def baremetal(stack):
+    return connect(stack[0].url).baremetal
+
+
+def osc_env(clouds: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    env.update(OS_CLIENT_CONFIG_FILE=str(clouds), OS_CLOUD="lab", PYTHONWARNINGS="ignore")
+    return env
+
+
+def openstack(clouds: Path, *argv: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run the real ``openstack`` command; returns the finished process."""
+    return subprocess.run([OPENSTACK, *argv], capture_output=True, text=True,
+                          timeout=timeout, env=osc_env(clouds), check=False)
+
+
+def start(clouds: Path, *argv: str) -> subprocess.Popen:
+    return subprocess.Popen([OPENSTACK, *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=osc_env(clouds))
+
+
+def finish(proc: subprocess.Popen, timeout: float = 120) -> tuple[str, str]:
+    try:
+        return proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+class Driving:
+    """``with Driving(proc):`` plays the ramdisk while ``proc`` runs; on an error
+    the command is stopped and its output added to the error."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.proc = proc
+
+    def __enter__(self) -> "Driving":
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if exc is not None:
+            self.proc.kill()
+            out, err = self.proc.communicate()
+            raise AssertionError(f"{exc}\ncommand stdout:\n{out}\nstderr:\n{err}") from exc
+
+
+def inventory(count: int, **extra) -> tuple[dict, list[int]]:
+    ids = [next(_COUNTER) for _ in range(count)]
+    tag = f"{_PREFIX:02x}{time.time_ns() % 10**6}"
+    nodes = [{"name": f"osc{i}-{tag}", "pm_type": "ipmi", "pm_addr": f"198.51.100.{i}",
+              "pm_port": 6230 + i, "pm_user": "admin", "pm_password": "pw",
+              "ports": [{"address": mac(i, 1), "physical_network": "ctlplane"}],
+              "inspect_interface": "discoverd", **extra}
+             for i in ids]
+    return {"nodes": nodes}, ids
+
+
+def wait_state(baremetal, name: str, wanted: str, timeout: float = 60, not_started=None):
+    """Wait for ``name`` in ``wanted`` (and an inspection not started at ``not_started``);
+    returns the node as Ironic's API shows it (a dict)."""
+    url = baremetal.get_endpoint().rstrip("/")
+    url = url if url.endswith("/v1") else f"{url}/v1"
+
+    def reached():
+        r = requests.get(f"{url}/nodes/{name}", timeout=10,
+                         headers={"X-OpenStack-Ironic-API-Version": "latest"})
+        if r.status_code != 200:
+            return None  # not created yet
+        node = r.json()
+        if not_started is not None and node["inspection_started_at"] == not_started:
+            return None
+        return node if node["provision_state"] == wanted else None
+    return wait_for(reached, timeout, 0.2, what=f"node {name} to be {wanted}")
+
+
+def play_ramdisk(server, baremetal, name: str, i: int, error: str | None = None,
+                 disks_gib: tuple[int, ...] = (50, 120), cpus: int = 4,
+                 not_started: str | None = None) -> str:
+    """Wait for ``name`` to be in inspect wait (an inspection not started at
+    ``not_started``), then post its ramdisk payload; return the start time."""
+    node = wait_state(baremetal, name, "inspect wait", 90, not_started)
+    payload = ramdisk_payload([mac(i, 1)], bmc_address=f"198.51.100.{i}", cpus=cpus,
+                              memory_mb=2048 * cpus, disks_gib=disks_gib, error=error)
+    payload["inventory"]["disks"][-1]["wwn_with_extension"] = f"0x5000c500000000{i:02x}ff"
+    response = requests.post(f"{server.url}/v1/continue", json=payload, timeout=30)
+    assert response.status_code == (400 if error else 200), response.text
+    return node["inspection_started_at"]
+
+
+def test_import_introspect_provide_then_configure(stack, baremetal, tmp_path):
+    ironic, server, clouds = stack
+    doc, ids = inventory(2)
+    path = tmp_path / "instackenv.json"
+    path.write_text(json.dumps(doc))
+    proc = start(clouds, "overcloud", "node", "import", str(path), "--introspect",
+                 "--provide", "--instance-boot-option", "local", "-f", "json")
+    with Driving(proc):
+        for node, i in zip(doc["nodes"], ids, strict=True):
+            play_ramdisk(server, baremetal, node["name"], i, cpus=i % 7 + 2)
+    out, err = finish(proc)
+    assert proc.returncode == 0, err
+    rows = json.loads(out)
+    assert [r["Name"] for r in rows] == [n["name"] for n in doc["nodes"]]
+    assert all(r["Action"] == "created" and r["Provision State"] == "available"
+               and r["Error"] is None for r in rows), rows
+    assert [r["Ports Added"] for r in rows] == [mac(i, 1) for i in ids]
+    node = baremetal.get_node(rows[0]["UUID"])
+    assert node.properties["cpus"] == ids[0] % 7 + 2
+    assert "boot_option:local" in node.properties["capabilities"]
+
+    # configure: the largest disk of the inspection data, deploy images from the
+    # directory 'ironic-tripleo ramdisk build' writes.
+    ramdisk_dir = tmp_path / "ramdisk"
+    ramdisk_dir.mkdir()
+    for name in ("ironic-tripleo.kernel", "ironic-tripleo.initramfs"):
+        (ramdisk_dir / name).write_bytes(b"x")
+    result = openstack(clouds, "overcloud", "node", "configure", rows[0]["Name"],
+                       "--root-device", "largest", "--ramdisk-dir", str(ramdisk_dir),
+                       "--boot-mode", "uefi", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    [row] = json.loads(result.stdout)
+    wwn = f"0x5000c500000000{ids[0]:02x}ff"
+    assert row["Root Device"] == {"wwn_with_extension": wwn} and row["Local GB"] == 119
+    node = baremetal.get_node(rows[0]["UUID"])
+    assert node.properties["root_device"] == {"wwn_with_extension": wwn}
+    assert node.properties["local_gb"] == 119
+    assert node.driver_info["deploy_kernel"] == f"file://{ramdisk_dir}/ironic-tripleo.kernel"
+    assert node.driver_info["deploy_ramdisk"] == \
+        f"file://{ramdisk_dir}/ironic-tripleo.initramfs"
+    assert "boot_mode:uefi" in node.properties["capabilities"]
+
+    # Hints kept without --overwrite-root-device-hints; by name, minimum size honoured.
+    result = openstack(clouds, "overcloud", "node", "configure", rows[0]["Name"],
+                       "--root-device", "sda", "--ramdisk-dir", str(ramdisk_dir),
+                       "-f", "value", "-c", "Root Device")
+    assert result.returncode == 0 and wwn in result.stdout
+    result = openstack(clouds, "overcloud", "node", "configure", rows[0]["Name"],
+                       "--root-device", "sda,sdb", "--root-device-minimum-size", "60",
+                       "--overwrite-root-device-hints", "--ramdisk-dir", str(ramdisk_dir),
+                       "-f", "json")
+    assert json.loads(result.stdout)[0]["Local GB"] == 119  # sda (50 GiB) is too small
+    result = openstack(clouds, "overcloud", "node", "configure", rows[0]["Name"],
+                       "--root-device", "smallest", "--overwrite-root-device-hints",
+                       "--ramdisk-dir", str(ramdisk_dir), "-f", "json")
+    [row] = json.loads(result.stdout)
+    assert row["Root Device"] == {"wwn": "0x5000c50000000000"} and row["Local GB"] == 49
+    # Without a built ramdisk and without --deploy-kernel: refused, named.
+    result = openstack(clouds, "overcloud", "node", "configure", rows[0]["Name"],
+                       "--ramdisk-dir", str(tmp_path / "none"))
+    assert result.returncode == 1
+    assert "ironic-tripleo ramdisk build" in result.stderr
+
+    # Re-import: found again, nothing added.
+    result = openstack(clouds, "overcloud", "node", "import", str(path), "-f", "json")
+    assert result.returncode == 0, result.stderr
+    assert [r["Action"] for r in json.loads(result.stdout)] == ["updated", "updated"]
+
+
+def test_introspect_retries_concurrency_and_node_timeout(stack, baremetal):
+    ironic, server, clouds = stack
+    doc, ids = inventory(3)
+    for node in doc["nodes"]:
+        uuid = baremetal.create_node(driver="tripleo-ipmi", name=node["name"],
+                                     driver_info={"ipmi_address": node["pm_addr"]},
+                                     inspect_interface="discoverd",
+                                     provision_state="manageable").id
+        baremetal.create_port(node_uuid=uuid, address=node["ports"][0]["address"])
+    names = [n["name"] for n in doc["nodes"]]
+    proc = start(clouds, "overcloud", "node", "introspect", *names, "--concurrency", "1",
+                 "--max-retries", "1", "--node-timeout", "20", "--retry-timeout", "30",
+                 "-f", "json")
+    with Driving(proc):
+        # One at a time: first node fails once then succeeds, the second succeeds,
+        # the third never answers (times out twice).
+        first = play_ramdisk(server, baremetal, names[0], ids[0],
+                             error="disk controller not found")
+        assert baremetal.get_node(names[1]).provision_state == "manageable"
+        play_ramdisk(server, baremetal, names[0], ids[0], not_started=first)
+        play_ramdisk(server, baremetal, names[1], ids[1])
+        wait_state(baremetal, names[2], "inspect wait", 60)
+    out, err = finish(proc, timeout=150)
+    assert proc.returncode == 1, err
+    rows = {r["Name"]: r for r in json.loads(out)}
+    assert rows[names[0]]["Attempts"] == 2 and rows[names[0]]["Error"] is None
+    assert rows[names[0]]["Provision State"] == "manageable"
+    assert rows[names[1]]["Attempts"] == 1 and rows[names[1]]["CPUs"] == 4
+    assert rows[names[2]]["Attempts"] == 2
+    assert "timed out after 20s" in rows[names[2]]["Error"]
+    assert baremetal.get_node(names[2]).provision_state == "inspect failed"
+
+
+def test_all_manageable_leaves_enroll_nodes_and_provide(stack, baremetal):
+    ironic, server, clouds = stack
+    doc, ids = inventory(2)
+    created = []
+    for node, state in zip(doc["nodes"], ("manageable", "enroll"), strict=True):
+        attrs = {"provision_state": state} if state == "manageable" else {}
+        created.append(baremetal.create_node(driver="tripleo-ipmi", name=node["name"],
+                                             inspect_interface="no-inspect",
+                                             driver_info={}, **attrs))
+    others = {n.id for n in baremetal.nodes(provision_state="manageable")} - {created[0].id}
+    for other in others:  # leave only ours in manageable
+        baremetal.set_node_maintenance(other, reason="not this test's")
+    try:
+        result = openstack(clouds, "overcloud", "node", "provide", "--all-manageable",
+                           "-f", "json")
+    finally:
+        for other in others:
+            baremetal.unset_node_maintenance(other)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [{"UUID": created[0].id, "Name": doc["nodes"][0]["name"],
+                                          "Provision State": "available", "Error": None}]
+    assert baremetal.get_node(created[1].id).provision_state == "enroll"
+    result = openstack(clouds, "overcloud", "node", "provide", created[1].id, "-f", "json")
+    assert result.returncode == 1
+    assert "cannot be provided (needs manageable)" in json.loads(result.stdout)[0]["Error"]
+
+
+def test_import_validate_only_and_bad_file(stack, baremetal, tmp_path):
+    ironic, server, clouds = stack
+    doc, ids = inventory(2)
+    path = tmp_path / "nodes.yaml"
+    path.write_text(json.dumps(doc))
+    before = len(list(baremetal.nodes()))
+    result = openstack(clouds, "overcloud", "node", "import", "--validate-only", str(path),
+                       "-f", "json")
+    assert result.returncode == 0, result.stderr
+    assert [(r["Index"], r["Driver"], r["Valid"]) for r in json.loads(result.stdout)] == [
+        (0, "tripleo-ipmi", True), (1, "tripleo-ipmi", True)]
+    doc["nodes"][1]["ports"][0]["local_link_connection"] = {"switch_id": "nope"}
+    doc["nodes"][0]["pm_type"] = "amt"
+    path.write_text(json.dumps(doc))
+    for extra in (["--validate-only"], []):
+        result = openstack(clouds, "overcloud", "node", "import", *extra, str(path))
+        assert result.returncode == 1
+        assert f"node 0 ({doc['nodes'][0]['name']}): pm_type 'amt' is not supported" \
+            in result.stderr
+        assert f"node 1 ({doc['nodes'][1]['name']}): ports[0].local_link_connection." \
+            "port_id is missing" in result.stderr
+    assert len(list(baremetal.nodes())) == before
+
+
+def test_profiles_list_and_match(stack, baremetal, tmp_path):
+    ironic, server, clouds = stack
+    doc, ids = inventory(2)
+    path = tmp_path / "instackenv.json"
+    path.write_text(json.dumps(doc))
+    cpus = {doc["nodes"][0]["name"]: 16, doc["nodes"][1]["name"]: 2}
+    proc = start(clouds, "overcloud", "node", "import", str(path), "--introspect",
+                 "-f", "json")
+    with Driving(proc):
+        for node, i in zip(doc["nodes"], ids, strict=True):
+            play_ramdisk(server, baremetal, node["name"], i, cpus=cpus[node["name"]])
+    out, err = finish(proc)
+    assert proc.returncode == 0, err
+    uuids = {r["Name"]: r["UUID"] for r in json.loads(out)}
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "state").write_text("[('control', '1'), ('compute', '*')]\n")
+    (rules / "control.specs").write_text("[('cpu', 'logical', 'number', 'ge(16)')]\n")
+    (rules / "compute.specs").write_text("[('cpu', 'logical', 'number', 'ge(1)')]\n")
+    result = openstack(clouds, "overcloud", "profiles", "list", "--rules", str(rules),
+                       "-f", "json")
+    assert result.returncode == 0, result.stderr
+    listed = {r["Node UUID"]: r for r in json.loads(result.stdout)}
+    big, small = (uuids[n["name"]] for n in doc["nodes"])
+    assert listed[big]["Possible Profiles"] == "control, compute"
+    assert listed[small]["Possible Profiles"] == "compute"
+    assert listed[big]["Current Profile"] is None
+    # --dry-run writes nothing; then the real match writes the profiles.
+    result = openstack(clouds, "overcloud", "profiles", "match", "--rules", str(rules),
+                       "--dry-run", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    dry = {r["Node UUID"]: r for r in json.loads(result.stdout)}
+    assert dry[big]["Profile"] == "control" and dry[big]["Written"] is False
+    assert "profile" not in (baremetal.get_node(big).properties.get("capabilities") or "")
+    result = openstack(clouds, "overcloud", "profiles", "match", "--rules", str(rules),
+                       "-f", "json")
+    assert result.returncode == 0, result.stderr
+    result = openstack(clouds, "overcloud", "profiles", "list", "-f", "value",
+                       "-c", "Node UUID", "-c", "Current Profile")
+    pairs = dict(line.split() for line in result.stdout.splitlines()
+                 if len(line.split()) == 2)
+    assert pairs[big] == "control" and pairs[small] == "compute"

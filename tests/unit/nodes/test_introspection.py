@@ -1,0 +1,135 @@
+"""The introspection scheduler: concurrency, retries, node timeout, release wait."""
+
+import types
+
+import openstack.exceptions
+import pytest
+
+from ironic_tripleo.nodes import introspection
+from ironic_tripleo.nodes.introspection import Options, Tracked
+
+
+class FakeBaremetal:
+    """Nodes whose inspections end after ``ticks`` listings with the given outcomes."""
+
+    def __init__(self, outcomes, start_state="manageable", ticks=2):
+        # outcomes: name -> list of results per attempt: "ok", "fail" or "hang"
+        self.outcomes = outcomes
+        self.ticks = ticks
+        self.nodes_ = {name: types.SimpleNamespace(
+            id=f"id-{name}", name=name, provision_state=start_state, is_maintenance=False,
+            last_error=None, properties={}, reservation=None) for name in outcomes}
+        self.actions = []
+        self.running = {}  # name -> (ticks left, outcome)
+        self.max_running = 0
+
+    def _get(self, ident):
+        return next(n for n in self.nodes_.values() if ident in (n.id, n.name))
+
+    def get_node(self, ident):
+        return self._get(ident)
+
+    def nodes(self, details=False):
+        for name, (left, outcome) in list(self.running.items()):
+            node = self.nodes_[name]
+            if outcome == "hang":
+                continue
+            if left > 0:
+                self.running[name] = (left - 1, outcome)
+                continue
+            del self.running[name]
+            node.provision_state = "manageable" if outcome == "ok" else "inspect failed"
+            node.last_error = None if outcome == "ok" else "ramdisk said no"
+            node.properties = {"cpus": 2} if outcome == "ok" else {}
+        return list(self.nodes_.values())
+
+    def set_node_provision_state(self, ident, target):
+        node = self._get(ident)
+        self.actions.append((node.name, target))
+        if target == "manage":
+            node.provision_state = "manageable"
+        elif target == "inspect":
+            if node.name.startswith("locked"):
+                raise openstack.exceptions.ConflictException("node is locked")
+            node.provision_state = "inspect wait"
+            outcome = self.outcomes[node.name].pop(0)
+            self.running[node.name] = (self.ticks, outcome)
+            self.max_running = max(self.max_running, len(self.running))
+        elif target == "abort":
+            del self.running[node.name]
+            node.provision_state = "inspect failed"
+
+
+FAST = dict(poll_interval=0.0)
+
+
+def run(bm, names, **options):
+    nodes = [Tracked(f"id-{n}", n, state=bm.get_node(n).provision_state) for n in names]
+    introspection.run(bm, nodes, Options(**{**FAST, **options}))
+    return {n.name: n for n in nodes}
+
+
+def test_concurrency_bounds_nodes_in_flight():
+    bm = FakeBaremetal({f"n{i}": ["ok"] for i in range(7)})
+    result = run(bm, [f"n{i}" for i in range(7)], concurrency=3)
+    assert bm.max_running == 3
+    assert all(n.phase == "done" and n.properties == {"cpus": 2} for n in result.values())
+
+
+def test_failed_inspection_retried_then_done():
+    bm = FakeBaremetal({"a": ["fail", "ok"], "b": ["fail", "fail"]})
+    result = run(bm, ["a", "b"], max_retries=1)
+    assert result["a"].phase == "done" and result["a"].attempts == 2
+    assert result["b"].failed and result["b"].error == "ramdisk said no"
+    assert bm.actions.count(("b", "inspect")) == 2
+
+
+def test_no_retry_when_max_retries_zero():
+    bm = FakeBaremetal({"a": ["fail", "ok"]})
+    result = run(bm, ["a"], max_retries=0)
+    assert result["a"].failed and result["a"].attempts == 1
+
+
+def test_node_timeout_aborts_and_retries(monkeypatch):
+    bm = FakeBaremetal({"a": ["hang", "ok"], "b": ["hang", "hang"]})
+    clock = iter(range(0, 10_000, 10))
+    monkeypatch.setattr(introspection.time, "monotonic", lambda: next(clock))
+    result = run(bm, ["a", "b"], node_timeout=25, max_retries=1)
+    assert ("a", "abort") in bm.actions and result["a"].phase == "done"
+    assert result["b"].failed and "timed out after 25s in 'inspect wait'" in result["b"].error
+
+
+def test_retry_waits_for_release(monkeypatch):
+    bm = FakeBaremetal({"a": ["fail", "ok"]})
+    bm.nodes_["a"].reservation = "conductor-1"  # never released
+    clock = iter(range(0, 10_000, 10))
+    monkeypatch.setattr(introspection.time, "monotonic", lambda: next(clock))
+    result = run(bm, ["a"], retry_timeout=30)
+    assert result["a"].failed and "not released by Ironic within 30s" in result["a"].error
+
+
+def test_enroll_nodes_are_managed_first_and_refusal_is_that_nodes_error():
+    bm = FakeBaremetal({"a": ["ok"], "locked": ["ok"]}, start_state="enroll")
+    result = run(bm, ["a", "locked"])
+    assert bm.actions[:2] == [("a", "manage"), ("locked", "manage")]
+    assert result["a"].phase == "done"
+    assert "'inspect' refused" in result["locked"].error
+
+
+def test_wrong_state_is_an_error():
+    bm = FakeBaremetal({"a": ["ok"]}, start_state="active")
+    result = run(bm, ["a"])
+    assert "does not allow inspection" in result["a"].error
+
+
+@pytest.mark.parametrize(("kwargs", "names"), [
+    ({"all_manageable": True}, ["m"]),
+    ({"everything": True}, ["e", "m", "f"]),
+])
+def test_select(kwargs, names):
+    bm = FakeBaremetal({"e": [], "m": [], "f": [], "a": [], "x": []})
+    for name, state in (("e", "enroll"), ("m", "manageable"), ("f", "inspect failed"),
+                        ("a", "available"), ("x", "manageable")):
+        bm.nodes_[name].provision_state = state
+    bm.nodes_["x"].is_maintenance = True
+    assert [n.name for n in introspection.select_nodes(bm, **kwargs)] == names
