@@ -37,6 +37,9 @@ def test_abort_right_after_start_is_not_undone(stack, baremetal):  # noqa: F811
         assert r.status_code == 202, r.text
         done = _final(baremetal, server.url, node.id)
         assert done.provision_state == "inspect failed", (trial, done.last_error)
+        # Ironic may save the state and the error in two steps: read it settled.
+        done = wait_for(lambda uuid=node.id: (n := baremetal.get_node(uuid)).last_error
+                        and n, 10, 0.2, what="last_error")
         assert "Canceled by operator" in done.last_error, done.last_error
         time.sleep(1.5)  # a late join or status check would show up by now
         status = requests.get(f"{server.url}/v1/introspection/{node.id}", timeout=5).json()
