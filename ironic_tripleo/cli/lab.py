@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 
 from ironic_tripleo.exception import TripleOError
-from ironic_tripleo.lab import layout, qemu_vm
+from ironic_tripleo.lab import ironic_cluster, layout, qemu_vm
 from ironic_tripleo.lab.lab import NODE_KINDS, Lab
 from ironic_tripleo.lab.node import NodeSpec
 
@@ -36,6 +36,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          "198.51.100.0/24 or 203.0.113.0/24, or 'auto'")
     up.add_argument("--ironic-port", type=int, default=None,
                     help="Ironic API port (default: a free one)")
+    up.add_argument("--ironic", choices=ironic_cluster.SHAPES, default="all-in-one",
+                    help="all-in-one: one 'ironic' process on SQLite (default); "
+                         "production: PostgreSQL, ironic-api with 2 workers and two "
+                         "ironic-conductor processes on one hash ring (JSON-RPC)")
     up.add_argument("--keep-on-failure", action="store_true",
                     help="leave a half-built lab for inspection ('lab down' removes it)")
     add_vm_arguments(up)
@@ -102,7 +106,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         state = lab.up(specs, subnet=subnet, ironic_port=args.ironic_port,
                        keep_on_failure=args.keep_on_failure, node_kind=args.node_kind,
                        ramdisk=ramdisk_files(args.ramdisk_dir), accel=args.accel,
-                       nic_model=args.nic_model)
+                       nic_model=args.nic_model, ironic_shape=args.ironic)
     except TripleOError as exc:
         LOG.error("%s", exc)
         return 1

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import socket
 import subprocess
 from pathlib import Path
 
@@ -38,6 +39,10 @@ from ironic_tripleo.lab.ironic_service import (
 from ironic_tripleo.lab.postgres import PostgresServer
 
 LOG = logging.getLogger(__name__)
+
+
+#: The lab's Ironic shapes (``lab up --ironic``).
+SHAPES = ("all-in-one", "production")
 
 
 class ClusterStartError(TripleOError):
@@ -85,7 +90,12 @@ class IronicCluster:
         return [conductor_host(port) for port in self.cfg.rpc_ports]
 
     def _config(self, name: str, rpc_port: int | None) -> Path:
-        """Write the ``ironic.conf`` of process ``name``; return its path."""
+        """Write the ``ironic.conf`` of process ``name``; return its path.
+
+        Every process shares the cluster's work directory (TFTP and HTTP roots, image
+        caches, locks: one host); each has its own config, log, stderr and pid file
+        in ``<workdir>/<name>/``.
+        """
         base = self.cfg.ironic
         extra = {section: dict(values) for section, values in base.extra.items()}
         default = extra.setdefault("DEFAULT", {})
@@ -101,12 +111,14 @@ class IronicCluster:
         if rpc_port is not None:
             default["host"] = "127.0.0.1"  # Ironic registers it as 127.0.0.1:<rpc port>
             extra["json_rpc"]["port"] = str(rpc_port)
-        cfg = dataclasses.replace(base, workdir=self.workdir / name, extra=extra)
-        service = IronicService(cfg)
-        service.write_config()  # the directories of the rendered paths, and the file
         path = self.workdir / name / "ironic.conf"
-        path.write_text(render_config(cfg))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_config(dataclasses.replace(base, extra=extra)))
         return path
+
+    def write_config(self) -> None:
+        """Create the shared directories the configs name (TFTP, HTTP roots...)."""
+        IronicService(self.cfg.ironic).write_config()
 
     def _spawn(self, name: str, program: str, config: Path) -> int:
         stderr = open(config.parent / "ironic.stderr", "ab")  # noqa: SIM115
@@ -134,6 +146,7 @@ class IronicCluster:
                                                               "database_port")
                 self.postgres = PostgresServer(self.cfg.database_port).start()
                 self.database_url = self.postgres.create_database("ironic")
+            self.write_config()
             api_conf = self._config("api", None)
             subprocess.run([program_path("ironic-dbsync"),
                             "--config-file", str(api_conf), "create_schema"],
@@ -178,6 +191,13 @@ class IronicCluster:
         except tenacity.RetryError:
             raise ClusterStartError(timeout=timeout, reason=reason[0]) from None
 
+    def record(self) -> dict:
+        """What :func:`stop_recorded` needs to stop this cluster later (lab.json)."""
+        return {"pids": dict(self.pids), "conductors": self.conductor_hosts,
+                "api_workers": self.cfg.api_workers, "database_url": self.database_url,
+                "postgres": ({"root": str(self.postgres.root), "port": self.postgres.port}
+                             if self.postgres else None)}
+
     def kill_conductor(self, index: int) -> None:
         """SIGKILL conductor ``index`` (a crash: no deregistration)."""
         process.kill_group(self.pids.pop(f"conductor-{index}", None))
@@ -191,3 +211,31 @@ class IronicCluster:
         if self.postgres is not None:
             self.postgres.stop()
             self.postgres = None
+
+
+def for_lab(ironic: IronicConfig, conductors: int = 2, api_workers: int = 2
+            ) -> IronicCluster:
+    """The production-shaped cluster for a lab whose all-in-one config is ``ironic``."""
+    def free_port() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    return IronicCluster(ClusterConfig(
+        ironic=ironic, rpc_ports=tuple(free_port() for _ in range(conductors)),
+        api_workers=api_workers, database_port=free_port()))
+
+
+def stop_recorded(record: dict | None, workdir: Path, timeout: float = 10.0) -> None:
+    """Stop a cluster from its :meth:`IronicCluster.record` (``lab down``). Idempotent.
+
+    A pid is signalled only while its command line still names ``workdir``.
+    """
+    if not record:
+        return
+    for pid in sorted(record.get("pids", {}).values()):
+        if process.runs(pid, str(workdir)):
+            process.stop_group(pid, timeout)
+    postgres = record.get("postgres")
+    if postgres and Path(postgres["root"]).exists():
+        PostgresServer(postgres["port"], Path(postgres["root"])).stop()

@@ -24,7 +24,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ironic_tripleo.exception import TripleOError
-from ironic_tripleo.lab import bmc_process, layout, netns, process, pxe_services, qemu_vm
+from ironic_tripleo.lab import (
+    bmc_process,
+    ironic_cluster,
+    layout,
+    netns,
+    process,
+    pxe_services,
+    qemu_vm,
+)
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
 from ironic_tripleo.lab.node import NodeDir, NodeSpec
 from ironic_tripleo.lab.node_backend import LabNodeBackend
@@ -161,7 +169,7 @@ class Lab:
            bmc_password: str | None = None, ironic_overrides: dict | None = None,
            keep_on_failure: bool = False, node_kind: str = "namespace",
            ramdisk: tuple[Path | str, Path | str] | None = None, accel: str = "auto",
-           nic_model: str = "virtio") -> dict:
+           nic_model: str = "virtio", ironic_shape: str = "all-in-one") -> dict:
         """Bring the lab up; return lab.json's document.
 
         :param specs: one ``NodeSpec`` per node.
@@ -175,6 +183,9 @@ class Lab:
         :param ironic_overrides: extra ``IronicConfig`` fields; its ``extra`` options are
             merged into the lab's, section by section.
         :param keep_on_failure: leave a half-built lab for inspection (``down`` cleans).
+        :param ironic_shape: ``all-in-one`` (one ``ironic`` process, SQLite) or
+            ``production`` (``ironic_cluster``: PostgreSQL, ``ironic-api`` workers, two
+            conductors over JSON-RPC).
         :raises TripleOError: on any failure, after cleaning up (unless kept).
         """
         existing = self.load()
@@ -183,8 +194,12 @@ class Lab:
                                 reason=f"a lab is already {existing.get('state')} here; "
                                        "run 'ironic-tripleo lab down' first")
         vm = _vm_options(node_kind, ramdisk, accel, nic_model)
+        if ironic_shape not in ironic_cluster.SHAPES:
+            raise layout.LabConfigError(field="ironic shape", value=ironic_shape,
+                                        allowed=", ".join(ironic_cluster.SHAPES))
         self.workdir.mkdir(parents=True, exist_ok=True)
         state = self.plan(specs, subnet, ironic_port, bmc_user, bmc_password, vm)
+        state["ironic"]["shape"] = ironic_shape
         self._save(state)
         try:
             self._build(state, ironic_overrides or {})
@@ -238,9 +253,12 @@ class Lab:
         overrides = ironic_overrides.get("extra", {})
         extra = {section: settings["extra"].get(section, {}) | overrides.get(section, {})
                  for section in settings["extra"].keys() | overrides.keys()}
-        ironic = IronicService(IronicConfig(workdir=Path(state["ironic"]["workdir"]),
-                                            port=state["ironic"]["port"],
-                                            **(settings | ironic_overrides | {"extra": extra})))
+        ironic_cfg = IronicConfig(workdir=Path(state["ironic"]["workdir"]),
+                                  port=state["ironic"]["port"],
+                                  **(settings | ironic_overrides | {"extra": extra}))
+        ironic = (ironic_cluster.for_lab(ironic_cfg)
+                  if state["ironic"].get("shape") == "production"
+                  else IronicService(ironic_cfg))
         ironic.workdir.mkdir(parents=True, exist_ok=True)
         # A lab brought up again in the same directory starts with a new Ironic database
         # (create_schema refuses an existing one, and its nodes belong to the old lab).
@@ -249,6 +267,8 @@ class Lab:
         pxe_services.start_all(state)
         LOG.info("discoverd at %s, dnsmasq on %s", state["discoverd_url"], net["bridge"])
         ironic.start()
+        if isinstance(ironic, ironic_cluster.IronicCluster):
+            state["ironic"]["cluster"] = ironic.record()
         LOG.info("Ironic up at %s", state["ironic_url"])
         self._save(layout.instackenv(state["nodes"], state["boot"]), self.instackenv_file)
         state["state"] = "up"
@@ -305,6 +325,8 @@ class Lab:
         if process.runs(ironic_pid, state["ironic"]["workdir"]):
             process.stop_group(ironic_pid, timeout=10)
         Path(state["ironic"]["pid_file"]).unlink(missing_ok=True)
+        ironic_cluster.stop_recorded(state["ironic"].get("cluster"),
+                                     Path(state["ironic"]["workdir"]))
         pxe_services.stop_all(state)
         for node in state["nodes"]:
             if node.get("kind") == "vm":

@@ -41,12 +41,13 @@ def bindir() -> Path:
 class PostgresServer:
     """One PostgreSQL cluster on ``port``, in a fresh directory; ``stop()`` removes it."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, root: Path | None = None) -> None:
+        """A new server; with ``root``, the one already started there (to stop it)."""
         self.bindir = bindir()
         self.port = port
-        self.root = Path(tempfile.mkdtemp(prefix="ironic-tripleo-pg-"))
+        self.root = root or Path(tempfile.mkdtemp(prefix="ironic-tripleo-pg-"))
         self.datadir = self.root / "data"
-        self.started = False
+        self.started = root is not None
 
     def _run(self, *args: str) -> None:
         result = subprocess.run(["runuser", "-u", USER, "--", *args], capture_output=True,
