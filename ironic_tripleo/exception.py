@@ -82,6 +82,12 @@ class DiscoverdAPIError(TripleOError):
         self.status = status
 
 
+class DiscoverdRefused(DiscoverdAPIError):
+    """discoverd answered, and refused the request (HTTP 4xx/5xx with its reason)."""
+
+    message = "discoverd at %(url)s refused %(call)s of node %(node)s: %(reason)s"
+
+
 # --- iSCSI deploy (ironic_tripleo.deploy) -------------------------------------------
 # Images are named by their href; CHAP secrets never appear in messages.
 

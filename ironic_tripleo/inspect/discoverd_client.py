@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 
-from ironic_tripleo.exception import DiscoverdAPIError
+from ironic_tripleo.exception import DiscoverdAPIError, DiscoverdRefused
 
 LOG = logging.getLogger(__name__)
 
@@ -62,9 +62,9 @@ class DiscoverdClient:
         except requests.RequestException as exc:
             raise DiscoverdAPIError(url=self.url, call=call, node=node, reason=exc) from None
         if resp.status_code >= 400:
-            raise DiscoverdAPIError(url=self.url, call=call, node=node,
-                                    reason=f"HTTP {resp.status_code}: {_message(resp)}",
-                                    status=resp.status_code)
+            raise DiscoverdRefused(url=self.url, call=call, node=node,
+                                   reason=f"HTTP {resp.status_code}: {_message(resp)}",
+                                   status=resp.status_code)
         return resp
 
     def start(self, node: str, manage_boot: bool = False) -> None:

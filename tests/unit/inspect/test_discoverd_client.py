@@ -46,6 +46,8 @@ def test_error_carries_status_and_message(request_mock):
         DiscoverdClient("http://d").abort("u1")
     assert err.value.status == 409
     assert "not running" in str(err.value) and "u1" in str(err.value)
+    # discoverd answered: the hint about a wrong URL or a stopped service would mislead.
+    assert "is running" not in str(err.value)
 
 
 def test_unreachable_has_no_status(request_mock):
@@ -54,3 +56,4 @@ def test_unreachable_has_no_status(request_mock):
         DiscoverdClient("http://d").status("u1")
     assert err.value.status is None
     assert "http://d" in str(err.value) and "refused" in str(err.value)
+    assert "check [tripleo_discoverd]url" in str(err.value)
