@@ -13,6 +13,13 @@ whole-disk image (GPT, one ext4 partition holding a marker file) to the first no
 with the ``iscsi`` deploy interface (the node PXE-boots the deploy ramdisk, the
 conductor writes over iSCSI), check the marker in the node's disk file, and bring
 the lab down: also on failure or Ctrl-C.
+
+``--node-kind vm`` runs the same story on 2 qemu VMs (``lab up --node-kind vm``):
+they PXE-boot the built ramdisk (``ironic-tripleo ramdisk build``, done first when
+``--ramdisk-dir`` holds none), the roles are matched on the VMs' sizes, the deployed
+image is the lab's marker image (``lab.marker_image``) and the proof is the node
+booting it from its disk: its marker line on the VM's serial console. Every step's
+duration is printed at the end.
 """
 
 from __future__ import annotations
@@ -31,10 +38,11 @@ from pathlib import Path
 from ahc_rules.cli import match as ahc_match
 from ahc_rules.ironic import node_profile
 from ironic_tripleo.cli import introspect
+from ironic_tripleo.cli.lab import ramdisk_files
 from ironic_tripleo.cloud import connect
 from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
-from ironic_tripleo.lab import netns
+from ironic_tripleo.lab import debian_kernel, marker_image, netns, qemu_vm
 from ironic_tripleo.lab.lab import Lab
 from ironic_tripleo.lab.node import NodeSpec
 
@@ -46,6 +54,12 @@ DEMO_NODES = (
     NodeSpec(name="node-2", cpus=8, memory_mb=16384, disk_gb=100),
     NodeSpec(name="node-3", cpus=2, memory_mb=4096, disk_gb=500),
 )
+# Two VMs of different memory sizes, so that the rules tell them apart.
+DEMO_VMS = (
+    NodeSpec(name="vm-0", cpus=1, memory_mb=1024, disk_gb=5),
+    NodeSpec(name="vm-1", cpus=1, memory_mb=qemu_vm.MIN_MEMORY_MB, disk_gb=4),
+)
+TIMINGS: list[tuple[str, float]] = []
 
 
 class DemoError(Exception):
@@ -61,11 +75,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--subnet", default="198.51.100.0/24",
                         help="lab subnet (198.51.100.0/24 by default, or 'auto')")
     parser.add_argument("--keep", action="store_true", help="leave the lab up at the end")
+    parser.add_argument("--node-kind", choices=("namespace", "vm"), default="namespace",
+                        help="namespace nodes (default, fast) or 2 qemu VMs that PXE-boot "
+                             "the built ramdisk")
+    parser.add_argument("--ramdisk-dir", type=Path, default=Path("work/ramdisk"),
+                        help="VM demo: the built ramdisk (built there first if missing)")
+    parser.add_argument("--accel", choices=qemu_vm.ACCELS, default="auto",
+                        help="VM demo: auto, kvm or tcg")
     parser.set_defaults(func=cmd_demo)
 
 
 def step(text: str) -> None:
+    TIMINGS.append((text, time.monotonic()))
     print(f"==> {text}", flush=True)
+
+
+def print_timings() -> None:
+    """Print how long each step took (until the next step started)."""
+    if not TIMINGS:
+        return
+    print("step timings:")
+    ends = [start for _, start in TIMINGS[1:]] + [time.monotonic()]
+    for (text, start), end in zip(TIMINGS, ends, strict=True):
+        print(f"  {end - start:7.1f} s  {text[:90]}")
 
 
 def wait_namespace(namespace: str, running: bool, timeout: float = 10) -> list[int]:
@@ -82,10 +114,24 @@ def wait_namespace(namespace: str, running: bool, timeout: float = 10) -> list[i
         time.sleep(0.05)
 
 
+def wait_qemu(lab: Lab, name: str, running: bool, timeout: float = 30) -> int | None:
+    """Wait until VM node ``name``'s qemu runs (or not); return its pid."""
+    deadline = time.monotonic() + timeout
+    while True:
+        node = next(n for n in lab.status()["nodes"] if n["name"] == name)
+        if bool(node["pid"]) == running:
+            return node["pid"]
+        if time.monotonic() > deadline:
+            raise DemoError(f"{name}: expected qemu {'running' if running else 'gone'}, "
+                            f"found pid {node['pid']}")
+        time.sleep(0.2)
+
+
 def run(workdir: Path, subnet: str) -> None:
     """Run the demo steps against a lab in ``workdir`` (which must already be up)."""
     lab = Lab(workdir)
     state = lab.load()
+    vm = state["boot"].get("kind") == "vm"
     step(f"enroll {lab.instackenv_file} into Ironic at {state['ironic_url']} (and manage); "
          "sizes are left to introspection")
     conn = connect(state["ironic_url"])
@@ -100,6 +146,17 @@ def run(workdir: Path, subnet: str) -> None:
               f"ports {', '.join(result.entry.macs)}, {result.provision_state}")
     for node in state["nodes"]:
         name, ns = node["name"], node["namespace"]
+        if vm:
+            step(f"{name}: power on and off through Ironic (qemu on tap {node['tap']})")
+            conn.baremetal.set_node_power_state(name, "power on", wait=True, timeout=60)
+            pid = wait_qemu(lab, name, running=True)
+            print(f"    {name}: Ironic says {conn.baremetal.get_node(name).power_state}; "
+                  f"qemu pid {pid}")
+            conn.baremetal.set_node_power_state(name, "power off", wait=True, timeout=60)
+            wait_qemu(lab, name, running=False)
+            print(f"    {name}: Ironic says {conn.baremetal.get_node(name).power_state}; "
+                  "qemu gone")
+            continue
         step(f"{name}: power on through Ironic")
         conn.baremetal.set_node_power_state(name, "power on", wait=True, timeout=60)
         pids = wait_namespace(ns, running=True)
@@ -115,9 +172,14 @@ def run(workdir: Path, subnet: str) -> None:
         conn.baremetal.set_node_boot_device(node["name"], "pxe", persistent=True)
     conn.baremetal.set_node_boot_device(state["nodes"][0]["name"], "disk", persistent=False)
     print_table(conn, state)
-    introspect_all(conn, state)
-    match_roles(conn, state, workdir)
-    deploy_first(conn, state)
+    introspect_all(conn, state, timeout=900 if vm else 180)
+    match_roles(conn, state, workdir, VM_RULES if vm else DEMO_RULES,
+                {"control": 1, "compute": len(state["nodes"]) - 1} if vm else
+                {"control": 1, "ceph-storage": 1, "compute": len(state["nodes"]) - 2})
+    if vm:
+        deploy_marker_vm(conn, state, workdir)
+    else:
+        deploy_first(conn, state)
 
 
 # Rules in the ahc-match format, as an operator would write them for these nodes.
@@ -128,13 +190,20 @@ DEMO_RULES = {
     "ceph-storage.specs": "[('disk', '$osd', 'size', 'ge(400)')]\n",
     "compute.specs": "[('cpu', 'logical', 'number', 'ge(1)')]\n",
 }
+# For the VM demo: the 1 GiB VM is the control node.
+VM_RULES = {
+    "state": "[('control', '1'), ('compute', '*')]\n",
+    "control.specs": "[('memory', 'total', 'size', 'ge(1000000000)')]\n",
+    "compute.specs": "[('cpu', 'logical', 'number', 'ge(1)')]\n",
+}
 
 
-def match_roles(conn, state: dict, workdir: Path) -> None:
+def match_roles(conn, state: dict, workdir: Path, rules_text: dict[str, str],
+                expected: dict[str, int]) -> None:
     """``ahc-match`` against the lab's Ironic; check the counts; show the profiles."""
     rules = workdir / "rules"
     rules.mkdir(parents=True, exist_ok=True)
-    for name, text in DEMO_RULES.items():
+    for name, text in rules_text.items():
         (rules / name).write_text(text)
     emit = workdir / "overcloud"
     step(f"match roles: ahc-match --rules {rules} --ironic-url {state['ironic_url']} "
@@ -146,9 +215,8 @@ def match_roles(conn, state: dict, workdir: Path) -> None:
     profiles = {n.name: node_profile(n) for n in conn.baremetal.nodes(details=True)}
     for name in sorted(profiles):
         print(f"    {name}: profile {profiles[name]}")
-    counts = {role: list(profiles.values()).count(role)
-              for role in ("control", "ceph-storage", "compute")}
-    if counts != {"control": 1, "ceph-storage": 1, "compute": len(profiles) - 2}:
+    counts = {role: list(profiles.values()).count(role) for role in expected}
+    if counts != expected:
         raise DemoError(f"profiles {profiles} do not respect the rules' counts")
     print(f"    flavors and Heat environment: {', '.join(sorted(p.name for p in emit.iterdir()))}"
           f" in {emit}")
@@ -234,7 +302,58 @@ def deploy_first(conn, state: dict) -> None:
     print_table(conn, state)
 
 
-def introspect_all(conn, state: dict) -> None:
+VM_MARKER = "ironic-tripleo demo: the deployed disk booted"
+
+
+def deploy_marker_vm(conn, state: dict, workdir: Path) -> None:
+    """Deploy the marker image to the first VM; wait for its marker on the console."""
+    node = state["nodes"][0]
+    name, bm = node["name"], conn.baremetal
+    step("build the marker image: a Debian kernel, a busybox initramfs printing "
+         f"{VM_MARKER!r}, syslinux on an MBR disk")
+    kernel = debian_kernel.fetch(workdir / "kernel-cache")
+    initramfs = marker_image.build_initramfs(
+        workdir / "marker.initramfs", VM_MARKER,
+        [kernel.modules / m for m in debian_kernel.MODULES])
+    image = marker_image.build_disk_image(Path(state["boot"]["images"]) / "marker.raw",
+                                          kernel.vmlinuz, initramfs)
+    digest = hashlib.sha256(image.read_bytes()).hexdigest()
+    step(f"{name}: provide, then deploy {image.name} ({image.stat().st_size // MiB} MiB) "
+         "with the iscsi deploy interface (the ramdisk's tgtd exports the VM's disk)")
+    bm.set_node_provision_state(name, "provide", wait=True, timeout=120)
+    bm.patch_node(name, [{"op": "add", "path": "/instance_info", "value": {
+        "image_source": image.as_uri(), "image_os_hash_algo": "sha256",
+        "image_os_hash_value": digest, "image_type": "whole-disk"}}])
+    console = Path(node["node_dir"]) / "console.log"
+    before = console.read_text(errors="replace").count(VM_MARKER)
+    started = time.monotonic()
+    bm.set_node_provision_state(name, "active")
+    last = None
+    while True:
+        ironic = bm.get_node(name)
+        if ironic.provision_state != last:
+            print(f"    {time.monotonic() - started:5.1f}s {name}: {ironic.provision_state}",
+                  flush=True)
+            last = ironic.provision_state
+        if ironic.provision_state in ("active", "deploy failed"):
+            break
+        if time.monotonic() > started + 900:
+            raise DemoError(f"{name}: still {last} after 900 s")
+        time.sleep(1)
+    if ironic.provision_state != "active":
+        raise DemoError(f"{name}: deploy failed: {ironic.last_error}")
+    step(f"{name}: active; waiting for the deployed disk to boot (marker on {console})")
+    deadline = time.monotonic() + 300
+    while console.read_text(errors="replace").count(VM_MARKER) <= before:
+        if time.monotonic() > deadline:
+            raise DemoError(f"{name}: no {VM_MARKER!r} on the console in 300 s")
+        time.sleep(1)
+    print(f"    {name}: console says {VM_MARKER!r} "
+          f"({time.monotonic() - started:.0f} s after the deploy request)")
+    print_table(conn, state)
+
+
+def introspect_all(conn, state: dict, timeout: float = 180) -> None:
     """``ironic-tripleo introspect --all --wait``, in this process; check the sizes."""
     step(f"introspect all nodes through Ironic (inspect interface discoverd at "
          f"{state['discoverd_url']}); each PXE-boots the discovery agent")
@@ -242,7 +361,7 @@ def introspect_all(conn, state: dict) -> None:
     nodes = introspect.select_nodes(bm, True, [])
     introspect.manage(bm, nodes, time.monotonic() + 60)
     introspect.start(bm, nodes)
-    introspect.follow(bm, nodes, time.monotonic() + 180, sys.stdout)
+    introspect.follow(bm, nodes, time.monotonic() + timeout, sys.stdout)
     rows = [("node", "state", "cpus", "memory_mb", "local_gb", "disk", "profile")]
     by_name = {n.name: n for n in nodes}
     for node in state["nodes"]:
@@ -289,6 +408,21 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
+def vm_lab_up(lab: Lab, args: argparse.Namespace) -> dict:
+    """Build the ramdisk if ``--ramdisk-dir`` has none; bring up 2 VM nodes."""
+    kernel, initramfs = ramdisk_files(args.ramdisk_dir)
+    if not (kernel.exists() and initramfs.exists()):
+        step(f"build the ramdisk into {args.ramdisk_dir} (Debian packages, cached base)")
+        from ramdisk.image import build, spec  # the build tools, needed only here
+
+        build.build(spec.BuildSpec(), args.ramdisk_dir)
+    sizes = ", ".join(f"{s.name} {s.memory_mb} MiB" for s in DEMO_VMS)
+    step(f"lab up: {len(DEMO_VMS)} qemu VMs ({sizes}), virtual BMC and Ironic in "
+         f"{lab.workdir}")
+    return lab.up(list(DEMO_VMS), subnet=args.subnet, node_kind="vm",
+                  ramdisk=(kernel, initramfs), accel=args.accel)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     # SIGTERM (a harness stopping us) cleans up like Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -299,15 +433,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
         lab.down()
     code = 1
     try:
-        step(f"lab up: {len(DEMO_NODES)} virtual nodes, virtual BMC and Ironic in "
-             f"{lab.workdir}")
-        state = lab.up(list(DEMO_NODES), subnet=args.subnet)
+        if args.node_kind == "vm":
+            state = vm_lab_up(lab, args)
+        else:
+            step(f"lab up: {len(DEMO_NODES)} virtual nodes, virtual BMC and Ironic in "
+                 f"{lab.workdir}")
+            state = lab.up(list(DEMO_NODES), subnet=args.subnet)
         print(f"    Ironic {state['ironic_url']}; discoverd {state['discoverd_url']}; "
               f"dnsmasq DHCP/TFTP and bridge {state['network']['bridge']} "
               f"{state['network']['host_address']}/{state['network']['prefixlen']}")
         run(args.workdir, args.subnet)
         step("demo finished")
         code = 0
+        print_timings()
     except KeyboardInterrupt:
         print("interrupted", flush=True)
         code = 130
