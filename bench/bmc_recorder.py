@@ -6,7 +6,8 @@ commands: what a console's per-BMC interval is about), every power-state read an
 every login (Open Session request). The parent drives it over stdin:
 
 - ``mark NAME``: start a new phase; later records belong to it;
-- ``stats``: print one JSON line with the current phase's figures.
+- ``stats``: print one JSON line with the current phase's figures;
+- ``window START END``: the same for what arrived between two ``monotonic()`` times.
 
 Times are ``time.monotonic()``, one clock for every process of the machine.
 """
@@ -34,7 +35,7 @@ def serve(count: int, workers: int) -> None:
     state: dict[str, dict[str, Any]] = {}
 
     def new_phase(name: str) -> None:
-        state["phase"] = {"name": name, "requests": {}, "power": {}, "logins": 0}
+        state["phase"] = {"name": name, "requests": {}, "power": {}, "logins": []}
 
     class RecordingBackend(MemoryBackend):
         def __init__(self, index: int) -> None:
@@ -62,7 +63,7 @@ def serve(count: int, workers: int) -> None:
                     phase["requests"].setdefault(self.index, []).append(
                         (time.monotonic(), packet.session_id))
                 elif packet.payload_type == pkt.PAYLOAD_OPEN_SESSION_REQUEST:
-                    phase["logins"] += 1
+                    phase["logins"].append(time.monotonic())
             return super().handle(data, peer, now)
 
     new_phase("start")
@@ -76,7 +77,22 @@ def serve(count: int, workers: int) -> None:
             new_phase(arg)
         elif command == "stats":
             print(json.dumps(summarise(state["phase"])), flush=True)
+        elif command == "window":
+            start, end = (float(x) for x in arg.split())
+            print(json.dumps(summarise(window(state["phase"], start, end))), flush=True)
     server.stop()
+
+
+def window(phase: dict[str, Any], start: float, end: float) -> dict[str, Any]:
+    """The part of ``phase`` recorded between ``start`` and ``end``."""
+    def inside(times: list) -> list:
+        return [t for t in list(times) if start <= (t[0] if isinstance(t, tuple) else t) <= end]
+
+    return {"name": phase["name"], "logins": inside(phase["logins"]),
+            "requests": {k: v for k, v in ((k, inside(v)) for k, v in
+                                           list(phase["requests"].items())) if v},
+            "power": {k: v for k, v in ((k, inside(v)) for k, v in
+                                        list(phase["power"].items())) if v}}
 
 
 def summarise(phase: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +119,7 @@ def summarise(phase: dict[str, Any]) -> dict[str, Any]:
             "bmcs_read": len(phase["power"]),
             "first_read": min(power, default=None),
             "last_read": max(power, default=None),
-            "logins": phase["logins"]}
+            "logins": len(phase["logins"])}
 
 
 class RecordingBmcs:
@@ -127,6 +143,11 @@ class RecordingBmcs:
     def mark(self, name: str) -> None:
         """Start phase ``name``."""
         self._send(f"mark {name}")
+
+    def window(self, start: float, end: float) -> dict[str, Any]:
+        """Figures of what arrived between ``start`` and ``end`` (monotonic)."""
+        self._send(f"window {start!r} {end!r}")
+        return json.loads(self._child.stdout.readline())
 
     def stats(self) -> dict[str, Any]:
         """The current phase's figures (see :func:`summarise`)."""
