@@ -82,8 +82,11 @@ def link_info(name: str, namespace: str | None = None) -> dict:
 def delete_link(name: str) -> None:
     """Delete host link ``name`` (a bridge or a veth end). Idempotent."""
     proc = ip("link", "delete", "dev", name, check=False)
-    # Gone already, or going: deleting a namespace removes the peer veth asynchronously.
-    if proc.returncode != 0 and "Cannot find device" not in proc.stderr:
+    # Gone already, or going: deleting a namespace removes the peer veth asynchronously,
+    # so it may vanish between ip's lookup ("Cannot find device") and its delete request
+    # ("RTNETLINK answers: No such device").
+    if proc.returncode != 0 and not any(
+            gone in proc.stderr for gone in ("Cannot find device", "No such device")):
         raise NetworkError(args=f"link delete dev {name}", error=proc.stderr.strip())
 
 
