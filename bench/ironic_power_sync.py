@@ -41,7 +41,7 @@ from keystoneauth1.exceptions import ConnectFailure
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "lib"))
 
 from bmc_recorder import PASSWORD, USER, RecordingBmcs  # noqa: E402
 

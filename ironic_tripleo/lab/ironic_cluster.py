@@ -118,7 +118,7 @@ class IronicCluster:
 
     def write_config(self) -> None:
         """Create the shared directories the configs name (TFTP, HTTP roots...)."""
-        IronicService(self.cfg.ironic).write_config()
+        IronicService(self.cfg.ironic).make_dirs()
 
     def _spawn(self, name: str, program: str, config: Path) -> int:
         stderr = open(config.parent / "ironic.stderr", "ab")  # noqa: SIM115

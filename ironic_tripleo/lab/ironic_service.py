@@ -143,11 +143,15 @@ class IronicService:
         """PID of the running Ironic (its master process), or None."""
         return self._proc.pid if self._proc else read_pid(self.pid_file)
 
-    def write_config(self) -> None:
-        """Write ironic.conf and create the directories it names."""
+    def make_dirs(self) -> None:
+        """Create the directories ironic.conf names (TFTP, HTTP roots, caches, locks)."""
         for sub in ("tftpboot", "tftpboot/master_images", "master_images", "images",
                     "httpboot", "locks"):
             (self.workdir / sub).mkdir(parents=True, exist_ok=True)
+
+    def write_config(self) -> None:
+        """Write ironic.conf and create the directories it names."""
+        self.make_dirs()
         self.config_file.write_text(render_config(self.cfg))
 
     def start(self, timeout: float = 60.0) -> None:

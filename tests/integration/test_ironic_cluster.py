@@ -93,4 +93,5 @@ def test_two_conductors_share_nodes_and_take_over(cluster, bmcs):
     _power_all(baremetal, victims, "power off")
     takeover = time.monotonic() - killed
     assert {bmcs[port_of[n.id]].get_power_state().value for n in victims} == {"off"}
+    print(f"takeover: {takeover:.1f} s from the kill to the last victim powered off")
     assert takeover < 90, takeover

@@ -1,5 +1,7 @@
 """Virtual BMCs that record what reaches them, in a child process, for the benchmarks.
 
+(In ``bench/lib/``, not ``bench/``: ``make bench`` runs every ``bench/*.py``.)
+
 The child serves ``count`` in-memory BMCs (powered on) and records, per BMC, the
 arrival time of every in-session IPMI request (keepalives, privilege changes and
 commands: what a console's per-BMC interval is about), every power-state read and
@@ -171,5 +173,7 @@ class RecordingBmcs:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    # the repository's root, for ironic_tripleo
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
     serve(int(sys.argv[1]), int(sys.argv[2]))
