@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from ramdisk.image import build, spec
+# this file is bench/ramdisk.py: keep its directory off the path, or ``import ramdisk``
+# would find this script instead of the package
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from ramdisk.image import build, spec  # noqa: E402
 
 MB = 1000 ** 2
 
