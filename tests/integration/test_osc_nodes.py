@@ -355,3 +355,38 @@ def test_profiles_list_and_match(stack, baremetal, tmp_path):
     pairs = dict(line.split() for line in result.stdout.splitlines()
                  if len(line.split()) == 2)
     assert pairs[big] == "control" and pairs[small] == "compute"
+
+
+def test_ironic_tripleo_introspect_all_manageable_and_provide(stack, baremetal):
+    """``ironic-tripleo introspect`` runs the same code: --all-manageable skips enroll
+    nodes (its --all took them), --provide makes the inspected nodes available."""
+    ironic, server, clouds = stack
+    doc, ids = inventory(2)
+    created = []
+    for node, state in zip(doc["nodes"], ("manageable", "enroll"), strict=True):
+        attrs = {"provision_state": state} if state == "manageable" else {}
+        uuid = baremetal.create_node(driver="tripleo-ipmi", name=node["name"],
+                                     driver_info={"ipmi_address": node["pm_addr"]},
+                                     inspect_interface="discoverd", **attrs).id
+        baremetal.create_port(node_uuid=uuid, address=node["ports"][0]["address"])
+        created.append(uuid)
+    others = {n.id for n in baremetal.nodes(provision_state="manageable")} - {created[0]}
+    for other in others:  # leave only ours in manageable
+        baremetal.set_node_maintenance(other, reason="not this test's")
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ironic_tripleo.cli.main", "introspect",
+             "--all-manageable", "--provide", "--ironic-url", ironic.url],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, PYTHONWARNINGS="ignore"))
+        with Driving(proc):
+            play_ramdisk(server, baremetal, doc["nodes"][0]["name"], ids[0])
+        out, err = finish(proc)
+    finally:
+        for other in others:
+            baremetal.unset_node_maintenance(other)
+    assert proc.returncode == 0, (out, err)
+    assert f"{doc['nodes'][0]['name']}: available" in out
+    assert doc["nodes"][1]["name"] not in out
+    assert baremetal.get_node(created[0]).provision_state == "available"
+    assert baremetal.get_node(created[1]).provision_state == "enroll"
