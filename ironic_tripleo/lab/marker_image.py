@@ -38,6 +38,9 @@ chmod +x /etc/acpi/PWRF/00000080
 # -d: in the foreground (daemonized it leaves /etc/acpi and finds no action), logging
 # to the console.
 acpid -d -c /etc/acpi &
+# The marker says "up and listening for the power button": wait until acpid has
+# opened the input devices (a press before that is lost).
+while ! ls -l /proc/$!/fd 2>/dev/null | grep -q /dev/input/event; do sleep 1; done
 echo "%(marker)s"
 while true; do sleep 3600; done
 """

@@ -108,7 +108,7 @@ def test_power_on_boots_disk_reset_and_acpi_soft_off(vm_lab):
     assert qemu_pid(vm_lab) == pid
 
     ipmi(vm_lab, "power", "soft")
-    wait_for(lambda: power(vm_lab).endswith("off"), 60, 0.5, what="ACPI soft off")
+    wait_for(lambda: power(vm_lab).endswith("off"), 120, 0.5, what="ACPI soft off")
     assert "ACPI power button, powering off" in console(node)
 
 
