@@ -204,16 +204,7 @@ def test_import_introspect_provide_then_configure(stack, baremetal, tmp_path):
         f"file://{ramdisk_dir}/ironic-tripleo.initramfs"
     assert "boot_mode:uefi" in node.properties["capabilities"]
 
-    # Hints kept without --overwrite-root-device-hints; by name, minimum size honoured.
-    result = openstack(clouds, "overcloud", "node", "configure", rows[0]["Name"],
-                       "--root-device", "sda", "--ramdisk-dir", str(ramdisk_dir),
-                       "-f", "value", "-c", "Root Device")
-    assert result.returncode == 0 and wwn in result.stdout
-    result = openstack(clouds, "overcloud", "node", "configure", rows[0]["Name"],
-                       "--root-device", "sda,sdb", "--root-device-minimum-size", "60",
-                       "--overwrite-root-device-hints", "--ramdisk-dir", str(ramdisk_dir),
-                       "-f", "json")
-    assert json.loads(result.stdout)[0]["Local GB"] == 119  # sda (50 GiB) is too small
+    # (name lists, minimum size and kept hints: tests/unit/nodes/test_configure.py)
     result = openstack(clouds, "overcloud", "node", "configure", rows[0]["Name"],
                        "--root-device", "smallest", "--overwrite-root-device-hints",
                        "--ramdisk-dir", str(ramdisk_dir), "-f", "json")
