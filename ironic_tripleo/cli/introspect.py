@@ -152,8 +152,8 @@ def follow(bm: Any, nodes: list[Tracked], deadline: float, out: TextIO,
             print(line, file=out, flush=True)
         last[0] = line
 
-    introspection.run(bm, nodes, options or Options(poll_interval=POLL_INTERVAL), report,
-                      deadline)
+    options = options or Options(poll_interval=POLL_INTERVAL, max_retries=0)
+    introspection.run(bm, nodes, options, report, deadline)
     if tty:
         out.write("\n")
 
