@@ -88,30 +88,47 @@ class PyghmiTransport:
     """pyghmi sessions driven from one thread (see the module docstring)."""
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
         self._wake = threading.Event()
+        self._kicked = False
 
     def pump(self, timeout: float) -> None:
         """Handle arrived packets and pyghmi's timers, waiting at most ``timeout``.
 
-        The wait is on our own event, which :meth:`kick` sets and which pyghmi's I/O
-        thread sets when a packet arrives (it wakes the waiters of its ``ioqueue``
-        that way); a wait inside pyghmi could miss a kick sent just before it.
+        The wait is on our own event, registered in pyghmi's ``ioqueue`` so that its
+        I/O thread sets it when a packet arrives, and set by :meth:`kick`; a wait
+        inside pyghmi could miss a kick sent just before it. pyghmi's I/O thread
+        sets every waiter it holds whenever its ``select`` returns, for any reason
+        (our own poke included), so a wake-up with no packet and no kick is not an
+        event: wait again, on a fresh event, until the deadline.
         """
         private = _private()
-        if private.iothread is None or not private.iothreadready:
-            self._wake.wait(timeout)  # no session yet, so no packet either
-            self._wake.clear()
-            return
-        if not private.sessionqueue and timeout > 0:
-            private.ioqueue.append((time.monotonic() + timeout, self._wake, None))
-            self._poke_io_thread(private)
-            self._wake.wait(timeout)
-        self._wake.clear()
-        private.Session.wait_for_rsp(timeout=0)
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                if self._kicked:
+                    self._kicked = False
+                    break
+                self._wake = wake = threading.Event()
+            remaining = deadline - time.monotonic()
+            if private.sessionqueue or remaining <= 0:
+                break
+            if private.iothread is not None and private.iothreadready:
+                # pyghmi's I/O thread keeps time on its own clock (not time.monotonic):
+                # a deadline on ours looks long past to it, and it wakes at once.
+                io_deadline = private._monotonic_time() + remaining
+                private.ioqueue.append((io_deadline, wake, None))
+                if io_deadline < private.selectdeadline:  # its select would sleep past it
+                    self._poke_io_thread(private)
+            wake.wait(remaining)
+        if private.iothread is not None:
+            private.Session.wait_for_rsp(timeout=0)
 
     def kick(self) -> None:
-        """Make a :meth:`pump` in progress return now (any thread)."""
-        self._wake.set()
+        """Make a :meth:`pump` in progress (or the next one) return now (any thread)."""
+        with self._lock:
+            self._kicked = True
+            self._wake.set()
 
     @staticmethod
     def _poke_io_thread(private: Any) -> None:

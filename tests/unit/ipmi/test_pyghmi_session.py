@@ -7,7 +7,8 @@ from pyghmi.ipmi.private import session as private
 
 def test_module_state_used_by_the_pump_and_abandon():
     for name in ("iothread", "iothreadready", "ioqueue", "sessionqueue", "iosockets",
-                 "myself", "KEEPALIVE_SESSIONS", "WAITING_SESSIONS"):
+                 "myself", "selectdeadline", "_monotonic_time", "KEEPALIVE_SESSIONS",
+                 "WAITING_SESSIONS"):
         assert hasattr(private, name), name
     for name in ("keepalive_sessions", "waiting_sessions", "initting_sessions",
                  "wait_for_rsp", "_isincommand", "_req_priv_level", "_generic_callback"):
@@ -18,6 +19,8 @@ def test_io_thread_wakes_ioqueue_waiters_with_set():
     # pump() puts (deadline, event, None) in ioqueue; the I/O thread calls .set().
     source = inspect.getsource(private.define_worker)
     assert "workitem[1].set()" in source and "w[1].set()" in source
+    # ... comparing the entry's deadline with pyghmi's own clock, which pump() uses.
+    assert "workitem[0] - _monotonic_time()" in source
 
 
 def test_privilege_step_is_still_synchronous_and_replaceable():
