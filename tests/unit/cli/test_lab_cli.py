@@ -34,9 +34,16 @@ def test_status_table():
              "ironic_pid": 10, "vbmc_pid": None,
              "nodes": [{"name": "node-0", "namespace": "itl-abc123-n0",
                         "mac": "52:54:00:ab:c1:01", "bmc": {"port": 6230},
-                        "power": "on", "pid": 42}]}
+                        "power": "on", "pid": 42},
+                       {"name": "node-1", "namespace": None, "tap": "itl-abc123-t1",
+                        "mac": "52:54:00:ab:c1:02", "bmc": {"port": 6231},
+                        "power": "off", "pid": None}]}
     lines = lab_cli.format_status(state).splitlines()
     assert lines[1] == "ironic http://x pid 10; vbmc pid -"
-    assert lines[2].split() == ["node", "namespace", "mac", "BMC", "port", "power", "pid"]
+    assert lines[2].split() == ["node", "namespace/tap", "mac", "BMC", "port", "power",
+                                "pid"]
     assert lines[3].split() == ["node-0", "itl-abc123-n0", "52:54:00:ab:c1:01", "6230", "on",
                                 "42"]
+    # A VM node has no namespace: its tap on the lab bridge is shown instead.
+    assert lines[4].split() == ["node-1", "vm", "on", "itl-abc123-t1", "52:54:00:ab:c1:02",
+                                "6231", "off", "-"]
