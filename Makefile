@@ -36,7 +36,7 @@ integration: venv system
 	$(BIN)/pytest -q tests/integration $(PYTEST_ARGS)
 
 test: venv system lint
-	$(BIN)/pytest -q tests $(PYTEST_ARGS)
+	$(BIN)/pytest -q --durations=25 tests $(PYTEST_ARGS)
 
 # Documented options of the Ironic plugins ([tripleo_*] in ironic.conf) and of discoverd.
 sample-config: venv
