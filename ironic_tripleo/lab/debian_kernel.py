@@ -16,16 +16,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab.exception import KernelFetchError
 
 META_PACKAGE = "linux-image-amd64"
 # What the marker image loads: the ACPI power button and its /dev/input/event
 # device, so busybox acpid sees an ACPI power-down (IPMI soft off).
 MODULES = ("kernel/drivers/acpi/button.ko", "kernel/drivers/input/evdev.ko")
-
-
-class KernelFetchError(TripleOError):
-    message = "cannot fetch a Debian kernel (%(step)s): %(reason)s"
 
 
 @dataclasses.dataclass(frozen=True)

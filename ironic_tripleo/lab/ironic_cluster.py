@@ -27,8 +27,8 @@ from pathlib import Path
 import requests
 import tenacity
 
-from ironic_tripleo.exception import TripleOError
 from ironic_tripleo.lab import process
+from ironic_tripleo.lab.exception import ClusterStartError
 from ironic_tripleo.lab.ironic_service import (
     API_VERSION_HEADER,
     IronicConfig,
@@ -43,10 +43,6 @@ LOG = logging.getLogger(__name__)
 
 #: The lab's Ironic shapes (``lab up --ironic``).
 SHAPES = ("all-in-one", "production")
-
-
-class ClusterStartError(TripleOError):
-    message = "Ironic cluster did not become ready within %(timeout)ss: %(reason)s"
 
 
 @dataclasses.dataclass

@@ -23,7 +23,6 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-from ironic_tripleo.exception import TripleOError
 from ironic_tripleo.lab import (
     bmc_process,
     ironic_cluster,
@@ -33,6 +32,7 @@ from ironic_tripleo.lab import (
     pxe_services,
     qemu_vm,
 )
+from ironic_tripleo.lab.exception import LabStateError
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
 from ironic_tripleo.lab.node import NodeDir, NodeSpec
 from ironic_tripleo.lab.node_backend import LabNodeBackend
@@ -42,10 +42,6 @@ LOG = logging.getLogger(__name__)
 
 SUBNET_LOCK = Path("/run/lock/ironic-tripleo-lab.lock")
 NODE_KINDS = ("namespace", "vm")
-
-
-class LabStateError(TripleOError):
-    message = "lab in %(workdir)s: %(reason)s"
 
 
 def _free_port(kind: int) -> int:

@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab.exception import MarkerImageError
 
 MBR = Path("/usr/lib/syslinux/mbr/mbr.bin")
 MiB = 1024 * 1024
@@ -53,10 +53,6 @@ LABEL marker
   KERNEL /vmlinuz
   APPEND initrd=/initrd.img console=ttyS0,115200 quiet panic=-1
 """
-
-
-class MarkerImageError(TripleOError):
-    message = "cannot build the marker image (%(step)s): %(reason)s"
 
 
 def _run(argv: list[str], step: str, **kwargs: object) -> None:

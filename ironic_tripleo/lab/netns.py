@@ -12,15 +12,11 @@ import json
 import logging
 import subprocess
 
-from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab.exception import NetworkError
 
 LOG = logging.getLogger(__name__)
 
 IFNAMSIZ = 15  # Linux interface names: at most 15 characters
-
-
-class NetworkError(TripleOError):
-    message = "'ip %(args)s' failed: %(error)s"
 
 
 def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -18,15 +18,11 @@ from pathlib import Path
 
 import psycopg
 
-from ironic_tripleo.exception import TripleOError
 from ironic_tripleo.lab import process
+from ironic_tripleo.lab.exception import PostgresError
 
 LOG = logging.getLogger(__name__)
 USER = "postgres"
-
-
-class PostgresError(TripleOError):
-    message = "PostgreSQL: %(reason)s"
 
 
 def bindir() -> Path:

@@ -29,8 +29,8 @@ from pathlib import Path
 
 import requests
 
-from ironic_tripleo.exception import TripleOError
 from ironic_tripleo.lab import process
+from ironic_tripleo.lab.exception import BootFileError, ServiceStartError
 
 LOG = logging.getLogger(__name__)
 
@@ -38,14 +38,6 @@ BOOTFILE = "pxelinux.0"
 # Debian's pxelinux (package pxelinux) and its core module (package syslinux-common)
 PXELINUX_FILES = (Path("/usr/lib/PXELINUX/pxelinux.0"),
                   Path("/usr/lib/syslinux/modules/bios/ldlinux.c32"))
-
-
-class ServiceStartError(TripleOError):
-    message = "lab service %(service)s did not start: %(reason)s"
-
-
-class BootFileError(TripleOError):
-    message = "VM lab: %(file)s is missing: %(fix)s"
 
 
 def write_boot_files(tftp_root: Path, boot: dict) -> None:

@@ -19,13 +19,9 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab.exception import QmpError
 
 SUN_PATH_MAX = 107
-
-
-class QmpError(TripleOError):
-    message = "QMP %(socket)s: %(command)s failed: %(reason)s"
 
 
 class QmpClient:

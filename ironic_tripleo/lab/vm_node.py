@@ -30,17 +30,13 @@ from pathlib import Path
 
 import tenacity
 
-from ironic_tripleo.exception import TripleOError
 from ironic_tripleo.lab import process, qmp
+from ironic_tripleo.lab.exception import VmStartError
 from ironic_tripleo.lab.node import NodeDir
 from ironic_tripleo.lab.qemu_vm import VmDisk, VmSpec, find_qemu, qemu_argv
 from ironic_tripleo.vbmc.backend import BootDevice, NodeBackend, PowerState
 
 LOG = logging.getLogger(__name__)
-
-
-class VmStartError(TripleOError):
-    message = "VM node %(node)s: qemu did not start: %(reason)s"
 
 
 def vm_spec(info: dict) -> VmSpec:

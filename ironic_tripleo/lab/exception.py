@@ -1,0 +1,66 @@
+"""Errors of the lab (``ironic_tripleo.lab``): one module, one base (``TripleOError``).
+
+Each message names the node, service or file and, where there is one, the fix.
+"""
+
+from ironic_tripleo.exception import TripleOError
+
+
+class MarkerImageError(TripleOError):
+    """The bootable marker disk image could not be built."""
+
+    message = "cannot build the marker image (%(step)s): %(reason)s"
+
+
+class PostgresError(TripleOError):
+    """The lab's PostgreSQL server failed to start, stop or answer."""
+
+    message = "PostgreSQL: %(reason)s"
+
+
+class KernelFetchError(TripleOError):
+    """A Debian kernel package could not be fetched or unpacked."""
+
+    message = "cannot fetch a Debian kernel (%(step)s): %(reason)s"
+
+
+class ClusterStartError(TripleOError):
+    """The production-shaped Ironic (API workers, conductors) did not come up."""
+
+    message = "Ironic cluster did not become ready within %(timeout)ss: %(reason)s"
+
+
+class QmpError(TripleOError):
+    """A QMP command to a VM's qemu failed."""
+
+    message = "QMP %(socket)s: %(command)s failed: %(reason)s"
+
+
+class LabStateError(TripleOError):
+    """The lab's state file is missing or does not fit the request."""
+
+    message = "lab in %(workdir)s: %(reason)s"
+
+
+class NetworkError(TripleOError):
+    """An ``ip`` command building the lab's namespaces, bridge or links failed."""
+
+    message = "'ip %(args)s' failed: %(error)s"
+
+
+class VmStartError(TripleOError):
+    """qemu did not start a VM node."""
+
+    message = "VM node %(node)s: qemu did not start: %(reason)s"
+
+
+class ServiceStartError(TripleOError):
+    """A lab service (dnsmasq, HTTP, discoverd, ...) did not start."""
+
+    message = "lab service %(service)s did not start: %(reason)s"
+
+
+class BootFileError(TripleOError):
+    """A file a VM node boots from is missing."""
+
+    message = "VM lab: %(file)s is missing: %(fix)s"
