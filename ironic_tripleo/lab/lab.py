@@ -209,7 +209,8 @@ class Lab:
     def _build(self, state: dict, ironic_overrides: dict) -> None:
         net = state["network"]
         with _host_network_lock():
-            subnet = layout.free_subnet(netns.host_networks(), net["requested_subnet"])
+            subnet = layout.free_subnet(netns.host_networks(), net["requested_subnet"],
+                                        nodes=len(state["nodes"]))
             net.update(layout.network_plan(subnet))
             self._save(state)
             address = f"{net['host_address']}/{net['prefixlen']}"

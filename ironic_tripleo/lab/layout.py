@@ -20,6 +20,9 @@ ALLOWED_NETWORKS = (ipaddress.IPv4Network("198.51.100.0/24"),
 DEFAULT_SUBNET = "198.51.100.0/24"
 AUTO_PREFIXLEN = 27
 MAX_NODES = 99
+# DHCP leases one node may hold at once: its NIC ROM and its ramdisk's own DHCP client
+# may ask with different client ids (dnsmasq then gives two addresses for 10 minutes).
+LEASES_PER_NODE = 2
 
 
 class LabConfigError(TripleOError):
@@ -87,22 +90,54 @@ def parse_subnet(text: str) -> ipaddress.IPv4Network:
     return net
 
 
+def dhcp_range(net: ipaddress.IPv4Network) -> tuple[ipaddress.IPv4Address,
+                                                      ipaddress.IPv4Address]:
+    """The first and last address dnsmasq gives out in ``net``.
+
+    The host (Ironic, discoverd, dnsmasq) has the first address; an eighth of the
+    subnet is kept out of the range for addresses set by hand.
+    """
+    hosts = list(net.hosts())
+    return hosts[max(1, len(hosts) // 8)], hosts[-1]
+
+
+def nodes_that_fit(net: ipaddress.IPv4Network) -> int:
+    """How many nodes the DHCP range of ``net`` serves (``LEASES_PER_NODE`` each)."""
+    first, last = dhcp_range(net)
+    return (int(last) - int(first) + 1) // LEASES_PER_NODE
+
+
 def free_subnet(used: list[tuple[str, ipaddress.IPv4Interface]],
-                wanted: str) -> ipaddress.IPv4Network:
-    """Return the subnet to use given the host's ``used`` addresses.
+                wanted: str, nodes: int = 1) -> ipaddress.IPv4Network:
+    """Return the subnet to use for ``nodes`` nodes given the host's ``used`` addresses.
 
-    ``wanted`` is a subnet, or ``auto`` for the first free /27 of the allowed ranges.
+    ``wanted`` is a subnet, or ``auto`` for the first free subnet of the allowed
+    ranges that is large enough (a /27 first, larger ones when the nodes need it).
 
+    :raises LabConfigError: when the DHCP range of ``wanted`` cannot serve ``nodes``.
     :raises SubnetInUseError: when a host interface already has an address in it.
     """
     if wanted == "auto":
-        for allowed in ALLOWED_NETWORKS:
-            for candidate in allowed.subnets(new_prefix=AUTO_PREFIXLEN):
-                if not any(addr.network.overlaps(candidate) for _, addr in used):
-                    return candidate
+        for prefixlen in range(AUTO_PREFIXLEN, 23, -1):
+            for allowed in ALLOWED_NETWORKS:
+                for candidate in allowed.subnets(new_prefix=prefixlen):
+                    if nodes_that_fit(candidate) < nodes:
+                        break
+                    if not any(addr.network.overlaps(candidate) for _, addr in used):
+                        return candidate
         raise SubnetInUseError(subnet="auto", ifname="(all)",
-                               address="every /27 of the allowed ranges")
+                               address=f"every subnet of the allowed ranges that fits "
+                                       f"{nodes} nodes")
     net = parse_subnet(wanted)
+    if nodes_that_fit(net) < nodes:
+        first, last = dhcp_range(net)
+        raise LabConfigError(
+            field="subnet", value=wanted,
+            allowed=f"its DHCP range {first}-{last} serves {nodes_that_fit(net)} nodes "
+                    f"({LEASES_PER_NODE} leases each) and {nodes} were asked for: pass a "
+                    f"larger subnet (a /24 serves "
+                    f"{nodes_that_fit(ipaddress.IPv4Network('198.51.100.0/24'))}), "
+                    f"--subnet auto, or fewer nodes")
     for ifname, addr in used:
         if addr.network.overlaps(net):
             raise SubnetInUseError(subnet=net, ifname=ifname, address=addr)
@@ -111,12 +146,12 @@ def free_subnet(used: list[tuple[str, ipaddress.IPv4Interface]],
 
 def network_plan(net: ipaddress.IPv4Network) -> dict:
     """Return lab.json's ``network`` part (without the bridge) for subnet ``net``."""
-    hosts = list(net.hosts())
+    first, last = dhcp_range(net)
     return {
         "subnet": str(net),
-        "host_address": str(hosts[0]),
+        "host_address": str(next(net.hosts())),
         "prefixlen": net.prefixlen,
-        "dhcp_range": [str(hosts[len(hosts) // 2]), str(hosts[-1])],
+        "dhcp_range": [str(first), str(last)],
     }
 
 

@@ -44,7 +44,35 @@ def test_auto_subnet_skips_used_slices():
 def test_network_plan_host_gets_first_address():
     plan = layout.network_plan(ipaddress.IPv4Network("198.51.100.0/24"))
     assert plan["host_address"] == "198.51.100.1"
-    assert plan["dhcp_range"] == ["198.51.100.128", "198.51.100.254"]
+    assert plan["dhcp_range"] == ["198.51.100.32", "198.51.100.254"]
+
+
+def _range_size(net: str) -> int:
+    first, last = layout.network_plan(ipaddress.IPv4Network(net))["dhcp_range"]
+    return int(ipaddress.IPv4Address(last)) - int(ipaddress.IPv4Address(first)) + 1
+
+
+@pytest.mark.parametrize("nodes", [1, 13, 14, 20, 29, 30, 61, 62, layout.MAX_NODES])
+def test_auto_subnet_leases_every_node(nodes):
+    # `lab up --nodes 20 --subnet auto` once got a /27 with 15 addresses: 5 nodes
+    # never had a lease and waited for the inspection timeout.
+    net = layout.free_subnet([], "auto", nodes=nodes)
+    assert _range_size(str(net)) >= nodes * layout.LEASES_PER_NODE
+    smaller = ipaddress.IPv4Network(f"{net.network_address}/{net.prefixlen + 1}")
+    if net.prefixlen < layout.AUTO_PREFIXLEN:  # and it is the smallest that does
+        assert layout.nodes_that_fit(smaller) < nodes
+
+
+def test_auto_subnet_of_a_size_skips_used_ones():
+    used = [("a", iface("198.51.100.1/26")), ("b", iface("198.51.100.65/26"))]
+    assert str(layout.free_subnet(used, "auto", nodes=20)) == "198.51.100.128/26"
+
+
+def test_subnet_too_small_for_the_nodes_is_refused_by_count():
+    with pytest.raises(layout.LabConfigError,
+                       match=r"198.51.100.0/27.* serves 13 nodes .* 20 were asked for"):
+        layout.free_subnet([], "198.51.100.0/27", nodes=20)
+    assert str(layout.free_subnet([], "198.51.100.0/27", nodes=13)) == "198.51.100.0/27"
 
 
 def test_node_spec_parse_and_validate():
