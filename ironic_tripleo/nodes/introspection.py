@@ -148,21 +148,22 @@ def _step(bm: Any, node: Tracked, real: Any, options: Options, now: float) -> No
 
 def run(bm: Any, nodes: list[Tracked], options: Options | None = None,
         progress: Callable[[list[Tracked]], None] | None = None,
-        deadline: float | None = None, until_started: bool = False) -> None:
+        deadline: float | None = None, until_started: bool = False,
+        clock: Callable[[], float] = time.monotonic) -> None:
     """Introspect ``nodes`` until each is done or failed (``error`` set).
 
     Nodes already ``inspecting``/``inspect wait`` count as started. ``deadline``
-    (monotonic) bounds the whole run: nodes unfinished then get an error. With
+    (on ``clock``) bounds the whole run: nodes unfinished then get an error. With
     ``until_started`` it returns once every node's inspection has started (the
-    last ones still running) or ended.
+    last ones still running) or ended. ``clock`` is for tests.
     """
     options = options or Options()
-    now = time.monotonic()
+    now = clock()
     for node in nodes:
         if node.state in RUNNING and node.phase == "queued":
             node.phase, node.since, node.attempts = "inspecting", now, max(node.attempts, 1)
     while True:
-        now = time.monotonic()
+        now = clock()
         active = [n for n in nodes if not n.finished and n.phase != "queued"]
         if active:
             current = {n.id: n for n in bm.nodes(details=True)}

@@ -63,10 +63,18 @@ class FakeBaremetal:
 FAST = dict(poll_interval=0.0)
 
 
-def run(bm, names, **options):
+def run(bm, names, clock=None, **options):
     nodes = [Tracked(f"id-{n}", n, state=bm.get_node(n).provision_state) for n in names]
-    introspection.run(bm, nodes, Options(**{**FAST, **options}))
+    extra = {} if clock is None else {"clock": clock}
+    introspection.run(bm, nodes, Options(**{**FAST, **options}), **extra)
     return {n.name: n for n in nodes}
+
+
+def ticking_clock():
+    """A clock that moves 10 s per reading (patching time.monotonic would move the
+    clock of every other thread in the process too, and they would take its ticks)."""
+    ticks = iter(range(0, 10_000, 10))
+    return lambda: next(ticks)
 
 
 def test_concurrency_bounds_nodes_in_flight():
@@ -90,21 +98,17 @@ def test_no_retry_when_max_retries_zero():
     assert result["a"].failed and result["a"].attempts == 1
 
 
-def test_node_timeout_aborts_and_retries(monkeypatch):
+def test_node_timeout_aborts_and_retries():
     bm = FakeBaremetal({"a": ["hang", "ok"], "b": ["hang", "hang"]})
-    clock = iter(range(0, 10_000, 10))
-    monkeypatch.setattr(introspection.time, "monotonic", lambda: next(clock))
-    result = run(bm, ["a", "b"], node_timeout=25, max_retries=1)
+    result = run(bm, ["a", "b"], clock=ticking_clock(), node_timeout=25, max_retries=1)
     assert ("a", "abort") in bm.actions and result["a"].phase == "done"
     assert result["b"].failed and "timed out after 25s in 'inspect wait'" in result["b"].error
 
 
-def test_retry_waits_for_release(monkeypatch):
+def test_retry_waits_for_release():
     bm = FakeBaremetal({"a": ["fail", "ok"]})
     bm.nodes_["a"].reservation = "conductor-1"  # never released
-    clock = iter(range(0, 10_000, 10))
-    monkeypatch.setattr(introspection.time, "monotonic", lambda: next(clock))
-    result = run(bm, ["a"], retry_timeout=30)
+    result = run(bm, ["a"], clock=ticking_clock(), retry_timeout=30)
     assert result["a"].failed and "not released by Ironic within 30s" in result["a"].error
 
 
