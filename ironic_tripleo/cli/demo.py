@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from ahc_rules.cli import match as ahc_match
 from ahc_rules.ironic import node_profile
@@ -276,23 +277,7 @@ def deploy_first(conn, state: dict) -> None:
     bm.patch_node(name, [{"op": "add", "path": "/instance_info", "value": {
         "image_source": image.as_uri(), "image_os_hash_algo": "sha256",
         "image_os_hash_value": digest, "image_type": "whole-disk"}}])
-    started = time.monotonic()
-    bm.set_node_provision_state(name, "active")
-    last = None
-    deadline = started + 240
-    while True:
-        ironic = bm.get_node(name)
-        if ironic.provision_state != last:
-            print(f"    {time.monotonic() - started:5.1f}s {name}: {ironic.provision_state}",
-                  flush=True)
-            last = ironic.provision_state
-        if ironic.provision_state in ("active", "deploy failed"):
-            break
-        if time.monotonic() > deadline:
-            raise DemoError(f"{name}: still {last} after 240 s")
-        time.sleep(0.5)
-    if ironic.provision_state != "active":
-        raise DemoError(f"{name}: deploy failed: {ironic.last_error}")
+    ironic = _deploy_and_follow(bm, name, timeout=240, poll=0.5)
     boot = bm.get_node_boot_device(name)
     marker = read_marker(node["disk"])
     print(f"    {name}: {ironic.provision_state}, {ironic.power_state}, boot device "
@@ -327,21 +312,7 @@ def deploy_marker_vm(conn, state: dict, workdir: Path) -> None:
     console = Path(node["node_dir"]) / "console.log"
     before = console.read_text(errors="replace").count(VM_MARKER)
     started = time.monotonic()
-    bm.set_node_provision_state(name, "active")
-    last = None
-    while True:
-        ironic = bm.get_node(name)
-        if ironic.provision_state != last:
-            print(f"    {time.monotonic() - started:5.1f}s {name}: {ironic.provision_state}",
-                  flush=True)
-            last = ironic.provision_state
-        if ironic.provision_state in ("active", "deploy failed"):
-            break
-        if time.monotonic() > started + 900:
-            raise DemoError(f"{name}: still {last} after 900 s")
-        time.sleep(1)
-    if ironic.provision_state != "active":
-        raise DemoError(f"{name}: deploy failed: {ironic.last_error}")
+    _deploy_and_follow(bm, name, timeout=900, poll=1.0)
     step(f"{name}: active; waiting for the deployed disk to boot (marker on {console})")
     deadline = time.monotonic() + 300
     while console.read_text(errors="replace").count(VM_MARKER) <= before:
@@ -460,3 +431,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
             lab.down()
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
     return code
+
+
+def _deploy_and_follow(bm: Any, name: str, timeout: float, poll: float) -> Any:
+    """Deploy ``name`` (provision state ``active``), printing each state it passes.
+
+    :returns: the node once ``active``.
+    :raises DemoError: on ``deploy failed`` (with Ironic's last_error) or after
+        ``timeout`` seconds.
+    """
+    started = time.monotonic()
+    bm.set_node_provision_state(name, "active")
+    last = None
+    while True:
+        ironic = bm.get_node(name)
+        if ironic.provision_state != last:
+            print(f"    {time.monotonic() - started:5.1f}s {name}: {ironic.provision_state}",
+                  flush=True)
+            last = ironic.provision_state
+        if ironic.provision_state == "active":
+            return ironic
+        if ironic.provision_state == "deploy failed":
+            raise DemoError(f"{name}: deploy failed: {ironic.last_error}")
+        if time.monotonic() > started + timeout:
+            raise DemoError(f"{name}: still {last} after {timeout:g} s")
+        time.sleep(poll)

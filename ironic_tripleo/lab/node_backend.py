@@ -29,7 +29,26 @@ LOG = logging.getLogger(__name__)
 FIRMWARE_MODULE = "ironic_tripleo.lab.firmware"
 
 
-class LabNodeBackend(NodeBackend):
+class NodeDirBackend(NodeBackend):
+    """What every lab node backend shares: the boot device kept in the node's
+    directory (``self.node``, a :class:`NodeDir`), where the node's boot reads it."""
+
+    node: NodeDir
+    name: str
+
+    def get_boot_device(self) -> tuple[BootDevice, bool]:
+        with self.node.locked():
+            device, persistent = self.node.get_boot_device()
+        return BootDevice(device), persistent
+
+    def set_boot_device(self, device: BootDevice, persistent: bool) -> None:
+        with self.node.locked():
+            self.node.set_boot_device(BootDevice(device).value, persistent)
+        LOG.info("%s: boot device %s (%s)", self.name, BootDevice(device).value,
+                 "persistent" if persistent else "next boot only")
+
+
+class LabNodeBackend(NodeDirBackend):
     """One lab node behind a virtual BMC.
 
     :param node_dir: the node's directory (made by ``lab up``).
@@ -145,14 +164,3 @@ class LabNodeBackend(NodeBackend):
             if pid is not None:
                 self._kill(pid)
             self._start()
-
-    def get_boot_device(self) -> tuple[BootDevice, bool]:
-        with self.node.locked():
-            device, persistent = self.node.get_boot_device()
-        return BootDevice(device), persistent
-
-    def set_boot_device(self, device: BootDevice, persistent: bool) -> None:
-        with self.node.locked():
-            self.node.set_boot_device(BootDevice(device).value, persistent)
-        LOG.info("%s: boot device %s (%s)", self.name, BootDevice(device).value,
-                 "persistent" if persistent else "next boot only")

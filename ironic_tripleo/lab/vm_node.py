@@ -33,8 +33,9 @@ import tenacity
 from ironic_tripleo.lab import process, qmp
 from ironic_tripleo.lab.exception import VmStartError
 from ironic_tripleo.lab.node import NodeDir
+from ironic_tripleo.lab.node_backend import NodeDirBackend
 from ironic_tripleo.lab.qemu_vm import VmDisk, VmSpec, find_qemu, qemu_argv
-from ironic_tripleo.vbmc.backend import BootDevice, NodeBackend, PowerState
+from ironic_tripleo.vbmc.backend import PowerState
 
 LOG = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def vm_spec(info: dict) -> VmSpec:
         accel=vm.get("accel", "tcg"))
 
 
-class VmNodeBackend(NodeBackend):
+class VmNodeBackend(NodeDirBackend):
     """One VM lab node behind a virtual BMC.
 
     :param node_dir: the node's directory (made by ``lab up --node-kind vm``).
@@ -196,14 +197,3 @@ class VmNodeBackend(NodeBackend):
             if pid is not None:
                 self._kill(pid)
             self._start(device)
-
-    def get_boot_device(self) -> tuple[BootDevice, bool]:
-        with self.node.locked():
-            device, persistent = self.node.get_boot_device()
-        return BootDevice(device), persistent
-
-    def set_boot_device(self, device: BootDevice, persistent: bool) -> None:
-        with self.node.locked():
-            self.node.set_boot_device(BootDevice(device).value, persistent)
-        LOG.info("%s: boot device %s (%s)", self.name, BootDevice(device).value,
-                 "persistent" if persistent else "next boot only")

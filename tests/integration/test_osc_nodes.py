@@ -19,10 +19,9 @@ import pytest
 import requests
 
 from ahc_rules.synthetic import node_facts
-from discoverd.conf import new_conf
-from discoverd.server import Server
 from ironic_tripleo.cloud import connect
-from tests.netutil import free_port, wait_for
+from tests.integration.discoverd_stack import ironic_with_discoverd
+from tests.netutil import wait_for
 from tests.unit.discoverd.payloads import ramdisk_payload
 
 OPENSTACK = str(Path(sys.executable).parent / "openstack")
@@ -38,37 +37,14 @@ def mac(i: int, j: int) -> str:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """Real Ironic (fake power, discoverd inspection) and a real discoverd."""
-    from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
-
-    discoverd_port = free_port()
-    discoverd_url = f"http://127.0.0.1:{discoverd_port}"
-    ironic = IronicService(IronicConfig(
-        workdir=tmp_path_factory.mktemp("ironic"), port=free_port(),
-        hardware_types=("tripleo-ipmi", "fake-hardware"), power_interfaces=("fake",),
-        management_interfaces=("fake",), boot_interfaces=("fake",),
-        inspect_interfaces=("discoverd", "no-inspect"), vendor_interfaces=("no-vendor",),
-        extra={"tripleo_discoverd": {"url": discoverd_url, "status_check_period": "1"},
-               "conductor": {"check_provision_state_interval": "5"}}))
-    ironic.start()
-    conf = new_conf([])
-    db = tmp_path_factory.mktemp("discoverd") / "discoverd.sqlite"
-    conf.set_override("connection", f"sqlite:///{db}", group="database")
-    conf.set_override("url", ironic.url, group="ironic")
-    conf.set_override("listen_address", "127.0.0.1")
-    try:
-        server = Server(conf, port=discoverd_port).start()
-    except Exception:
-        ironic.stop()
-        raise
-    wait_for(lambda: requests.get(server.url, timeout=2).ok, 10, what="discoverd")
-    clouds = tmp_path_factory.mktemp("osc") / "clouds.yaml"
-    clouds.write_text(json.dumps({"clouds": {"lab": {
-        "auth_type": "none", "endpoint": ironic.url,
-        "baremetal_endpoint_override": ironic.url,
-        "baremetal_introspection_endpoint_override": server.url}}}))
-    yield ironic, server, clouds
-    server.stop()
-    ironic.stop()
+    hardware_types = ("tripleo-ipmi", "fake-hardware")
+    with ironic_with_discoverd(tmp_path_factory, hardware_types) as (ironic, server):
+        clouds = tmp_path_factory.mktemp("osc") / "clouds.yaml"
+        clouds.write_text(json.dumps({"clouds": {"lab": {
+            "auth_type": "none", "endpoint": ironic.url,
+            "baremetal_endpoint_override": ironic.url,
+            "baremetal_introspection_endpoint_override": server.url}}}))
+        yield ironic, server, clouds
 
 
 @pytest.fixture
