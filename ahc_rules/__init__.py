@@ -17,7 +17,7 @@ from ahc_rules.exception import AhcError
 from ahc_rules.explain import RoleReason, explain
 from ahc_rules.facts import Node, load_nodes, node_from_payload
 from ahc_rules.matcher import NodeFacts, match
-from ahc_rules.state import Role, RuleSet, load_rules
+from ahc_rules.rules_dir import Role, RuleSet, load_rules
 
 __all__ = [
     "AhcError", "Assignment", "Cmdb", "MatchResult", "Node", "NodeFacts", "Role", "RoleReason",

@@ -19,7 +19,7 @@ from ahc_rules.exception import CmdbExhaustedError
 from ahc_rules.facts import Node, sorted_nodes
 from ahc_rules.matcher import NodeFacts, match
 from ahc_rules.memo import MatchCache
-from ahc_rules.state import Role, RuleSet
+from ahc_rules.rules_dir import Role, RuleSet
 
 LOG = logging.getLogger(__name__)
 

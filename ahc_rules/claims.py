@@ -23,7 +23,7 @@ from typing import Any
 from ahc_rules.assign import match_node, new_cmdbs, remaining_places
 from ahc_rules.cmdb import cmdb_path, rules_lock, save_cmdb
 from ahc_rules.matcher import NodeFacts
-from ahc_rules.state import load_rules
+from ahc_rules.rules_dir import load_rules
 
 LOG = logging.getLogger(__name__)
 CLAIMS_NAME = ".ahc-claims.json"

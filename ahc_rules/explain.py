@@ -13,8 +13,8 @@ from typing import Any
 
 from ahc_rules.cmdb import Cmdb
 from ahc_rules.matcher import CompiledSpec, NodeFacts, match
+from ahc_rules.rules_dir import RuleSet
 from ahc_rules.rules_parser import SpecLine
-from ahc_rules.state import RuleSet
 
 MAX_SEEN = 6
 

@@ -25,7 +25,7 @@ from hardware import state as hw_state
 from ahc_rules.assign import assign
 from ahc_rules.facts import Node
 from ahc_rules.matcher import NodeFacts, to_line
-from ahc_rules.state import load_rules
+from ahc_rules.rules_dir import load_rules
 from ahc_rules.synthetic import fleet
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "ahc_rules" / "examples"

@@ -27,7 +27,7 @@ from ahc_rules.cmdb import cmdb_path, rules_lock, save_cmdb
 from ahc_rules.exception import AhcError
 from ahc_rules.explain import explain, explain_dict
 from ahc_rules.facts import Node, load_nodes
-from ahc_rules.state import RuleSet, load_rules
+from ahc_rules.rules_dir import RuleSet, load_rules
 
 SHOWN_VARIABLES = ("hostname", "ip")
 

@@ -17,7 +17,7 @@ from typing import Any
 from ahc_rules.claims import claim_role, fact_list
 from ahc_rules.exception import AhcError
 from ahc_rules.matcher import NodeFacts
-from ahc_rules.state import load_rules
+from ahc_rules.rules_dir import load_rules
 from discoverd import exception
 from discoverd.hooks.base import HookError, HookSettings, ProcessingHook
 from discoverd.node_info import NodeInfo

@@ -19,7 +19,7 @@ from ahc_rules.assign import remaining_places
 from ahc_rules.exception import AhcError
 from ahc_rules.explain import explain
 from ahc_rules.ironic import node_from_ironic, node_profile
-from ahc_rules.state import RuleSet, load_rules
+from ahc_rules.rules_dir import RuleSet, load_rules
 from ironic_tripleo.cloud import connect
 
 COLUMNS = ("node", "profile", "cpus", "memory_mb", "local_gb", "provision_state")

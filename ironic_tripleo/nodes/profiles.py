@@ -13,7 +13,7 @@ from typing import Any
 from ahc_rules.exception import AhcError
 from ahc_rules.explain import explain
 from ahc_rules.ironic import IronicMatcher, node_from_ironic, node_profile
-from ahc_rules.state import RuleSet
+from ahc_rules.rules_dir import RuleSet
 
 
 @dataclasses.dataclass

@@ -7,7 +7,7 @@ import argparse
 from osc_lib import exceptions
 
 from ahc_rules.exception import AhcError
-from ahc_rules.state import load_rules
+from ahc_rules.rules_dir import load_rules
 from ironic_tripleo.nodes import profiles
 from ironic_tripleo.osc import common
 

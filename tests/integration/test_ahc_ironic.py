@@ -9,7 +9,7 @@ import pytest
 
 from ahc_rules.cli import match as cli
 from ahc_rules.ironic import IronicMatcher, node_profile, parse_capabilities
-from ahc_rules.state import load_rules
+from ahc_rules.rules_dir import load_rules
 from ahc_rules.synthetic import fleet
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "ahc_rules" / "examples"

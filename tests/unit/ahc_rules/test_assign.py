@@ -2,7 +2,7 @@ from collections import Counter
 
 from ahc_rules.assign import assign, match_node, nodes_by_role, remaining_places
 from ahc_rules.facts import load_nodes
-from ahc_rules.state import load_rules
+from ahc_rules.rules_dir import load_rules
 
 
 def test_assign_examples(rules_dir, facts_dir):

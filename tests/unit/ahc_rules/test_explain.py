@@ -2,7 +2,7 @@ from ahc_rules.assign import assign
 from ahc_rules.cmdb import Cmdb
 from ahc_rules.explain import explain, explain_dict, first_failing_spec, seen_values
 from ahc_rules.facts import load_nodes
-from ahc_rules.state import load_rules
+from ahc_rules.rules_dir import load_rules
 
 
 def test_explain_compute_node(rules_dir, facts_dir):

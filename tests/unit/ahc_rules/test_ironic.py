@@ -8,7 +8,7 @@ import pytest
 from ahc_rules import ironic
 from ahc_rules.assign import Assignment
 from ahc_rules.exception import FactsError, IronicMatchError
-from ahc_rules.state import load_rules
+from ahc_rules.rules_dir import load_rules
 from ahc_rules.synthetic import fleet
 
 

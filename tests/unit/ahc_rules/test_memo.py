@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 from ahc_rules.assign import match_node
 from ahc_rules.matcher import NodeFacts, compile_specs, match
 from ahc_rules.memo import MatchCache, Projection
+from ahc_rules.rules_dir import load_rules
 from ahc_rules.rules_parser import SpecLine
-from ahc_rules.state import load_rules
 from ahc_rules.synthetic import fleet
 from tests.unit.ahc_rules.test_matcher_equivalence import FACT, SPEC
 

@@ -1,7 +1,7 @@
 import pytest
 
 from ahc_rules.exception import RuleFileError, RulesDirError
-from ahc_rules.state import load_rules
+from ahc_rules.rules_dir import load_rules
 
 
 def test_examples_load(rules_dir):
