@@ -18,10 +18,10 @@ from collections import Counter
 from typing import Any
 
 from ahc_rules.assign import Assignment, MatchResult, assign
-from ahc_rules.claims import fact_list
 from ahc_rules.cmdb import cmdb_path, rules_lock, save_cmdb
 from ahc_rules.exception import FactsError, IronicMatchError
 from ahc_rules.facts import Node, node_from_payload
+from ahc_rules.introspection_match import fact_list
 from ahc_rules.rules_dir import RuleSet
 from ironic_tripleo.capabilities import format_capabilities, parse_capabilities
 

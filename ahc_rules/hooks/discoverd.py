@@ -4,7 +4,7 @@ Enable it in ``[processing] hooks`` (before ``extra_hardware`` keeps the exact f
 list; after it, the list is rebuilt from ``extra_hardware``) with ``[ahc] rules_dir``
 set. Counts include every node holding a profile in Ironic (read through the
 service's Ironic client) plus the places other introspections claimed but have not
-written yet (:mod:`ahc_rules.claims`). On a match the node gets ``profile:<role>``
+written yet (:mod:`ahc_rules.introspection_match`). On a match the node gets ``profile:<role>``
 (other capabilities kept) and ``extra.ahc`` = ``{"profile", "variables"}`` (the
 captured and cmdb values, e.g. ``hostname``); on no match nothing changes.
 """
@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ahc_rules.claims import claim_role, fact_list
 from ahc_rules.exception import AhcError
+from ahc_rules.introspection_match import claim_role, fact_list
 from ahc_rules.matcher import NodeFacts
 from ahc_rules.rules_dir import load_rules
 from discoverd import exception

@@ -5,7 +5,7 @@ Enable it in Ironic's ``[inspector] hooks`` (after ``extra-hardware`` is fine) w
 (``plugin_data['data']``); ``extra-hardware`` removes that list, so it is kept aside
 in :meth:`AhcInspectionHook.preprocess`, which runs before every hook. Counts are
 the ``profile`` capabilities of all nodes in Ironic's database plus the places other
-inspections claimed but have not saved yet (:mod:`ahc_rules.claims`). On a match
+inspections claimed but have not saved yet (:mod:`ahc_rules.introspection_match`). On a match
 the node gets ``profile:<role>`` (other capabilities kept) and ``extra['ahc']``;
 on no match nothing changes.
 """
@@ -23,8 +23,8 @@ from ironic.drivers.modules.inspector.hooks import base
 from ironic.objects import node as node_objects
 from oslo_config import cfg
 
-from ahc_rules.claims import claim_role, fact_list
 from ahc_rules.exception import AhcError
+from ahc_rules.introspection_match import claim_role, fact_list
 from ahc_rules.ironic import parse_capabilities
 from ahc_rules.matcher import NodeFacts
 from ironic_tripleo.conf import ahc as ahc_opts

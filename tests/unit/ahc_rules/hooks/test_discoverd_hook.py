@@ -4,8 +4,8 @@ import logging
 
 import pytest
 
-from ahc_rules.claims import CLAIMS_NAME, load_claims
 from ahc_rules.hooks.discoverd import AhcHook
+from ahc_rules.introspection_match import CLAIMS_NAME, load_claims
 from discoverd import exception
 from discoverd.app import create_app, get_service
 from discoverd.conf import new_conf
