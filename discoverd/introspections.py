@@ -189,14 +189,18 @@ def _transition(db: Database, uuid: str, event: Event, error: str | None,
     return record
 
 
-def list_page(db: Database, marker: str | None, limit: int) -> list[Introspection]:
+def list_page(db: Database, marker: str | None, limit: int,
+              states: Sequence[str] | None = None) -> list[Introspection]:
     """Return up to ``limit`` introspections, newest first, after ``marker``.
 
+    :param states: only introspections in one of these states; ``None`` for all.
     :raises IntrospectionNotFound: when ``marker`` is not a known node.
     """
     with db.session() as session:
         query = select(Introspection).order_by(Introspection.started_at.desc(),
                                                Introspection.uuid.desc())
+        if states is not None:
+            query = query.where(Introspection.state.in_(list(states)))
         if marker is not None:
             anchor = session.get(Introspection, marker)
             if anchor is None:

@@ -7,7 +7,7 @@ from discoverd.api.versions import link
 from discoverd.db.models import Introspection
 from discoverd.ironic import check_ident
 from discoverd.service import Service
-from discoverd.state import FINISHED_STATES
+from discoverd.state import FINISHED_STATES, State
 
 bp = flask.Blueprint("introspection", __name__, url_prefix="/v1/introspection")
 
@@ -46,6 +46,30 @@ def _bool_arg(name: str, default: bool) -> bool:
     raise exception.InvalidInput(reason=f"query {name}={value!r} must be true or false")
 
 
+#: States a ``state`` filter may name: ours, and ironic-inspector's two that discoverd
+#: never enters (``enrolling``, ``reapplying``), which select nothing rather than fail a
+#: client written for ironic-inspector.
+FILTER_STATES = frozenset(State) | {"enrolling", "reapplying"}
+
+
+def _states_arg() -> list[str] | None:
+    """The ``state`` filter (API 1.18): comma-separated, repeatable; ``None`` if absent.
+
+    ironic-inspector reads only the first ``state`` parameter; discoverd takes the
+    union of all of them, which is the same answer for every query inspector accepts.
+    """
+    values = flask.request.args.getlist("state")
+    if not values:
+        return None
+    states = [s for value in values for s in value.split(",")]
+    invalid = [s for s in states if s not in FILTER_STATES]
+    if invalid:
+        raise exception.InvalidInput(
+            reason=f"state(s) {', '.join(map(repr, invalid))} are not valid; use one or "
+                   f"more of {', '.join(sorted(FILTER_STATES))}, comma-separated")
+    return states
+
+
 @bp.post("/<node_id>")
 def start(node_id: str):
     """Start introspection of a node (UUID or name); 202."""
@@ -64,7 +88,10 @@ def get_status(node_id: str):
 @bp.get("")
 @bp.get("/")
 def list_statuses():
-    """Introspection statuses, newest first; ``marker`` and ``limit`` paginate."""
+    """Introspection statuses, newest first; ``marker`` and ``limit`` paginate.
+
+    ``state`` (API 1.18) keeps only introspections in the given states.
+    """
     svc = service()
     marker = flask.request.args.get("marker") or None
     limit_arg = flask.request.args.get("limit")
@@ -79,7 +106,8 @@ def list_statuses():
                 reason=f"limit={limit_arg!r} must be an integer from 1 to {svc.api_max_limit}")
     if marker is not None and not introspect.is_uuid(marker):
         raise exception.InvalidInput(reason=f"marker {marker!r} must be a node UUID")
-    records = introspections.list_page(svc.db, marker, limit)
+    states = _states_arg()
+    records = introspections.list_page(svc.db, marker, limit, states)
     return {"introspection": [status(r) for r in records]}
 
 

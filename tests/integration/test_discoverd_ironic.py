@@ -232,3 +232,30 @@ def test_http_basic_auth(discoverd_factory, tmp_path, baremetal):
     r = requests.post(f"{server.url}/v1/continue", json=ramdisk_payload([mac(14, 1)]),
                       timeout=5)
     assert r.status_code == 404  # public endpoint: reaches lookup, no such node
+
+
+def test_list_state_filter_over_http(discoverd_factory, baremetal):
+    """API 1.18 ``?state=`` on a running discoverd (python-ironic-inspector-client 5.4
+    has no state argument, so plain HTTP as ``curl`` would send it)."""
+    server = discoverd_factory()
+    client = inspector(server.url)
+    waiting = enroll(baremetal, f"st-w-{time.time_ns()}", [mac(15, 1)], "10.11.17.1")
+    aborted = enroll(baremetal, f"st-a-{time.time_ns()}", [mac(15, 2)], "10.11.17.2")
+    client.introspect(waiting.id)
+    client.introspect(aborted.id)
+    client.abort(aborted.id)
+    headers = {"X-OpenStack-Ironic-Inspector-API-Version": "1.18"}
+
+    def listed(state: str) -> set[str]:
+        r = requests.get(f"{server.url}/v1/introspection", params={"state": state},
+                         headers=headers, timeout=10)
+        assert r.status_code == 200, r.text
+        return {s["uuid"] for s in r.json()["introspection"]}
+
+    assert listed("waiting") == {waiting.id}
+    assert listed("error") == {aborted.id}
+    assert listed("waiting,error") == {waiting.id, aborted.id}
+    assert listed("finished") == set()
+    r = requests.get(f"{server.url}/v1/introspection?state=nonsense", headers=headers,
+                     timeout=10)
+    assert r.status_code == 400 and "nonsense" in r.json()["error"]["message"]

@@ -126,3 +126,30 @@ def test_unknown_route_and_method_are_json(client):
     assert r.status_code == 404 and "message" in r.json["error"]
     r = client.put("/v1/continue")
     assert r.status_code == 405 and "message" in r.json["error"]
+
+
+def test_list_state_filter(client, ironic, service):
+    """API 1.18: ``state`` selects by state; comma-separated or repeated; bad names 400."""
+    uuids = [ironic.add_node(f"s{i}", (f"52:54:00:00:02:{i:02x}",)) for i in range(3)]
+    for uuid in uuids:
+        client.post(f"/v1/introspection/{uuid}")
+    introspections.transition(service.db, uuids[0], Event.process)
+    client.post(f"/v1/introspection/{uuids[1]}/abort")
+
+    def listed(query: str) -> set[str]:
+        r = client.get(f"/v1/introspection?{query}")
+        assert r.status_code == 200, r.json
+        return {s["uuid"] for s in r.json["introspection"]}
+
+    assert listed("state=processing") == {uuids[0]}
+    assert listed("state=error") == {uuids[1]}
+    assert listed("state=waiting") == {uuids[2]}
+    assert listed("state=processing,waiting") == {uuids[0], uuids[2]}
+    assert listed("state=processing&state=error") == {uuids[0], uuids[1]}
+    assert listed("state=finished") == set()
+    assert listed("state=reapplying") == set()  # inspector's name, never ours
+    assert listed("state=waiting&limit=1") == {uuids[2]}
+    assert listed("") == set(uuids)
+    for bad in ("state=bogus", "state=error,bogus", "state=", "state=Error"):
+        r = client.get(f"/v1/introspection?{bad}")
+        assert r.status_code == 400 and "not valid" in r.json["error"]["message"], bad
