@@ -32,6 +32,8 @@ declare -A NEED=(
   [sudo]=sudo
   # the devstack plugin's test lints its scripts
   [shellcheck]=shellcheck
+  # the undercloud's message bus (ironic-tripleo undercloud); its commands are in /usr/sbin
+  [rabbitmq-server]=rabbitmq-server
 )
 missing=()
 for cmd in "${!NEED[@]}"; do
