@@ -19,7 +19,7 @@ from ahc_rules.exception import CmdbExhaustedError
 from ahc_rules.facts import Node, sorted_nodes
 from ahc_rules.matcher import NodeFacts, match
 from ahc_rules.memo import MatchCache
-from ahc_rules.rules_dir import Role, RuleSet
+from ahc_rules.rules_dir import RuleSet
 
 LOG = logging.getLogger(__name__)
 
@@ -63,11 +63,6 @@ def remaining_places(rules: RuleSet, counts: Mapping[str, int]) -> dict[str, int
     """Places left per counted role given how many nodes hold each profile."""
     return {role.name: max(role.count - counts.get(role.name, 0), 0)
             for role in rules.roles if role.count is not None}
-
-
-def match_role(role: Role, facts: NodeFacts) -> tuple[bool, dict[str, Any], dict[str, Any]]:
-    """Whether a node's facts satisfy a role's specs, with the captured variables."""
-    return match(role.specs, facts)
 
 
 def match_node(rules: RuleSet, facts: NodeFacts, remaining: Mapping[str, int],
