@@ -34,7 +34,7 @@ from ironic_tripleo.exception import (
 )
 from ironic_tripleo.ipmi import chassis, ipmi_loop
 from ironic_tripleo.ipmi.driver_info import BMC
-from ironic_tripleo.ipmi.errors import CREDENTIALS, TRANSIENT, classify
+from ironic_tripleo.ipmi.failure_kind import CREDENTIALS, TRANSIENT, classify
 
 LOG = logging.getLogger(__name__)
 # Host names of BMCs are resolved here, never on the loop thread.

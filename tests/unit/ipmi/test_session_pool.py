@@ -11,7 +11,7 @@ from pyghmi import exceptions as pyghmi_exc
 from ironic_tripleo import exception
 from ironic_tripleo.ipmi import chassis, session_pool
 from ironic_tripleo.ipmi.driver_info import BMC
-from ironic_tripleo.ipmi.errors import ANSWERED, CREDENTIALS, TRANSIENT, classify
+from ironic_tripleo.ipmi.failure_kind import ANSWERED, CREDENTIALS, TRANSIENT, classify
 from tests.netutil import wait_for
 from tests.unit.ipmi.conftest import fake_command, make_pool
 

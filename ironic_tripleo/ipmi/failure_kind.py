@@ -2,6 +2,10 @@
 
 pyghmi raises ``IpmiException`` for all of them and tells them apart only by the
 message text (RMCP+ status strings from ``pyghmi.ipmi.private.constants``).
+
+No exception class lives here (those are in :mod:`ironic_tripleo.exception`): this
+module only sorts pyghmi's failures so that the session pool knows whether to retry,
+give up on the credentials, or pass the BMC's answer on.
 """
 
 from __future__ import annotations
