@@ -11,6 +11,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from discoverd.app import create_app, get_service
 from discoverd.lease_keeper import LeaseKeeper
+from discoverd.pxe_filter import no_lease
 from discoverd.pxe_filter.sync import FilterSyncer
 from discoverd.timeouts import TimeoutChecker
 
@@ -36,6 +37,7 @@ class Server:
                                           self.service.ironic, conf.pxe_filter.sync_period)
         if self.service.pxe_filter is not None:
             self.service.end_listeners.append(self.filter_syncer.wake)
+        self.no_lease = no_lease.from_conf(conf, self.service)
         self._thread: threading.Thread | None = None
 
     @property
@@ -49,6 +51,8 @@ class Server:
         self.checker.start()
         self.lease_keeper.start()
         self.filter_syncer.start()
+        if self.no_lease is not None:
+            self.no_lease.start()
         self._thread = threading.Thread(target=self.wsgi.serve_forever, name="discoverd-api",
                                         daemon=True)
         self._thread.start()
@@ -60,6 +64,8 @@ class Server:
         self.checker.start()
         self.lease_keeper.start()
         self.filter_syncer.start()
+        if self.no_lease is not None:
+            self.no_lease.start()
         LOG.info("discoverd listening on %s", self.url)
         try:
             self.wsgi.serve_forever()
@@ -76,4 +82,6 @@ class Server:
         self.checker.stop()
         self.lease_keeper.stop()
         self.filter_syncer.stop()
+        if self.no_lease is not None:
+            self.no_lease.stop()
         self.service.db.dispose()

@@ -119,13 +119,20 @@ def start_dnsmasq(argv: list[str], workdir: Path) -> int:
                             + _tail(log))
 
 
-def discoverd_config(workdir: Path, address: str, port: int, ironic_url: str) -> str:
-    """Return discoverd's config file text for the lab."""
+def discoverd_config(workdir: Path, address: str, port: int, ironic_url: str,
+                     dnsmasq_log: Path | None = None) -> str:
+    """Return discoverd's config file text for the lab.
+
+    :param dnsmasq_log: the lab dnsmasq's log: a node refused a DHCP lease then
+        fails its introspection within a minute ([dhcp_log]).
+    """
+    watch = (["[dhcp_log]", f"dnsmasq_log_file = {dnsmasq_log}", ""]
+             if dnsmasq_log else [])
     return "\n".join([
         "[DEFAULT]", f"listen_address = {address}", f"listen_port = {port}",
         "clean_up_period = 10", "timeout = 600", "",
         "[database]", f"connection = sqlite:///{workdir / 'discoverd.sqlite'}", "",
-        "[ironic]", f"url = {ironic_url}", "",
+        "[ironic]", f"url = {ironic_url}", "", *watch,
     ])
 
 
@@ -263,10 +270,10 @@ def start_all(state: dict) -> None:
     net = state["network"]
     dnsmasq, discoverd = state["dnsmasq"], state["discoverd"]
     write_boot_files(Path(dnsmasq["tftp_root"]), state["boot"])
+    workdir = Path(dnsmasq["workdir"])
     start_discoverd(Path(discoverd["workdir"]), state["discoverd_url"], discoverd_config(
         Path(discoverd["workdir"]), net["host_address"], discoverd["port"],
-        state["ironic_url"]))
-    workdir = Path(dnsmasq["workdir"])
+        state["ironic_url"], dnsmasq_log=workdir / "dnsmasq.log"))
     workdir.mkdir(parents=True, exist_ok=True)
     script_url = None
     if "http" in state:

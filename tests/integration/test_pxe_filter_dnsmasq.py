@@ -1,4 +1,5 @@
-"""discoverd's dnsmasq PXE filter with a real dnsmasq and a real DHCP client.
+"""discoverd's dnsmasq PXE filter and DHCP log watch with a real dnsmasq and a real
+DHCP client.
 
 dnsmasq runs in a server namespace on one end of a veth pair; ``busybox udhcpc``
 runs in a client namespace on the other end, with the MAC each case needs. A MAC
@@ -58,12 +59,12 @@ def dnsmasq(net, tmp_path):
     hostsdir = HostsDir(tmp_path / "hostsdir")
     procs = []
 
-    def start():
+    def start(dhcp_range: str = "198.51.100.100,198.51.100.150"):
         log = tmp_path / "dnsmasq.log"
         proc = subprocess.Popen(
             ["ip", "netns", "exec", srv, "dnsmasq", "--no-daemon", "--conf-file=/dev/null",
              "--port=0", f"--interface={veth}", "--bind-interfaces", "--no-ping",
-             "--dhcp-range=198.51.100.100,198.51.100.150,255.255.255.0,2m",
+             f"--dhcp-range={dhcp_range},255.255.255.0,2m",
              f"--dhcp-hostsdir={hostsdir.path}",
              f"--dhcp-leasefile={tmp_path / 'leases'}", "--log-dhcp",
              f"--log-facility={log}"],
@@ -189,5 +190,51 @@ def test_finished_node_is_denied_at_once(net, dnsmasq, tmp_path):
         time.sleep(0.3)
         assert not gets_lease(net, tmp_path, INTROSPECTED)
         assert not gets_lease(net, tmp_path, UNKNOWN)
+    finally:
+        server.stop()
+
+
+def test_node_refused_a_lease_fails_within_the_grace(net, dnsmasq, tmp_path):
+    """dnsmasq's range is full: the waiting node's introspection ends in error naming
+    its MAC within [dhcp_log] no_lease_grace, not at the (hour-long) timeout; a
+    refusal from before the introspection started is not held against it."""
+    import requests
+
+    from discoverd.conf import new_conf
+    from discoverd.server import Server
+    from tests.unit.discoverd.fake_ironic import FakeIronic
+
+    hostsdir, start = dnsmasq
+    conf = new_conf([])
+    conf.set_override("connection", f"sqlite:///{tmp_path / 'discoverd.sqlite'}",
+                      group="database")
+    conf.set_override("listen_address", "127.0.0.1")
+    conf.set_override("dnsmasq_log_file", str(tmp_path / "dnsmasq.log"), group="dhcp_log")
+    conf.set_override("no_lease_grace", 2, group="dhcp_log")
+    conf.set_override("poll_interval", 0.2, group="dhcp_log")
+    ironic = FakeIronic()
+    uuid = ironic.add_node("n1", (INTROSPECTED,))
+    start("198.51.100.100,198.51.100.100")  # one address, and no PXE filter
+    assert gets_lease(net, tmp_path, KNOWN_IDLE)  # takes it
+    assert not gets_lease(net, tmp_path, INTROSPECTED)  # refused before the start
+    time.sleep(1.1)  # the log's times have a one-second resolution
+    server = Server(conf, port=0, ironic=ironic).start()
+    try:
+        url = f"{server.url}/v1/introspection/{uuid}"
+        assert requests.post(url, timeout=10).status_code == 202
+        time.sleep(3.5)  # past the grace: the old refusal must not count
+        status = requests.get(url, timeout=10).json()
+        assert status["state"] == "waiting", status
+
+        assert not gets_lease(net, tmp_path, INTROSPECTED)  # refused while waiting
+        deadline = time.monotonic() + 20
+        while not (status := requests.get(url, timeout=10).json())["finished"]:
+            assert time.monotonic() < deadline, status
+            time.sleep(0.2)
+        assert status["state"] == "error", status
+        assert INTROSPECTED in status["error"], status
+        assert "no address available" in status["error"], status
+        # discoverd managed the boot: the node it gave up on is powered off.
+        assert ironic.nodes[uuid]["power_state"] == "power off"
     finally:
         server.stop()
