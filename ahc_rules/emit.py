@@ -1,10 +1,14 @@
 """Nova flavors and a Heat environment for the matched roles.
 
-One flavor per role, named after it, with ``capabilities:profile=<role>`` and the
-resources of the smallest matched node (each of vcpus, RAM and disk is the minimum
-over the role's nodes, so every node fits). Written as JSON, as a shell script of
-``openstack flavor create`` commands, and as a Heat environment giving
-``<Role>Count`` and ``Overcloud<Role>Flavor`` for each role.
+One flavor per role, named after it, scheduled the way today's Nova places bare
+metal (see :mod:`ahc_rules.scheduling`): ``resources:CUSTOM_<CLASS>=1``,
+``resources:VCPU/MEMORY_MB/DISK_GB=0`` and ``trait:CUSTOM_PROFILE_<ROLE>=required``.
+No ``capabilities:profile`` extra spec: Nova refuses it from compute API 2.86 on (the
+node keeps the capability for older consumers). vcpus, RAM and disk are those of the
+smallest matched node (informational: the zero resources override them). Written as
+JSON, as a shell script of ``openstack flavor create`` commands (valid at the client's
+default microversion), and as a Heat environment giving ``<Role>Count`` and
+``Overcloud<Role>Flavor`` for each role.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 import yaml
 
 from ahc_rules.facts import Node, fact_values
+from ahc_rules.scheduling import DEFAULT_RESOURCE_CLASS, DEFAULT_TRAIT, RoleScheduling, resolve
 
 MIB = 1024 * 1024
 #: Ironic's agent picks the smallest disk of at least this size as root device.
@@ -72,20 +77,25 @@ def camel_case(role: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in role.split("-") if part)
 
 
+def _default_scheduling(role: str) -> RoleScheduling:
+    return resolve(role, DEFAULT_RESOURCE_CLASS, DEFAULT_TRAIT)
+
+
 def flavors(roles_nodes: Mapping[str, Iterable[Node]],
-            extra_specs: Mapping[str, Mapping[str, str]] | None = None) -> list[dict[str, Any]]:
+            scheduling: Mapping[str, RoleScheduling] | None = None) -> list[dict[str, Any]]:
     """One flavor per role with matched nodes whose resources are known.
 
     :param roles_nodes: role name -> its matched nodes.
-    :param extra_specs: more properties per role (resource class, traits).
+    :param scheduling: resource class and trait per role (built-in defaults for a
+        role not in it).
     """
     result = []
     for role, nodes in roles_nodes.items():
         found = [r for r in (node_resources(n) for n in nodes) if r is not None]
         if not found:
             continue
-        props = {"capabilities:profile": role}
-        props.update((extra_specs or {}).get(role, {}))
+        sched = (scheduling or {}).get(role) or _default_scheduling(role)
+        props = sched.flavor_extra_specs()
         result.append({"name": role, "vcpus": min(r.vcpus for r in found),
                        "ram": min(r.ram_mb for r in found),
                        "disk": min(r.disk_gb for r in found), "properties": props})
@@ -116,11 +126,11 @@ def heat_environment(counts: Mapping[str, int]) -> dict[str, Any]:
 
 
 def write_all(directory: str | Path, roles_nodes: Mapping[str, list[Node]],
-              extra_specs: Mapping[str, Mapping[str, str]] | None = None) -> list[Path]:
+              scheduling: Mapping[str, RoleScheduling] | None = None) -> list[Path]:
     """Write ``flavors.json``, ``flavors.sh`` and ``overcloud-roles.yaml``; return paths."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    flavor_list = flavors(roles_nodes, extra_specs)
+    flavor_list = flavors(roles_nodes, scheduling)
     counts = {role: len(nodes) for role, nodes in roles_nodes.items()}
     paths = [out / "flavors.json", out / "flavors.sh", out / "overcloud-roles.yaml"]
     paths[0].write_text(json.dumps(flavor_list, indent=2) + "\n", encoding="utf-8")

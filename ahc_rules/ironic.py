@@ -2,7 +2,9 @@
 
 Facts come from ``extra.hardware`` (a fact list, its JSON text, or discoverd data);
 the result is written as ``profile:<role>`` in ``properties.capabilities`` (other
-capabilities kept), with an optional resource class and trait per role.
+capabilities kept, for older consumers), with the role's resource class and trait
+(:mod:`ahc_rules.scheduling`) for today's Nova. The resource class changes only while
+the node is not deployed; otherwise a note names the node and its state.
 
 Counts are safe against concurrent runs: the whole list-assign-write cycle holds the
 rules directory lock, nodes holding a profile are counted from a fresh listing, and
@@ -23,6 +25,8 @@ from ahc_rules.exception import FactsError, IronicMatchError
 from ahc_rules.facts import Node, node_from_payload
 from ahc_rules.introspection_match import fact_list
 from ahc_rules.rules_dir import RuleSet
+from ahc_rules.scheduling import RESOURCE_CLASS_STATES
+from ahc_rules.scheduling import load as load_scheduling
 from ironic_tripleo.capabilities import format_capabilities, parse_capabilities
 
 LOG = logging.getLogger(__name__)
@@ -63,10 +67,11 @@ class IronicMatcher:
 
     :param baremetal: an openstacksdk baremetal proxy (``conn.baremetal``).
     :param rules: the loaded rule set (its directory holds the lock and cmdbs).
-    :param resource_class: template for the node's resource class, e.g.
-        ``baremetal-{role}``; None leaves it unchanged.
-    :param trait: template for a trait added to the node, e.g.
-        ``CUSTOM_PROFILE_{ROLE}``; None adds none.
+    :param resource_class: template for every role's resource class, e.g.
+        ``baremetal-{role}``, replacing the defaults of the rules directory's
+        ``scheduling.yaml``; None keeps them.
+    :param trait: likewise for the trait, e.g. ``CUSTOM_PROFILE_{ROLE}``; ``""``
+        adds none.
     :param lock_timeout: seconds to wait for the rules directory lock.
     """
 
@@ -74,12 +79,12 @@ class IronicMatcher:
                  trait: str | None = None, lock_timeout: float = 60.0) -> None:
         self.baremetal = baremetal
         self.rules = rules
-        self.resource_class = resource_class
-        self.trait = trait
+        self.scheduling = load_scheduling(
+            rules.path, [role.name for role in rules.roles],
+            {"resource_class": resource_class, "trait": trait})
         self.lock_timeout = lock_timeout
-
-    def _names(self, role: str) -> dict[str, str]:
-        return {"role": role, "ROLE": role.upper().replace("-", "_").replace(".", "_")}
+        #: What was not done and why, by node (e.g. a deployed node's resource class).
+        self.notes: list[str] = []
 
     def load(self, rematch: bool = False) -> tuple[list[Node], Counter]:
         """Nodes to match and the count of nodes keeping their profile."""
@@ -138,14 +143,22 @@ class IronicMatcher:
         caps["profile"] = role
         patch = [{"op": "add", "path": "/properties/capabilities",
                   "value": format_capabilities(caps)}]
-        names = self._names(role)
-        if self.resource_class:
-            patch.append({"op": "add", "path": "/resource_class",
-                          "value": self.resource_class.format(**names)})
+        sched = self.scheduling[role]
+        state = getattr(node, "provision_state", None)
+        if node.resource_class != sched.resource_class:
+            if state in RESOURCE_CLASS_STATES:
+                patch.append({"op": "add", "path": "/resource_class",
+                              "value": sched.resource_class})
+            else:
+                note = (f"node {node.id}: resource class left at {node.resource_class!r} "
+                        f"(wanted {sched.resource_class!r}): it is {state}, a node's "
+                        "resource class changes only while it is not deployed")
+                LOG.warning("%s", note)
+                self.notes.append(note)
         try:
             self.baremetal.patch_node(node, patch)
-            if self.trait:
-                self.baremetal.add_node_trait(node, self.trait.format(**names))
+            if sched.trait:
+                self.baremetal.add_node_trait(node, sched.trait)
         except Exception as exc:  # openstacksdk raises many kinds; name the node
             raise IronicMatchError(node=node.id, reason=f"update failed: {exc}") from exc
         written[role] += 1

@@ -4,10 +4,14 @@ Offline, on saved facts::
 
     ahc-match --rules DIR --facts FILE_OR_DIR [--json] [--explain NODE] [--emit DIR]
 
-Against Ironic (facts from ``extra.hardware``; writes ``profile:<role>``)::
+Against Ironic (facts from ``extra.hardware``; writes ``profile:<role>``, the role's
+resource class while the node is not deployed, and its trait)::
 
     ahc-match --rules DIR --ironic-url URL | --os-cloud NAME [--dry-run] [--rematch]
-              [--resource-class baremetal-{role}] [--trait CUSTOM_PROFILE_{ROLE}]
+              [--resource-class baremetal.{role}] [--trait CUSTOM_PROFILE_{ROLE}|""]
+
+Per role, ``scheduling.yaml`` in the rules directory may set both (see
+:mod:`ahc_rules.scheduling`); ``--emit`` writes flavors that ask for them.
 
 Exit status: 0 when every node got a role, 1 when some did not, 2 on an error.
 """
@@ -21,7 +25,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ahc_rules import emit
+from ahc_rules import emit, scheduling
 from ahc_rules.assign import MatchResult, assign, nodes_by_role
 from ahc_rules.cmdb import cmdb_path, rules_lock, save_cmdb
 from ahc_rules.exception import AhcError
@@ -46,8 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write nothing (no cmdb, no Ironic update)")
     parser.add_argument("--rematch", action="store_true",
                         help="Ironic mode: also match nodes that already hold a profile")
-    parser.add_argument("--resource-class", help="Ironic mode: template, e.g. baremetal-{role}")
-    parser.add_argument("--trait", help="Ironic mode: template, e.g. CUSTOM_PROFILE_{ROLE}")
+    parser.add_argument("--resource-class",
+                        help="resource class template for every role, replacing the "
+                             "defaults of scheduling.yaml (built-in: baremetal.{role})")
+    parser.add_argument("--trait",
+                        help="trait template likewise (built-in: CUSTOM_PROFILE_{ROLE}); "
+                             "'' for none")
     parser.add_argument("--lock-timeout", type=float, default=60.0,
                         help="seconds to wait for the rules directory lock")
     parser.add_argument("--debug", action="store_true", help="log every decision")
@@ -68,14 +76,17 @@ def run_offline(args: argparse.Namespace, rules: RuleSet) -> tuple[MatchResult, 
 
 
 def run_ironic(args: argparse.Namespace, rules: RuleSet) -> tuple[MatchResult, list[Node]]:
-    """Match the nodes registered in Ironic."""
+    """Match the nodes registered in Ironic; print what was left undone, by node."""
     from ahc_rules.ironic import IronicMatcher
     from ironic_tripleo.cloud import connect
 
     conn = connect(args.ironic_url, args.os_cloud)
     matcher = IronicMatcher(conn.baremetal, rules, args.resource_class, args.trait,
                             args.lock_timeout)
-    return matcher.run(dry_run=args.dry_run, rematch=args.rematch)
+    outcome = matcher.run(dry_run=args.dry_run, rematch=args.rematch)
+    for note in matcher.notes:
+        print(f"ahc-match: {note}", file=sys.stderr)
+    return outcome
 
 
 def table(result: MatchResult) -> str:
@@ -119,7 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             output["explain"] = {"node": args.explain, "role": assignment.role,
                                  "reasons": explain_dict(reasons)}
         if args.emit:
-            paths = emit.write_all(args.emit, nodes_by_role(result, nodes))
+            plan = scheduling.load(rules.path, [role.name for role in rules.roles],
+                                   {"resource_class": args.resource_class,
+                                    "trait": args.trait})
+            paths = emit.write_all(args.emit, nodes_by_role(result, nodes), plan)
             output["emitted"] = [str(p) for p in paths]
     except AhcError as exc:
         print(f"ahc-match: {exc}", file=sys.stderr)

@@ -84,6 +84,7 @@ def test_profiles_counts_explain_emit(lab_inspected, tmp_path, capsys):
     emitted = sorted(p.name for p in emit_dir.iterdir())
     assert any(name.endswith(".json") for name in emitted), emitted
     script = next(p for p in emit_dir.iterdir() if p.suffix == ".sh").read_text()
-    assert "openstack flavor create" in script and "capabilities:profile" in script
+    assert "openstack flavor create" in script and "capabilities:profile" not in script
+    assert "resources:CUSTOM_BAREMETAL_CEPH_STORAGE=1" in script, script
     heat = "".join(p.read_text() for p in emit_dir.iterdir() if p.suffix in (".yaml", ".yml"))
     assert "ControllerCount: 1" in heat or "ControlCount: 1" in heat, heat

@@ -5,6 +5,9 @@ import yaml
 from ahc_rules import emit
 from ahc_rules.facts import Node
 from ahc_rules.matcher import NodeFacts
+from ahc_rules.scheduling import RoleScheduling
+
+ZERO = {"resources:VCPU": "0", "resources:MEMORY_MB": "0", "resources:DISK_GB": "0"}
 
 
 def node(name, cpus, mem_gib, disks, **props):
@@ -19,10 +22,9 @@ def test_resources_and_smallest():
     assert emit.node_resources(Node("x", NodeFacts([]))) is None
     flavors = emit.flavors({"compute": [node("a", 8, 16, [100]), node("b", 16, 8, [200])],
                             "none": [Node("x", NodeFacts([]))]},
-                           {"compute": {"resources:CUSTOM_BAREMETAL": "1"}})
+                           {"compute": RoleScheduling("compute", "bm-compute", None)})
     assert flavors == [{"name": "compute", "vcpus": 8, "ram": 8192, "disk": 100,
-                        "properties": {"capabilities:profile": "compute",
-                                       "resources:CUSTOM_BAREMETAL": "1"}}]
+                        "properties": {"resources:CUSTOM_BM_COMPUTE": "1", **ZERO}}]
 
 
 def test_camel_case():
@@ -34,9 +36,14 @@ def test_camel_case():
 def test_write_all(tmp_path):
     paths = emit.write_all(tmp_path / "out", {"ceph-storage": [node("a", 4, 8, [10])]})
     assert json.loads(paths[0].read_text())[0]["properties"] == {
-        "capabilities:profile": "ceph-storage"}
+        "resources:CUSTOM_BAREMETAL_CEPH_STORAGE": "1", **ZERO,
+        "trait:CUSTOM_PROFILE_CEPH_STORAGE": "required"}
     script = paths[1].read_text()
     assert "openstack flavor create --id auto --vcpus 4 --ram 8192 --disk 10 ceph-storage" in script
-    assert "--property capabilities:profile=ceph-storage ceph-storage" in script
+    assert ("--property resources:CUSTOM_BAREMETAL_CEPH_STORAGE=1 --property resources:VCPU=0"
+            in script)
+    assert "--property trait:CUSTOM_PROFILE_CEPH_STORAGE=required ceph-storage" in script
+    # refused by Nova from compute API 2.86 on: never in the flavors
+    assert "capabilities:profile" not in script
     assert yaml.safe_load(paths[2].read_text()) == {"parameter_defaults": {
         "CephStorageCount": 1, "OvercloudCephStorageFlavor": "ceph-storage"}}

@@ -12,9 +12,10 @@ from ahc_rules.rules_dir import load_rules
 from ahc_rules.synthetic import fleet
 
 
-def fake_node(uuid, facts, caps="boot_mode:uefi"):
+def fake_node(uuid, facts, caps="boot_mode:uefi", state="manageable"):
     return SimpleNamespace(id=uuid, extra={"hardware": facts} if facts is not None else {},
-                           properties={"capabilities": caps, "cpus": 8})
+                           properties={"capabilities": caps, "cpus": 8},
+                           resource_class="baremetal", provision_state=state)
 
 
 def test_capabilities_round_trip():
@@ -89,3 +90,33 @@ def test_update_failure_names_the_node(rules_dir, baremetal):
     baremetal.patch_node.side_effect = RuntimeError("boom")
     with pytest.raises(IronicMatchError, match="update failed: boom"):
         ironic.IronicMatcher(baremetal, load_rules(rules_dir)).run()
+
+
+def test_default_scheduling_and_deployed_nodes_keep_their_class(rules_dir, baremetal):
+    deployed = {"node-00001": "active", "node-00002": "deploying"}
+    for name, state in deployed.items():
+        baremetal.nodes_by_name[name].provision_state = state
+    matcher = ironic.IronicMatcher(baremetal, load_rules(rules_dir))
+    result, _ = matcher.run()
+    role_of = {a.node: a.role for a in result.assignments if a.role}
+    assert set(deployed) <= set(role_of)
+    patched = {call.args[0].id: call.args[1] for call in baremetal.patch_node.call_args_list}
+    for name, ops in patched.items():
+        classes = [op["value"] for op in ops if op["path"] == "/resource_class"]
+        role = role_of[name]
+        # capabilities:profile is still written, for older consumers
+        assert ops[0]["value"] == f"boot_mode:uefi,profile:{role}"
+        assert classes == ([] if name in deployed else [f"baremetal.{role}"]), name
+    for name, state in deployed.items():
+        assert any(note.startswith(f"node {name}: resource class left at 'baremetal'")
+                   and f"it is {state}" in note for note in matcher.notes), matcher.notes
+    assert len(matcher.notes) == len(deployed)
+    traits = {call.args[1] for call in baremetal.add_node_trait.call_args_list}
+    assert traits == {f"CUSTOM_PROFILE_{r.upper().replace('-', '_')}"
+                      for r in set(role_of.values())}
+
+
+def test_no_trait_when_disabled(rules_dir, baremetal):
+    ironic.IronicMatcher(baremetal, load_rules(rules_dir), trait="").run()
+    baremetal.add_node_trait.assert_not_called()
+    assert baremetal.patch_node.called
