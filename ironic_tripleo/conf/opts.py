@@ -10,6 +10,7 @@ _MODULES = (
     "deploy",
     "inspect",
     "ahc",
+    "quintupleo",
 )
 
 
