@@ -11,9 +11,9 @@ Prints payloads/s, p50/p99 latency for each service, and the ratio.
 discoverd runs with its defaults except three settings, each set to what
 ironic-inspector 12.5 does by default so both write the same things to Ironic:
 ``store_data = false`` (inspector's ``store_data`` defaults to ``none``),
-``extra_hardware_store = data`` (inspector's default hooks do not include
+``[extra_hardware] store = data`` (inspector's default hooks do not include
 ``extra_hardware``, so neither puts the hardware facts into ``node.extra``) and
-``update_pxe_enabled = false``: discoverd's default clears ``pxe_enabled`` on the
+``[ports] update_pxe_enabled = false``: discoverd's default clears ``pxe_enabled`` on the
 non-boot port, one port PATCH per payload here, which inspector does not do (it only
 fixes the ports of the interfaces it selected, already right here). ``--fix-ports``
 keeps discoverd's default instead, to measure what that PATCH costs. discoverd runs
@@ -28,13 +28,26 @@ ironic-inspector is installed (``pip install ironic-inspector==12.5.*``) into
 through a ``.pth`` file, so only ironic-inspector and its four missing
 dependencies land in it and ``.venv`` is left untouched.
 
+``--ironic production`` runs both against the production-shaped Ironic of
+``lab up --ironic production`` (:mod:`ironic_tripleo.lab.ironic_cluster`: PostgreSQL,
+``ironic-api`` with two workers, two conductors on JSON-RPC). discoverd then runs as
+two processes sharing one PostgreSQL database (the client threads alternate between
+them, as a load balancer would), ironic-inspector as one standalone process on its own
+PostgreSQL database on the same server (standalone ironic-inspector keeps its locks in
+the process, so two of them may not share a database). The CPU of every process
+(each API, each conductor, PostgreSQL with its backends) is printed per payload, and
+the load average before and after, since the machine may be shared.
+
     .venv/bin/python bench/introspection.py [--nodes 1000] [--concurrency 8] [--fix-ports]
+        [--ironic {all-in-one,production}]
 """
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import fcntl
+import itertools
 import logging
 import statistics
 import subprocess
@@ -52,6 +65,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ironic_tripleo.cloud import connect  # noqa: E402
+from ironic_tripleo.lab import ironic_cluster  # noqa: E402
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService  # noqa: E402
 from ironic_tripleo.lab.process import stop_group  # noqa: E402
 from tests.netutil import free_port, wait_for  # noqa: E402
@@ -67,8 +81,14 @@ FAKE = dict(hardware_types=("fake-hardware",), power_interfaces=("fake",),
 def ensure_inspector_venv() -> Path:
     """Create ``.venv-bench`` with ironic-inspector 12.5 on top of ``.venv``."""
     binary = BENCH_VENV / "bin" / "ironic-inspector"
-    if binary.exists():
-        return BENCH_VENV
+    with open(BENCH_VENV.parent / f"{BENCH_VENV.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another run may be building it
+        if not binary.exists():
+            _build_inspector_venv()
+    return BENCH_VENV
+
+
+def _build_inspector_venv() -> None:
     print(f"creating {BENCH_VENV} with {INSPECTOR_REQ} (once)", flush=True)
     subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
     site = Path(subprocess.check_output(
@@ -77,7 +97,6 @@ def ensure_inspector_venv() -> Path:
     (site / "_main_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run([str(BENCH_VENV / "bin" / "pip"), "install", "-q", INSPECTOR_REQ],
                    check=True)
-    return BENCH_VENV
 
 
 def start_process(cmd: list[str], workdir: Path, name: str, url: str) -> subprocess.Popen:
@@ -97,20 +116,22 @@ def start_process(cmd: list[str], workdir: Path, name: str, url: str) -> subproc
     return proc
 
 
-def discoverd_cmd(workdir: Path, ironic_url: str, port: int, fix_ports: bool = False
-                  ) -> list[str]:
-    conf = workdir / "discoverd.conf"
+def discoverd_cmd(workdir: Path, ironic_url: str, port: int, fix_ports: bool = False,
+                  database: str | None = None, name: str = "discoverd") -> list[str]:
+    conf = workdir / f"{name}.conf"
     conf.write_text(f"""[DEFAULT]
 listen_address = 127.0.0.1
 listen_port = {port}
 power_off = false
 [database]
-connection = sqlite:///{workdir / 'discoverd.sqlite'}
+connection = {database or f"sqlite:///{workdir / 'discoverd.sqlite'}"}
 [ironic]
 url = {ironic_url}
 [processing]
 store_data = false
-extra_hardware_store = data
+[extra_hardware]
+store = data
+[ports]
 update_pxe_enabled = {str(fix_ports).lower()}
 [pxe_filter]
 driver = noop
@@ -118,7 +139,8 @@ driver = noop
     return [str(Path(sys.executable).parent / "discoverd"), "--config-file", str(conf)]
 
 
-def inspector_cmd(venv: Path, workdir: Path, ironic_url: str, port: int) -> list[str]:
+def inspector_cmd(venv: Path, workdir: Path, ironic_url: str, port: int,
+                  database: str | None = None) -> list[str]:
     conf = workdir / "inspector.conf"
     conf.write_text(f"""[DEFAULT]
 auth_strategy = noauth
@@ -128,7 +150,7 @@ standalone = true
 transport_url = fake://
 use_stderr = true
 [database]
-connection = sqlite:///{workdir / 'inspector.sqlite'}
+connection = {database or f"sqlite:///{workdir / 'inspector.sqlite'}"}
 [ironic]
 auth_type = none
 endpoint_override = {ironic_url}
@@ -158,20 +180,23 @@ def enroll(bm, prefix: int, count: int, pool: concurrent.futures.Executor) -> li
     return list(pool.map(one, range(count)))
 
 
-def run(name: str, url: str, nodes: list[tuple], concurrency: int,
-        cpu: Callable[[], tuple[float, float]]) -> dict:
-    """Start introspection of ``nodes`` at ``url``, then time the payloads.
+def run(name: str, urls: list[str], nodes: list[tuple], concurrency: int,
+        cpu: Callable[[], dict[str, float]]) -> dict:
+    """Start introspection of ``nodes``, then time the payloads.
 
-    ``cpu`` returns the CPU seconds used so far by the service and by Ironic; the
-    result carries their use per payload over the timed part.
+    Node ``i`` is started at and posted to ``urls[i % len(urls)]`` (one URL per
+    process of the service). ``cpu`` returns the CPU seconds used so far by each
+    process that matters (the service's and Ironic's); the result carries their use
+    per payload over the timed part.
     """
     session = requests.Session()
+    url_of = dict(zip((uuid for uuid, _, _ in nodes), itertools.cycle(urls)))
     for uuid, _, _ in nodes:
-        r = session.post(f"{url}/v1/introspection/{uuid}", params={"manage_boot": "false"},
-                         timeout=60)
+        r = session.post(f"{url_of[uuid]}/v1/introspection/{uuid}",
+                         params={"manage_boot": "false"}, timeout=60)
         r.raise_for_status()
     for uuid, _, _ in nodes:  # ironic-inspector starts asynchronously
-        wait_for(lambda u=uuid: session.get(f"{url}/v1/introspection/{u}", timeout=60)
+        wait_for(lambda u=uuid: session.get(f"{url_of[u]}/v1/introspection/{u}", timeout=60)
                  .json().get("state") == "waiting", 120, 0.05, what=f"{name}: {uuid} waiting")
 
     def post(node: tuple) -> float:
@@ -179,31 +204,32 @@ def run(name: str, url: str, nodes: list[tuple], concurrency: int,
         payload = ramdisk_payload(macs + ["52:54:ff:ff:ff:ff"], bmc_address=bmc)
         payload["root_disk"] = payload["inventory"]["disks"][0]  # IPA sends it; inspector uses it
         t0 = time.perf_counter()
-        r = requests.post(f"{url}/v1/continue", json=payload, timeout=120)
+        r = requests.post(f"{url_of[uuid]}/v1/continue", json=payload, timeout=120)
         elapsed = time.perf_counter() - t0
         if r.status_code != 200:
             raise RuntimeError(f"{name}: {uuid}: {r.status_code} {r.text[:300]}")
         return elapsed
 
-    service0, ironic0 = cpu()
+    before = cpu()
     t0 = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
         latencies = sorted(pool.map(post, nodes))
     wall = time.perf_counter() - t0
-    service1, ironic1 = cpu()
+    after = cpu()
     return {"name": name, "rate": len(nodes) / wall, "wall": wall,
-            "cpu_service": (service1 - service0) / len(nodes),
-            "cpu_ironic": (ironic1 - ironic0) / len(nodes),
+            "cpu": {k: (after[k] - before[k]) / len(nodes) for k in before},
             "p50": statistics.median(latencies),
             "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by process ``pid`` and its children."""
-    procs = [psutil.Process(pid)]
-    procs += procs[0].children(recursive=True)
-    total = 0.0
-    for proc in procs:
+    """CPU time (user + system) used so far by process ``pid`` and its children,
+    the children that already exited and were waited for included (PostgreSQL's
+    backends, Ironic's API workers)."""
+    root = psutil.Process(pid)
+    times = root.cpu_times()
+    total = times.user + times.system + times.children_user + times.children_system
+    for proc in root.children(recursive=True):
         try:
             times = proc.cpu_times()
         except psutil.NoSuchProcess:
@@ -218,6 +244,61 @@ def check(bm, nodes: list[tuple]) -> int:
                if str(bm.get_node(uuid).properties.get("cpus")) == "4")
 
 
+def load_average() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+class AllInOne:
+    """One ``ironic`` process on SQLite; the services keep SQLite databases too."""
+
+    processes = 1
+
+    def __init__(self, work: Path) -> None:
+        (work / "ironic").mkdir()
+        self.ironic = IronicService(IronicConfig(workdir=work / "ironic", port=free_port(),
+                                                 **FAKE))
+        self.url = self.ironic.url
+
+    def start(self) -> None:
+        self.ironic.start()
+
+    def stop(self) -> None:
+        self.ironic.stop()
+
+    def database(self, name: str) -> str | None:
+        return None  # each service's own SQLite file
+
+    def pids(self) -> dict[str, int]:
+        return {"ironic": self.ironic.pid}
+
+
+class Production:
+    """The lab's production-shaped Ironic; the services get databases on its
+    PostgreSQL, discoverd runs as two processes."""
+
+    processes = 2
+
+    def __init__(self, work: Path) -> None:
+        self.cluster = ironic_cluster.for_lab(
+            IronicConfig(workdir=work / "ironic", port=free_port(), **FAKE))
+        self.url = self.cluster.url
+
+    def start(self) -> None:
+        self.cluster.start()
+
+    def stop(self) -> None:
+        self.cluster.stop()
+
+    def database(self, name: str) -> str:
+        return self.cluster.postgres.create_database(name)
+
+    def pids(self) -> dict[str, int]:
+        pids = {f"ironic {name}": pid for name, pid in self.cluster.pids.items()}
+        pid_file = self.cluster.postgres.datadir / "postmaster.pid"
+        pids["postgresql"] = int(pid_file.read_text().split()[0])
+        return pids
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nodes", type=int, default=1000, help="payloads per service")
@@ -226,62 +307,78 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep discoverd's default update_pxe_enabled (it then also "
                              "clears pxe_enabled on the non-boot port: one more Ironic "
                              "write per payload than ironic-inspector)")
+    parser.add_argument("--ironic", choices=ironic_cluster.SHAPES, default="all-in-one",
+                        help="all-in-one: one ironic process on SQLite; production: "
+                             "PostgreSQL, ironic-api workers, two conductors, and two "
+                             "discoverd processes on PostgreSQL")
     parser.add_argument("--workdir", type=Path,
                         help="keep configs, databases and logs here (default: a temporary "
                              "directory, removed at the end)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     venv = ensure_inspector_venv()
+    print(f"before: {load_average()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-introspection-") as tmp:
         work = args.workdir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        ironic = IronicService(IronicConfig(workdir=work / "ironic", port=free_port(), **FAKE))
-        (work / "ironic").mkdir()
+        shape = (Production if args.ironic == "production" else AllInOne)(work)
         procs: list[subprocess.Popen] = []
         try:
-            ironic.start()
-            bm = connect(ironic.url).baremetal
+            shape.start()
+            bm = connect(shape.url).baremetal
             t0 = time.perf_counter()
             with concurrent.futures.ThreadPoolExecutor(4) as pool:
                 ours, theirs = enroll(bm, 1, args.nodes, pool), enroll(bm, 2, args.nodes, pool)
             print(f"enrolled 2 x {args.nodes} nodes in {time.perf_counter() - t0:.1f}s",
                   flush=True)
+            discoverd_db = shape.database("discoverd")
+            discoverd = [
+                (f"discoverd-{i}", lambda p, i=i: discoverd_cmd(
+                    work, shape.url, p, args.fix_ports, discoverd_db, f"discoverd-{i}"))
+                for i in range(shape.processes)]
+            inspector_db = shape.database("inspector")
+            inspector = [("ironic-inspector", lambda p: inspector_cmd(
+                venv, work, shape.url, p, inspector_db))]
             results = []
-            for name, make, nodes in (
-                ("discoverd", lambda p: discoverd_cmd(work, ironic.url, p, args.fix_ports),
-                 ours),
-                ("ironic-inspector 12.5", lambda p: inspector_cmd(venv, work, ironic.url, p),
-                 theirs)):
-                results.append(bench_one(name, make, nodes, args.concurrency, work, procs,
-                                         ironic_pid=ironic.pid))
+            for name, service, nodes in (("discoverd", discoverd, ours),
+                                         ("ironic-inspector 12.5", inspector, theirs)):
+                results.append(bench_one(name, service, nodes, args.concurrency, work,
+                                         procs, shape.pids()))
                 print(f"  {name}: {check(bm, nodes)}/{len(nodes)} nodes written", flush=True)
         finally:
             for proc in procs:
                 stop_group(proc.pid)
-            ironic.stop()
-    print(f"\n{args.nodes} payloads each, {args.concurrency} client threads, same Ironic; "
-          f"discoverd {'fixes' if args.fix_ports else 'leaves'} the non-boot port's "
-          "pxe_enabled:")
+            shape.stop()
+    print(f"after: {load_average()}")
+    print(f"\n{args.nodes} payloads each, {args.concurrency} client threads, same Ironic "
+          f"({args.ironic}); discoverd as {shape.processes} process(es), "
+          f"{'fixes' if args.fix_ports else 'leaves'} the non-boot port's pxe_enabled:")
     for r in results:
         print(f"  {r['name']:<22} {r['rate']:7.1f} payloads/s  wall {r['wall']:6.1f}s  "
               f"p50 {r['p50'] * 1000:7.1f} ms  p99 {r['p99'] * 1000:7.1f} ms")
-    print("  CPU ms per payload, in the service and in the Ironic it writes to:")
+    print("  CPU ms per payload, per process (the service's, then Ironic's):")
     for r in results:
-        print(f"  {r['name']:<22} service {r['cpu_service'] * 1000:6.1f}  "
-              f"ironic {r['cpu_ironic'] * 1000:6.1f}")
+        figures = "  ".join(f"{k} {v * 1000:.1f}" for k, v in r["cpu"].items())
+        print(f"  {r['name']:<22} {figures}")
     print(f"  ratio (discoverd / ironic-inspector): {results[0]['rate'] / results[1]['rate']:.2f}x")
     return 0
 
 
-def bench_one(name: str, make: Callable[[int], list[str]], nodes: list[tuple],
-              concurrency: int, work: Path, procs: list[subprocess.Popen],
-              ironic_pid: int) -> dict:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = start_process(make(port), work, name.split()[0], url)
-    procs.append(proc)
-    result = run(name, url, nodes, concurrency,
-                 cpu=lambda: (cpu_seconds(proc.pid), cpu_seconds(ironic_pid)))
+def bench_one(name: str, service: list[tuple[str, Callable[[int], list[str]]]],
+              nodes: list[tuple], concurrency: int, work: Path,
+              procs: list[subprocess.Popen], ironic_pids: dict[str, int]) -> dict:
+    """Start the processes of ``service`` (name, command for a port), time the payloads."""
+    urls, pids = [], {}
+    for proc_name, make in service:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        proc = start_process(make(port), work, proc_name, url)
+        procs.append(proc)
+        urls.append(url)
+        pids[proc_name] = proc.pid
+    pids.update(ironic_pids)
+    result = run(name, urls, nodes, concurrency,
+                 cpu=lambda: {k: cpu_seconds(pid) for k, pid in pids.items()})
     print(f"  {name}: {result['rate']:.1f} payloads/s", flush=True)
     return result
 

@@ -133,3 +133,28 @@ class RuleFailed(ProcessingError):
 
 class ConfigError(DiscoverdError):
     message = "Invalid configuration: %(reason)s"
+
+
+class HookError(DiscoverdError):
+    """A processing hook's own failure; the message says what in the data is wrong.
+
+    The pipeline wraps it in ``HookFailed``, which names the node and the hook.
+    """
+
+    message = "%(reason)s"
+
+
+class RuleFailure(DiscoverdError):
+    """An introspection rule's ``fail`` action ran; the message is the rule's.
+
+    The rules engine wraps it in ``RuleFailed``, which names the node and the rule.
+    """
+
+    message = "%(reason)s"
+
+
+class ConditionError(DiscoverdError, ValueError):
+    """An introspection rule's condition could not be evaluated (its regex took too
+    long); the rules engine wraps it in ``RuleFailed``."""
+
+    message = "%(reason)s"

@@ -12,7 +12,6 @@ from typing import Any
 from oslo_config import cfg
 
 from discoverd.db.api import Database
-from discoverd.hooks.base import HookSettings
 from discoverd.hooks.manager import HookManager
 from discoverd.leases import new_owner
 
@@ -56,18 +55,12 @@ class Service:
 
             ironic = from_conf(conf.ironic.url, conf.ironic.cloud)
         proc = conf.processing
-        settings = HookSettings(
-            add_ports=proc.add_ports, keep_ports=proc.keep_ports,
-            update_pxe_enabled=proc.update_pxe_enabled,
-            extra_hardware_store=proc.extra_hardware_store,
-            boot_mode_capability=proc.boot_mode_capability, cpu_flags=dict(proc.cpu_flags),
-            ahc_rules_dir=conf.ahc.rules_dir, ahc_lock_timeout=conf.ahc.lock_timeout)
         db = Database(conf.database.connection)
         if conf.database.upgrade_on_start:
             db.upgrade()
         from discoverd.pxe_filter.sync import from_conf as pxe_filter_from_conf
 
-        return cls(db=db, ironic=ironic, hooks=HookManager(proc.hooks, settings),
+        return cls(db=db, ironic=ironic, hooks=HookManager(proc.hooks, conf),
                    timeout=conf.timeout, power_off=conf.power_off,
                    store_data=proc.store_data, api_max_limit=conf.api_max_limit,
                    lease_time=proc.lease_time,

@@ -14,12 +14,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from oslo_config import cfg
+
 from ahc_rules.exception import AhcError
+from ahc_rules.hooks import options
 from ahc_rules.introspection_match import claim_role, fact_list
 from ahc_rules.matcher import NodeFacts
 from ahc_rules.rules_dir import load_rules
 from discoverd import exception
-from discoverd.hooks.base import HookError, HookSettings, ProcessingHook
+from discoverd.exception import HookError
+from discoverd.hooks.base import ProcessingHook
 from discoverd.node_info import NodeInfo
 
 LOG = logging.getLogger(__name__)
@@ -31,9 +35,12 @@ class AhcHook(ProcessingHook):
     :raises ConfigError: at start, when the rules directory is unset or does not load.
     """
 
-    def __init__(self, settings: HookSettings | None = None) -> None:
-        super().__init__(settings)
-        rules_dir = self.settings.ahc_rules_dir
+    group = options.DISCOVERD_GROUP
+    opts = options.opts
+
+    def __init__(self, conf: cfg.ConfigOpts | None = None) -> None:
+        super().__init__(conf)
+        rules_dir = self.options.rules_dir
         if not rules_dir:
             raise exception.ConfigError(
                 reason="the 'ahc' processing hook needs [ahc] rules_dir (a directory "
@@ -56,7 +63,7 @@ class AhcHook(ProcessingHook):
         profiles = ironic.node_profiles if ironic is not None else dict
         try:
             role, variables = claim_role(self.rules_dir, uuid, NodeFacts(items), profiles,
-                                         lock_timeout=self.settings.ahc_lock_timeout)
+                                         lock_timeout=self.options.lock_timeout)
         except AhcError as exc:
             raise HookError(f"ahc: {exc}") from None
         if role is None:

@@ -24,14 +24,14 @@ from ironic.objects import node as node_objects
 from oslo_config import cfg
 
 from ahc_rules.exception import AhcError
+from ahc_rules.hooks import options
 from ahc_rules.introspection_match import claim_role, fact_list
 from ahc_rules.ironic import parse_capabilities
 from ahc_rules.matcher import NodeFacts
-from ironic_tripleo.conf import ahc as ahc_opts
 
 LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
-ahc_opts.register(CONF)
+CONF.register_opts(options.opts, group=options.IRONIC_GROUP)
 
 
 def profiles_in_db(context: Any) -> dict[str, str]:
@@ -71,7 +71,7 @@ class AhcInspectionHook(base.InspectionHook):
             LOG.info("[node %s] ahc: no hardware facts in the inspection data; no role",
                      node.uuid)
             return
-        rules_dir = CONF[ahc_opts.GROUP].rules_dir
+        rules_dir = CONF[options.IRONIC_GROUP].rules_dir
         if not rules_dir:
             raise ironic_exception.HardwareInspectionFailure(
                 error="the 'ahc' inspection hook needs [tripleo_ahc] rules_dir")
@@ -79,7 +79,7 @@ class AhcInspectionHook(base.InspectionHook):
             role, variables = claim_role(
                 rules_dir, node.uuid, NodeFacts(items),
                 lambda: profiles_in_db(task.context),
-                lock_timeout=CONF[ahc_opts.GROUP].lock_timeout)
+                lock_timeout=CONF[options.IRONIC_GROUP].lock_timeout)
         except AhcError as exc:
             raise ironic_exception.HardwareInspectionFailure(
                 error=f"node {node.uuid}: ahc: {exc}") from None

@@ -1,4 +1,7 @@
-"""[processing]: the hooks pipeline run on ramdisk data."""
+"""[processing]: the hooks pipeline run on ramdisk data.
+
+Each hook's own options live in the hook's group (``discoverd.hooks.base``).
+"""
 
 from oslo_config import cfg
 
@@ -12,15 +15,6 @@ opts = [
                 help="Processing hooks (entry points in the 'discoverd.hooks' "
                      "namespace), run in this order. A hook's dependencies must "
                      "come before it."),
-    cfg.StrOpt("add_ports", default="pxe", choices=["pxe", "all", "active"],
-               help="Which interfaces become Ironic ports: only the PXE boot "
-                    "interface, all of them, or those with an IP address."),
-    cfg.StrOpt("keep_ports", default="all", choices=["all", "present", "added"],
-               help="Which existing ports to keep: all, those whose MAC the ramdisk "
-                    "saw, or only those added by this introspection."),
-    cfg.BoolOpt("update_pxe_enabled", default=True,
-                help="Set pxe_enabled on the boot interface's port and clear it on "
-                     "the others."),
     cfg.BoolOpt("store_data", default=True,
                 help="Keep raw and processed introspection data in discoverd's "
                      "database (GET /v1/introspection/<node>/data)."),
@@ -29,14 +23,4 @@ opts = [
                     "process that stopped renewing its lease (it died) is taken over "
                     "and processed again by any discoverd process on the same database. "
                     "Leases are renewed every third of this time."),
-    cfg.StrOpt("extra_hardware_store", default="node_extra",
-               choices=["node_extra", "data"],
-               help="Where the extra_hardware facts go: node.extra['hardware'] in "
-                    "Ironic, or only discoverd's processed data."),
-    cfg.BoolOpt("boot_mode_capability", default=True,
-                help="capabilities hook: set the boot_mode capability."),
-    cfg.DictOpt("cpu_flags", default={"vmx": "cpu_vt", "svm": "cpu_vt",
-                                      "aes": "cpu_aes", "pse": "cpu_hugepages",
-                                      "pdpe1gb": "cpu_hugepages_1g", "smx": "cpu_txt"},
-                help="capabilities hook: CPU flag -> capability set to 'true'."),
 ]

@@ -1,48 +1,70 @@
-"""The abstract base of processing hooks and the settings they receive.
+"""The abstract base of processing hooks.
 
 A hook works on plain data: ``before_processing`` may fix or enrich the ramdisk's
 data before the node is fetched from Ironic; ``before_update`` records changes on
-a ``NodeInfo``. Hooks raise ``HookError`` (or anything else) to fail the
+a ``NodeInfo``. Hooks raise ``discoverd.exception.HookError`` (or anything else) to fail the
 introspection; the pipeline names the hook in the error.
+
+A hook with settings declares them itself: ``group`` names its option group and
+``opts`` its oslo.config options. The hook registers them on the configuration it is
+given and reads them as ``self.options``; ``discoverd.conf.opts`` lists every
+installed hook's group for the sample configuration. Adding a hook option means
+editing that hook's module only.
 """
 
 import abc
-import dataclasses
 from typing import Any, ClassVar
+
+from oslo_config import cfg
 
 from discoverd.node_info import NodeInfo
 
 
-@dataclasses.dataclass(frozen=True)
-class HookSettings:
-    """What hooks may be configured with (from ``[processing]``)."""
+def hook_conf() -> cfg.ConfigOpts:
+    """A parsed, empty configuration: every option at its default.
 
-    add_ports: str = "pxe"
-    keep_ports: str = "all"
-    update_pxe_enabled: bool = True
-    extra_hardware_store: str = "node_extra"
-    boot_mode_capability: bool = True
-    ahc_rules_dir: str | None = None
-    ahc_lock_timeout: float = 60.0
-    cpu_flags: dict[str, str] = dataclasses.field(default_factory=lambda: {
-        "vmx": "cpu_vt", "svm": "cpu_vt", "aes": "cpu_aes", "pse": "cpu_hugepages",
-        "pdpe1gb": "cpu_hugepages_1g", "smx": "cpu_txt"})
-
-
-class HookError(Exception):
-    """A hook's own failure; the message says what in the data is wrong."""
+    What a hook reads when it is built without the service's configuration.
+    """
+    conf = cfg.ConfigOpts()
+    conf([], project="discoverd", default_config_files=[], default_config_dirs=[])
+    return conf
 
 
 class ProcessingHook(abc.ABC):  # noqa: B024 - both methods are optional overrides
     """Base of processing hooks.
 
     :cvar dependencies: names of hooks that must run before this one.
+    :cvar group: the hook's own option group (conventionally the hook's name).
+    :cvar opts: its options; read them through ``self.options``.
     """
 
     dependencies: ClassVar[list[str]] = []
+    #: the option group this hook reads, or None for a hook without options
+    group: ClassVar[str | None] = None
+    #: the hook's options, registered under ``group``
+    opts: ClassVar[list[cfg.Opt]] = []
 
-    def __init__(self, settings: HookSettings | None = None) -> None:
-        self.settings = settings or HookSettings()
+    def __init__(self, conf: cfg.ConfigOpts | None = None) -> None:
+        """:param conf: the service's configuration; None reads every default."""
+        if self.opts and not self.group:
+            raise TypeError(f"{type(self).__name__} declares opts but no group")
+        conf = hook_conf() if conf is None else conf
+        if self.group:
+            conf.register_opts(self.opts, group=self.group)
+        self.options: Any = conf[self.group] if self.group else None
+
+    @classmethod
+    def with_options(cls, **values: Any) -> "ProcessingHook":
+        """Build the hook outside a service: its options at ``values``, others at default.
+
+        :raises oslo_config.cfg.NoSuchOptError: for a name the hook does not declare.
+        """
+        conf = hook_conf()
+        if cls.group:
+            conf.register_opts(cls.opts, group=cls.group)
+        for name, value in values.items():
+            conf.set_override(name, value, group=cls.group)
+        return cls(conf)
 
     def before_processing(  # noqa: B027 - optional override
             self, introspection_data: dict[str, Any], **kwargs: Any) -> None:

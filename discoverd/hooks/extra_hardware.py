@@ -1,9 +1,15 @@
-"""extra_hardware: the ``data`` fact list as a nested dict on the node or in our data."""
+"""extra_hardware: the ``data`` fact list as a nested dict on the node or in our data.
+
+Option: ``[extra_hardware] store`` (formerly ``[processing] extra_hardware_store``).
+"""
 
 import logging
 from typing import Any
 
-from discoverd.hooks.base import HookError, ProcessingHook
+from oslo_config import cfg
+
+from discoverd.exception import HookError
+from discoverd.hooks.base import ProcessingHook
 from discoverd.node_info import NodeInfo
 
 LOG = logging.getLogger(__name__)
@@ -28,6 +34,15 @@ def facts_to_dict(facts: list[Any]) -> dict[str, dict[str, dict[str, Any]]]:
 class ExtraHardwareHook(ProcessingHook):
     """Store the hardware facts as ``extra_hardware`` (and ``node.extra.hardware``)."""
 
+    group = "extra_hardware"
+    opts = [
+        cfg.StrOpt("store", default="node_extra", choices=["node_extra", "data"],
+                   deprecated_opts=[cfg.DeprecatedOpt("extra_hardware_store",
+                                                      group="processing")],
+                   help="Where the hardware facts go: node.extra['hardware'] in Ironic "
+                        "and discoverd's processed data, or only the processed data."),
+    ]
+
     def before_update(self, introspection_data: dict[str, Any], node_info: NodeInfo,
                       **kwargs: Any) -> None:
         facts = introspection_data.pop("data", None)
@@ -38,5 +53,5 @@ class ExtraHardwareHook(ProcessingHook):
             raise HookError(f"'data' must be a list of 4-item lists, got {type(facts).__name__}")
         hardware = facts_to_dict(facts)
         introspection_data["extra_hardware"] = hardware
-        if self.settings.extra_hardware_store == "node_extra":
+        if self.options.store == "node_extra":
             node_info.set_field("/extra/hardware", hardware)

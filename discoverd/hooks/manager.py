@@ -4,9 +4,10 @@ import logging
 from collections.abc import Sequence
 
 import stevedore
+from oslo_config import cfg
 
 from discoverd import exception
-from discoverd.hooks.base import HookSettings, ProcessingHook
+from discoverd.hooks.base import ProcessingHook
 
 LOG = logging.getLogger(__name__)
 
@@ -17,12 +18,13 @@ class HookManager:
     """The configured hooks, loaded once; an object so tests can build their own.
 
     :param names: hook names in run order.
-    :param settings: passed to every hook's constructor.
+    :param conf: the service's configuration, given to every hook (each registers and
+        reads its own option group); None: every hook option at its default.
     :raises ConfigError: for an unknown hook or a dependency that does not run
         earlier.
     """
 
-    def __init__(self, names: Sequence[str], settings: HookSettings | None = None) -> None:
+    def __init__(self, names: Sequence[str], conf: cfg.ConfigOpts | None = None) -> None:
         self.names = list(names)
         seen: set[str] = set()
         for name in self.names:
@@ -34,7 +36,7 @@ class HookManager:
             return
         manager = stevedore.NamedExtensionManager(
             NAMESPACE, names=self.names, name_order=True, invoke_on_load=True,
-            invoke_kwds={"settings": settings or HookSettings()},
+            invoke_kwds={"conf": conf},
             on_missing_entrypoints_callback=self._missing, propagate_map_exceptions=True)
         self.hooks = [(ext.name, ext.obj) for ext in manager]
         self._check_dependencies()
@@ -59,3 +61,9 @@ class HookManager:
 def available() -> list[str]:
     """Names of every installed hook."""
     return sorted(stevedore.ExtensionManager(NAMESPACE).names())
+
+
+def hook_classes() -> dict[str, type[ProcessingHook]]:
+    """Every installed hook's class by name, without building any."""
+    manager = stevedore.ExtensionManager(NAMESPACE)
+    return {ext.name: ext.plugin for ext in manager}

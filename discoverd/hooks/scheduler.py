@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from discoverd.hooks.base import HookError, ProcessingHook
+from discoverd.exception import HookError
+from discoverd.hooks.base import ProcessingHook
 from discoverd.node_info import NodeInfo
 
 GiB = 1024 ** 3

@@ -16,6 +16,7 @@ from typing import Any
 
 import os_traits
 
+from discoverd.exception import RuleFailure
 from discoverd.node_info import NodeInfo
 
 #: Node fields rules may write, each a JSON object: a path names a key below one.
@@ -25,10 +26,6 @@ MAX_SEGMENTS = 6
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]{1,255}")
 _CAPABILITY = re.compile(r"[A-Za-z0-9_.-]{1,255}")
 _CUSTOM_TRAIT = re.compile(r"CUSTOM_[A-Z0-9_]{1,248}")
-
-
-class RuleFailure(Exception):
-    """The ``fail`` action ran; the message is the rule's."""
 
 
 # action -> {param: (types, required)}

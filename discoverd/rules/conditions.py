@@ -16,16 +16,13 @@ from typing import Any
 
 import regex
 
+from discoverd.exception import ConditionError
 from discoverd.rules import fields
 
 #: Seconds one regex match may take before the condition fails.
 REGEX_TIMEOUT = 0.5
 #: Longest accepted pattern.
 MAX_PATTERN = 1000
-
-
-class ConditionError(ValueError):
-    """A condition could not be evaluated (e.g. its regex took too long)."""
 
 
 def _number(value: Any) -> Any:

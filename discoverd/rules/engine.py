@@ -64,14 +64,14 @@ def apply_rules(rules: list[dict[str, Any]], node_info: NodeInfo, data: dict[str
         try:
             if not all(conditions.check(c, view, data) for c in rule["conditions"]):
                 continue
-        except conditions.ConditionError as exc:
+        except exception.ConditionError as exc:
             raise exception.RuleFailed(node=node_info.uuid, rule=rule["uuid"],
                                        reason=str(exc)) from None
         LOG.info("[node %s] applying rule %s", node_info.uuid, rule["uuid"])
         for action in rule["actions"]:
             try:
                 actions.apply(action, node_info)
-            except (actions.RuleFailure, ValueError) as exc:
+            except (exception.RuleFailure, ValueError) as exc:
                 raise exception.RuleFailed(node=node_info.uuid, rule=rule["uuid"],
                                            reason=str(exc)) from None
         applied.append(rule["uuid"])

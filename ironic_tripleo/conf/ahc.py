@@ -1,25 +1,15 @@
 """Options of the ``ahc`` inspection hook for Ironic's built-in inspection (``[tripleo_ahc]``).
 
-The hook reads them from Ironic's CONF; the matching core takes plain arguments.
+Defined once in :mod:`ahc_rules.hooks.options` (discoverd reads the same options
+from ``[ahc]``); listed here for Ironic's sample configuration.
 """
 
 from oslo_config import cfg
 
-GROUP = "tripleo_ahc"
+from ahc_rules.hooks.options import IRONIC_GROUP as GROUP
+from ahc_rules.hooks.options import opts
 
-opts = [
-    cfg.StrOpt(
-        "rules_dir",
-        help="Directory of ahc role rules: a 'state' file with roles and counts, "
-             "<role>.specs and optional <role>.cmdb. Required when 'ahc' is in "
-             "[inspector] hooks; the conductor must be able to write there (lock, "
-             "claims, cmdbs). Share it between conductors (same path on shared "
-             "storage) so that counts hold across them."),
-    cfg.FloatOpt(
-        "lock_timeout", default=60.0, min=1.0, max=3600.0,
-        help="Seconds the hook waits for the rules directory lock (shared with "
-             "ahc-match) before the inspection fails."),
-]
+__all__ = ["GROUP", "opts", "register"]
 
 
 def register(conf: cfg.ConfigOpts) -> None:

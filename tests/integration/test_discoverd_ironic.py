@@ -121,7 +121,7 @@ def test_full_introspection_through_client_and_real_ironic(discoverd_factory, ba
 
 
 def test_rules_applied_and_all_ports_added(discoverd_factory, baremetal):
-    server = discoverd_factory(processing__add_ports="all")
+    server = discoverd_factory(validate_interfaces__add_ports="all")
     client = inspector(server.url)
     client.rules.create(
         conditions=[{"op": "ge", "field": "memory_mb", "value": 8192},

@@ -10,7 +10,6 @@ from discoverd import exception
 from discoverd.app import create_app, get_service
 from discoverd.conf import new_conf
 from discoverd.conf.processing import DEFAULT_HOOKS
-from discoverd.hooks.base import HookSettings
 from discoverd.hooks.extra_hardware import ExtraHardwareHook
 from discoverd.node_info import NodeInfo
 from tests.unit.discoverd.fake_ironic import FakeIronic
@@ -35,7 +34,7 @@ def rules(tmp_path):
 
 @pytest.fixture
 def hook(rules):
-    return AhcHook(HookSettings(ahc_rules_dir=str(rules)))
+    return AhcHook.with_options(rules_dir=str(rules))
 
 
 def node(ironic, caps="boot_mode:bios"):
@@ -120,7 +119,7 @@ def test_no_facts_is_no_role(hook):
 @pytest.mark.parametrize("rules_dir", [None, "/nonexistent/ahc-rules"])
 def test_bad_rules_dir_is_config_error(rules_dir):
     with pytest.raises(exception.ConfigError, match="rules_dir"):
-        AhcHook(HookSettings(ahc_rules_dir=rules_dir))
+        AhcHook.with_options(rules_dir=rules_dir)
 
 
 def test_through_the_pipeline_with_config(tmp_path, rules):

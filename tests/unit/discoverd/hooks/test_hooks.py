@@ -3,7 +3,7 @@
 import pytest
 
 from discoverd import exception
-from discoverd.hooks.base import HookError, HookSettings
+from discoverd.exception import HookError
 from discoverd.hooks.capabilities import CapabilitiesHook
 from discoverd.hooks.extra_hardware import ExtraHardwareHook, facts_to_dict
 from discoverd.hooks.interfaces import PortsHook, ValidateInterfacesHook
@@ -79,7 +79,7 @@ def test_root_disk_feeds_scheduler():
     ("pxe", [MACS[1]]), ("active", [MACS[0]]), ("all", MACS)])
 def test_validate_interfaces(add_ports, expected):
     data = ramdisk_payload(MACS, boot_mac=MACS[1])
-    ValidateInterfacesHook(HookSettings(add_ports=add_ports)).before_processing(data)
+    ValidateInterfacesHook.with_options(add_ports=add_ports).before_processing(data)
     assert data["macs"] == sorted(expected)
     assert data["all_interfaces"]["eth1"]["pxe"] is True
 
@@ -94,16 +94,16 @@ def test_validate_interfaces_pxe_falls_back_to_active_and_rejects_none():
         ValidateInterfacesHook().before_processing(data)
 
 
-def _ports(settings, ports):
+def _ports(ports, add_ports="pxe", **options):
     data = ramdisk_payload(MACS[:2])
-    ValidateInterfacesHook(settings).before_processing(data)
+    ValidateInterfacesHook.with_options(add_ports=add_ports).before_processing(data)
     info = node_info(ports=ports)
-    PortsHook(settings).before_update(data, info)
+    PortsHook.with_options(**options).before_update(data, info)
     return info
 
 
 def test_ports_created_and_pxe_flags():
-    info = _ports(HookSettings(add_ports="all"), [(MACS[1], True)])
+    info = _ports([(MACS[1], True)], add_ports="all")
     assert info.new_ports == {MACS[0]: True}
     assert info.port_patches == {MACS[1]: [{"op": "replace", "path": "/pxe_enabled",
                                             "value": False}]}
@@ -113,8 +113,7 @@ def test_ports_created_and_pxe_flags():
     ("all", set()), ("present", {"aa:aa:aa:aa:aa:aa"}),
     ("added", {"aa:aa:aa:aa:aa:aa", MACS[1]})])
 def test_keep_ports(keep, deleted):
-    info = _ports(HookSettings(keep_ports=keep),
-                  [("aa:aa:aa:aa:aa:aa", False), (MACS[1], False)])
+    info = _ports([("aa:aa:aa:aa:aa:aa", False), (MACS[1], False)], keep_ports=keep)
     assert info.deleted_ports == deleted
 
 
@@ -134,7 +133,7 @@ def test_extra_hardware():
     assert info.node["extra"]["hardware"]["system"]["product"]["vendor"] == "QEMU"
     data = ramdisk_payload(MACS)
     info = node_info()
-    ExtraHardwareHook(HookSettings(extra_hardware_store="data")).before_update(data, info)
+    ExtraHardwareHook.with_options(store="data").before_update(data, info)
     assert "hardware" not in info.node["extra"] and data["extra_hardware"]["cpu"]
     with pytest.raises(HookError, match=r"data\[0\]"):
         facts_to_dict([["a", "b"]])
