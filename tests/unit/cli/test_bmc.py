@@ -32,9 +32,9 @@ def test_check(tmp_path, capsys):
 
 
 def test_serve_refuses_a_bad_config(tmp_path, capsys):
-    path, _ = write_config(tmp_path, backend="nova")
+    path, _ = write_config(tmp_path, backend="no-such-backend")
     assert bmc.main(["serve", "--config", str(path)]) == 2
-    assert "node n1: field backend: unknown backend 'nova'" in capsys.readouterr().err
+    assert "node n1: field backend: unknown backend 'no-such-backend'" in capsys.readouterr().err
 
 
 def test_serve_until_sigterm(tmp_path):
