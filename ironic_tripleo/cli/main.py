@@ -17,6 +17,7 @@ COMMANDS = (
     "ironic_tripleo.cli.introspect",
     "ironic_tripleo.cli.profiles",
     "ironic_tripleo.cli.ramdisk",
+    "ironic_tripleo.cli.quintupleo",
 )
 
 

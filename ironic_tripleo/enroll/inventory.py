@@ -277,7 +277,9 @@ def _node(index: int, raw: object, errors: list[str]) -> NodeEntry | None:
     address = _str(raw, "pm_addr", label, errors, required=needs_bmc)
     if address is not None and not _is_bmc_address(address, kind):
         errors.append(f"{label}: pm_addr {address!r} is not an IP address or host name"
-                      + (" (or an http(s) URL)" if kind and kind.protocol == "redfish" else ""))
+                      + (" (or an http(s) URL)" if kind and kind.protocol == "redfish" else "")
+                      + (" (for tripleo-nova: a clouds.yaml entry)"
+                         if kind and kind.protocol == "nova" else ""))
     port = _int(raw, "pm_port", 1, 65535, label, errors)
     if port is None and kind is not None and kind.protocol == "ipmi":
         port = pm_types.IPMI_PORT
@@ -286,9 +288,13 @@ def _node(index: int, raw: object, errors: list[str]) -> NodeEntry | None:
     password = _str(raw, "pm_password", label, errors,
                     required=bool(kind and kind.protocol == "ipmi"), empty_ok=True)
     system_id = _str(raw, "pm_system_id", label, errors, required=False)
-    if system_id is not None and kind is not None and kind.protocol != "redfish":
+    if system_id is not None and kind is not None and kind.protocol not in ("redfish",
+                                                                             "nova"):
         errors.append(f"{label}: pm_system_id is only for Redfish BMCs "
-                      "(redfish, idrac, ilo, irmc, xclarity)")
+                      "(redfish, idrac, ilo, irmc, xclarity) and Nova servers (tripleo-nova)")
+    if system_id is None and kind is not None and kind.protocol == "nova":
+        errors.append(f"{label}: pm_system_id is missing: the Nova server's name or ID "
+                      "(pm_addr is the cloud's clouds.yaml entry)")
     ports = _ports(raw, label, errors)
     cpus = _int(raw, "cpu", 1, None, label, errors)
     memory_mb = _int(raw, "memory", 1, None, label, errors)
@@ -364,6 +370,8 @@ def _uuid(raw: dict, label: str, errors: list[str]) -> str | None:
 
 
 def _is_bmc_address(text: str, kind: pm_types.PmType | None) -> bool:
+    if kind is not None and kind.protocol == "nova":
+        return bool(text.strip())  # a clouds.yaml entry name
     if kind is not None and kind.protocol == "redfish":
         match = re.match(r"^(https?://)?(\[[0-9a-fA-F:.]+\]|[^/:\[\]]+)(:\d{1,5})?(/.*)?$",
                          text, re.I)

@@ -22,7 +22,7 @@ class PmType:
 
     #: Ironic hardware type
     hardware_type: str
-    #: "ipmi", "redfish" or "none": which driver_info keys are written
+    #: "ipmi", "redfish", "nova" or "none": which driver_info keys are written
     protocol: str
     #: Redfish system path used when the entry has no ``pm_system_id``
     default_system_id: str | None = None
@@ -40,6 +40,9 @@ class PmType:
             info: dict[str, object] = {"ipmi_address": address,
                                        "ipmi_port": port or IPMI_PORT}
             prefix = "ipmi"
+        elif self.protocol == "nova":
+            # QuintupleO: pm_addr names the cloud (clouds.yaml), pm_system_id the server
+            return {"nova_cloud": address, "nova_server": system_id}
         elif self.protocol == "redfish":
             info = {"redfish_address": redfish_url(address, port)}
             system = system_id or self.default_system_id
@@ -62,6 +65,7 @@ _REDFISH_NOTE = ("Ironic 39 has no '{0}' hardware type: enrolled as 'redfish' "
 PM_TYPES: tuple[tuple[str, PmType], ...] = (
     (r"^(ipmi|.*_ipmitool|tripleo-ipmi)$", PmType("tripleo-ipmi", "ipmi")),
     (r"^redfish$", PmType("redfish", "redfish")),
+    (r"^(tripleo-nova|nova)$", PmType("tripleo-nova", "nova")),
     (r"^(idrac|.*_drac)$", PmType("idrac", "redfish", "/redfish/v1/Systems/System.Embedded.1")),
     (r"^(ilo|.*_ilo)$", PmType("redfish", "redfish", "/redfish/v1/Systems/1",
                                _REDFISH_NOTE.format("ilo", "iLO 5 and later"))),
@@ -72,7 +76,8 @@ PM_TYPES: tuple[tuple[str, PmType], ...] = (
     (r"^(manual-management|fake_pxe|fake_agent)$", PmType("manual-management", "none")),
     (r"^fake(-hardware)?$", PmType("fake-hardware", "none")),
 )
-NAMES = "ipmi, tripleo-ipmi, redfish, idrac, ilo, irmc, xclarity, manual-management, fake-hardware"
+NAMES = ("ipmi, tripleo-ipmi, tripleo-nova, redfish, idrac, ilo, irmc, xclarity, "
+         "manual-management, fake-hardware")
 
 
 def find(pm_type: str) -> PmType | None:
@@ -96,6 +101,8 @@ def bmc_identity(driver_info: dict) -> str | None:
     """What identifies a BMC across re-imports: ``address:port`` or ``host/system``."""
     if driver_info.get("ipmi_address"):
         return f"ipmi:{driver_info['ipmi_address']}:{driver_info.get('ipmi_port') or IPMI_PORT}"
+    if driver_info.get("nova_server"):
+        return f"nova:{driver_info.get('nova_cloud')}/{driver_info['nova_server']}"
     if driver_info.get("redfish_address"):
         host = re.sub(r"^https?://", "", str(driver_info["redfish_address"]), flags=re.I)
         system = str(driver_info.get("redfish_system_id") or "").lstrip("/")
