@@ -29,6 +29,7 @@ from ironic.conductor import periodics
 from ironic.conductor import utils as cond_utils
 from ironic.drivers import base
 from ironic.drivers.modules.inspector import interface as inspector_common
+from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 
 from ironic_tripleo.conf import inspect as inspect_opts
@@ -45,9 +46,12 @@ MANAGES_BOOT = "inspector_manage_boot"
 
 
 def client_from_conf(conf: cfg.ConfigOpts = CONF) -> DiscoverdClient:
-    """A client for ``[tripleo_discoverd]url``."""
+    """A client for ``[tripleo_discoverd]url`` with the group's keystoneauth1
+    credentials (none when ``auth_type`` is unset)."""
     group = conf[inspect_opts.GROUP]
-    return DiscoverdClient(group.url, timeout=group.request_timeout)
+    auth = ks_loading.load_auth_from_conf_options(conf, inspect_opts.GROUP)
+    session = ks_loading.load_session_from_conf_options(conf, inspect_opts.GROUP, auth=auth)
+    return DiscoverdClient(group.url, timeout=group.request_timeout, session=session)
 
 
 def _status_check_period() -> int:

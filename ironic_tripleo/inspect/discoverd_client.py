@@ -1,8 +1,11 @@
 """A small client of discoverd's ironic-inspector v1 API: start, status, abort.
 
-Plain ``requests`` with one session per client (thread-safe enough for the
-conductor's short calls). Errors become ``DiscoverdAPIError`` carrying the HTTP
-status (``None`` when discoverd did not answer) and discoverd's own message.
+Requests go through a keystoneauth1 session, as Ironic's own clients of other
+services do: its auth plugin adds the credentials discoverd's ``auth_strategy``
+asks for (``http_basic``: an ``Authorization: Basic`` header; ``keystone``: a
+token in ``X-Auth-Token``, fetched and renewed by the plugin); with no plugin
+nothing is added (``noauth``). Errors become ``DiscoverdAPIError`` carrying the
+HTTP status (``None`` when discoverd did not answer) and discoverd's own message.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import logging
 from typing import Any
 
 import requests
+from keystoneauth1 import exceptions as ks_exc
+from keystoneauth1 import session as ks_session
 
 from ironic_tripleo.exception import DiscoverdAPIError, DiscoverdRefused
 
@@ -41,13 +46,15 @@ class DiscoverdClient:
 
     :param url: base URL, e.g. ``http://127.0.0.1:5050`` (no ``/v1``).
     :param timeout: seconds for one request.
+    :param session: a keystoneauth1 session whose auth plugin (if any) supplies the
+        credentials; a session without auth when ``None``.
     """
 
-    def __init__(self, url: str, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, timeout: float = 30.0,
+                 session: ks_session.Session | None = None) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
-        self.session = requests.Session()
-        self.session.headers[VERSION_HEADER] = API_VERSION
+        self.session = session if session is not None else ks_session.Session()
 
     @property
     def callback_url(self) -> str:
@@ -57,9 +64,12 @@ class DiscoverdClient:
     def _request(self, method: str, path: str, call: str, node: str,
                  **kwargs: Any) -> requests.Response:
         try:
-            resp = self.session.request(method, f"{self.url}{path}", timeout=self.timeout,
+            resp = self.session.request(f"{self.url}{path}", method, timeout=self.timeout,
+                                        raise_exc=False, headers={VERSION_HEADER: API_VERSION},
                                         **kwargs)
-        except requests.RequestException as exc:
+        except ks_exc.ClientException as exc:
+            # Unreachable discoverd, or the auth plugin could not get credentials
+            # (e.g. Keystone refused the service user's password).
             raise DiscoverdAPIError(url=self.url, call=call, node=node, reason=exc) from None
         if resp.status_code >= 400:
             raise DiscoverdRefused(url=self.url, call=call, node=node,
@@ -94,7 +104,7 @@ class DiscoverdClient:
                       node)
 
     def close(self) -> None:
-        self.session.close()
+        self.session.session.close()
 
 
 def _message(resp: requests.Response) -> str:

@@ -25,11 +25,11 @@ def test_start_posts_without_manage_boot(request_mock):
     request_mock.return_value = response(202)
     client = DiscoverdClient("http://d:5050/", timeout=3)
     client.start("u1")
-    session, method, url = request_mock.call_args.args
+    _, method, url = request_mock.call_args.args
     assert (method, url) == ("POST", "http://d:5050/v1/introspection/u1")
     assert request_mock.call_args.kwargs["params"] == {"manage_boot": "false"}
     assert request_mock.call_args.kwargs["timeout"] == 3
-    assert session.headers[VERSION_HEADER]
+    assert request_mock.call_args.kwargs["headers"][VERSION_HEADER] == "1.18"
     assert client.callback_url == "http://d:5050/v1/continue"
 
 
@@ -57,3 +57,14 @@ def test_unreachable_has_no_status(request_mock):
     assert err.value.status is None
     assert "http://d" in str(err.value) and "refused" in str(err.value)
     assert "check [tripleo_discoverd]url" in str(err.value)
+
+
+def test_session_auth_plugin_adds_credentials(request_mock):
+    from keystoneauth1 import session as ks_session
+    from keystoneauth1.http_basic import HTTPBasicAuth
+
+    request_mock.return_value = response(202)
+    auth = HTTPBasicAuth(username="ironic", password="s3cret")
+    DiscoverdClient("http://d", session=ks_session.Session(auth=auth)).start("u1")
+    headers = request_mock.call_args.kwargs["headers"]
+    assert headers["Authorization"] == "Basic aXJvbmljOnMzY3JldA=="  # ironic:s3cret
