@@ -8,10 +8,12 @@ install is shown to work with the image's Debian libraries.
 
 A DIB build took 16.5 minutes on this machine (debootstrap, a full kernel and two
 update-initramfs runs, a 225 MB initramfs packed with gzip, on 2 shared cores) and did
-not finish in 30 minutes at a load average of 13-20: too long for every ``make test``; the test
-runs with ``IRONIC_TRIPLEO_DIB_TEST=1`` and is skipped otherwise. The image is cached
-under ``$XDG_CACHE_HOME/ironic-tripleo/dib-image/KEY``, KEY a hash of the element, the
-agent's sources and the DIB version, so a re-run with nothing changed only re-checks.
+not finish in 30 minutes at a load average of 13-20; this test passed end to end in
+615 s (build 8.6 min) under ``nice -n 19`` at a load average of 5-8. Too long for every
+``make test``: it runs with ``IRONIC_TRIPLEO_DIB_TEST=1`` and is skipped otherwise. The
+image is cached under ``$XDG_CACHE_HOME/ironic-tripleo/dib-image/KEY``, KEY a hash of
+the element, the agent's sources and the DIB version, so a re-run with nothing changed
+only re-checks.
 """
 
 import hashlib
