@@ -5,6 +5,10 @@ and argument splitting, and checked (known name, argument count, numeric bounds,
 valid regular expression and network). Plain-argument functions get a pre-parsed
 fast version; nested ones call ``hardware.matcher._call_func`` itself, so the
 semantics stay hardware's.
+
+Those are private names of hardware (``_FUNC_REGEXP``, ``_call_func``, the
+``_<name>`` functions): reusing them is what keeps both matchers equal. If hardware
+changes them, ``tests/unit/ahc_rules/test_hardware_internals.py`` fails and says what.
 """
 
 from __future__ import annotations
