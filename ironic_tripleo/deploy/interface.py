@@ -18,6 +18,13 @@ steps (``process_next_step``), and then, in the conductor's deploy-step worker:
 Our ramdisk has no in-band steps, so the IPA-specific parts (step caching, command
 status polling, in-band cleaning) are replaced. A failure in any step moves the node
 to ``deploy failed`` with a last_error naming the cause.
+
+Why ``get_deploy_steps``, ``execute_deploy_step`` and ``get_clean_steps`` skip part
+of the MRO (they call ``base.DeployInterface``'s versions): the agent classes'
+versions merge in or run in-band steps they ask the ramdisk for, which ours does not
+have; the class still derives from ``agent.CustomAgentDeploy`` for its heartbeat
+handling and its out-of-band deploy steps. ``tests/unit/deploy/test_ironic_internals.py``
+fails, saying what, if Ironic changes the hierarchy or what the base versions do.
 """
 
 from __future__ import annotations
