@@ -40,6 +40,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     help="all-in-one: one 'ironic' process on SQLite (default); "
                          "production: PostgreSQL, ironic-api with 2 workers and two "
                          "ironic-conductor processes on one hash ring (JSON-RPC)")
+    up.add_argument("--pxe-filter", action="store_true",
+                    help="run discoverd's dnsmasq PXE filter on the lab's dnsmasq: MACs "
+                         "known to Ironic get DHCP only while their node is introspected "
+                         "(deploying through the lab is then refused)")
     up.add_argument("--keep-on-failure", action="store_true",
                     help="leave a half-built lab for inspection ('lab down' removes it)")
     add_vm_arguments(up)
@@ -106,7 +110,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         state = lab.up(specs, subnet=subnet, ironic_port=args.ironic_port,
                        keep_on_failure=args.keep_on_failure, node_kind=args.node_kind,
                        ramdisk=ramdisk_files(args.ramdisk_dir), accel=args.accel,
-                       nic_model=args.nic_model, ironic_shape=args.ironic)
+                       nic_model=args.nic_model, ironic_shape=args.ironic,
+                       pxe_filter=args.pxe_filter)
     except TripleOError as exc:
         LOG.error("%s", exc)
         return 1

@@ -98,11 +98,13 @@ class Lab:
         os.replace(tmp, path)
 
     def plan(self, specs: list[NodeSpec], subnet: str, ironic_port: int | None,
-             bmc_user: str, bmc_password: str | None, vm: dict | None = None) -> dict:
+             bmc_user: str, bmc_password: str | None, vm: dict | None = None,
+             pxe_filter: bool = False) -> dict:
         """Return the lab.json document for a new lab (names, ports; nothing created).
 
         :param vm: for a VM lab, ``accel`` (``kvm``/``tcg``), ``nic_model`` and the
             ramdisk's ``kernel`` and ``initramfs`` paths.
+        :param pxe_filter: discoverd's dnsmasq PXE filter on (see ``pxe_services.plan``).
         """
         lab_id = _new_lab_id()
         password = bmc_password or secrets.token_hex(8)
@@ -130,7 +132,7 @@ class Lab:
                                         allowed="unique names")
         port = ironic_port or _free_port(socket.SOCK_STREAM)
         services = pxe_services.plan(self.workdir, self.workdir / "ironic",
-                                     _free_port(socket.SOCK_STREAM))
+                                     _free_port(socket.SOCK_STREAM), pxe_filter)
         if vm:
             services["boot"] |= {"kind": "vm", "deploy_kernel_source": str(vm["kernel"]),
                                  "deploy_ramdisk_source": str(vm["initramfs"])}
@@ -165,7 +167,8 @@ class Lab:
            bmc_password: str | None = None, ironic_overrides: dict | None = None,
            keep_on_failure: bool = False, node_kind: str = "namespace",
            ramdisk: tuple[Path | str, Path | str] | None = None, accel: str = "auto",
-           nic_model: str = "virtio", ironic_shape: str = "all-in-one") -> dict:
+           nic_model: str = "virtio", ironic_shape: str = "all-in-one",
+           pxe_filter: bool = False) -> dict:
         """Bring the lab up; return lab.json's document.
 
         :param specs: one ``NodeSpec`` per node.
@@ -182,6 +185,9 @@ class Lab:
         :param ironic_shape: ``all-in-one`` (one ``ironic`` process, SQLite) or
             ``production`` (``ironic_cluster``: PostgreSQL, ``ironic-api`` workers, two
             conductors over JSON-RPC).
+        :param pxe_filter: discoverd runs its dnsmasq PXE filter on the lab's dnsmasq
+            (``[pxe_filter] driver = dnsmasq``): known MACs get DHCP only while their
+            node is introspected, so nodes cannot be deployed through it.
         :raises TripleOError: on any failure, after cleaning up (unless kept).
         """
         existing = self.load()
@@ -194,7 +200,8 @@ class Lab:
             raise layout.LabConfigError(field="ironic shape", value=ironic_shape,
                                         allowed=", ".join(ironic_cluster.SHAPES))
         self.workdir.mkdir(parents=True, exist_ok=True)
-        state = self.plan(specs, subnet, ironic_port, bmc_user, bmc_password, vm)
+        state = self.plan(specs, subnet, ironic_port, bmc_user, bmc_password, vm,
+                          pxe_filter)
         state["ironic"]["shape"] = ironic_shape
         self._save(state)
         try:

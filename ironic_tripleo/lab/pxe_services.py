@@ -120,14 +120,18 @@ def start_dnsmasq(argv: list[str], workdir: Path) -> int:
 
 
 def discoverd_config(workdir: Path, address: str, port: int, ironic_url: str,
-                     dnsmasq_log: Path | None = None) -> str:
+                     dnsmasq_log: Path | None = None, hostsdir: Path | None = None) -> str:
     """Return discoverd's config file text for the lab.
 
     :param dnsmasq_log: the lab dnsmasq's log: a node refused a DHCP lease then
         fails its introspection within a minute ([dhcp_log]).
+    :param hostsdir: dnsmasq's ``--dhcp-hostsdir``: discoverd's dnsmasq PXE filter
+        runs on it ([pxe_filter] driver = dnsmasq); None leaves DHCP open to all.
     """
     watch = (["[dhcp_log]", f"dnsmasq_log_file = {dnsmasq_log}", ""]
              if dnsmasq_log else [])
+    if hostsdir:
+        watch += ["[pxe_filter]", "driver = dnsmasq", f"dhcp_hostsdir = {hostsdir}", ""]
     return "\n".join([
         "[DEFAULT]", f"listen_address = {address}", f"listen_port = {port}",
         "clean_up_period = 10", "timeout = 600", "",
@@ -208,14 +212,21 @@ def start_http(workdir: Path, address: str, port: int, root: Path,
     raise ServiceStartError(service="http", reason=f"no answer on port {port}: {_tail(log)}")
 
 
-def plan(workdir: Path, ironic_workdir: Path, port: int) -> dict:
-    """Return lab.json's ``dnsmasq``, ``discoverd`` and ``boot`` parts (nothing started)."""
+def plan(workdir: Path, ironic_workdir: Path, port: int, pxe_filter: bool = False
+         ) -> dict:
+    """Return lab.json's ``dnsmasq``, ``discoverd`` and ``boot`` parts (nothing started).
+
+    :param pxe_filter: discoverd runs its dnsmasq PXE filter on dnsmasq's hosts
+        directory: a MAC known to Ironic gets DHCP only while its node is under
+        introspection (so deploying through the lab's dnsmasq is then refused too).
+    """
     return {
         "dnsmasq": {"workdir": str(workdir / "dnsmasq"),
                     "pid_file": str(workdir / "dnsmasq" / "dnsmasq.pid"),
                     "tftp_root": str(ironic_workdir / "tftpboot")},
         "discoverd": {"workdir": str(workdir / "discoverd"), "port": port,
-                      "pid_file": str(workdir / "discoverd" / "discoverd.pid")},
+                      "pid_file": str(workdir / "discoverd" / "discoverd.pid"),
+                      "pxe_filter": pxe_filter},
         "boot": {"images": str(workdir / "images"),
                  "deploy_kernel": str(workdir / "images" / "deploy.kernel"),
                  "deploy_ramdisk": str(workdir / "images" / "deploy.initramfs")},
@@ -273,7 +284,8 @@ def start_all(state: dict) -> None:
     workdir = Path(dnsmasq["workdir"])
     start_discoverd(Path(discoverd["workdir"]), state["discoverd_url"], discoverd_config(
         Path(discoverd["workdir"]), net["host_address"], discoverd["port"],
-        state["ironic_url"], dnsmasq_log=workdir / "dnsmasq.log"))
+        state["ironic_url"], dnsmasq_log=workdir / "dnsmasq.log",
+        hostsdir=workdir / "dhcp-hostsdir" if discoverd.get("pxe_filter") else None))
     workdir.mkdir(parents=True, exist_ok=True)
     script_url = None
     if "http" in state:

@@ -51,3 +51,20 @@ def test_namespace_lab_ironic_settings_are_unchanged():
     assert "pxe" not in extra and "deploy" not in extra
     assert "disable_zstandard_decompression" not in extra["conductor"]
     assert extra["tripleo_deploy"]["target_wait_timeout"] == "30"
+
+
+def test_discoverd_runs_the_dnsmasq_filter_on_dnsmasqs_hostsdir_only_when_asked():
+    import configparser
+
+    def parsed(**kwargs) -> configparser.ConfigParser:
+        conf = configparser.ConfigParser()
+        conf.read_string(pxe_services.discoverd_config(
+            Path("/w"), "198.51.100.1", 5050, "http://198.51.100.1:6385", **kwargs))
+        return conf
+
+    assert not parsed().has_section("pxe_filter")
+    conf = parsed(hostsdir=Path("/w/dnsmasq/dhcp-hostsdir"))
+    assert conf["pxe_filter"]["driver"] == "dnsmasq"
+    assert conf["pxe_filter"]["dhcp_hostsdir"] == "/w/dnsmasq/dhcp-hostsdir"
+    assert pxe_services.plan(Path("/w"), Path("/w/ironic"), 1, pxe_filter=True
+                             )["discoverd"]["pxe_filter"] is True
