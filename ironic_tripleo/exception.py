@@ -148,3 +148,12 @@ class AgentCommandFailed(DeployError):
 
 class InvalidInstanceInfo(DeployError):
     message = "Node %(node)s: instance_info %(field)s is invalid: %(reason)s"
+
+
+# --- host commands (ironic_tripleo.command) ------------------------------------------
+
+
+class CommandFailed(TripleOError):
+    """A host command exited non-zero or was killed at its timeout."""
+
+    message = "%(command)s %(outcome)s: %(tail)s"

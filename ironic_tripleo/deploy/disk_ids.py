@@ -10,9 +10,10 @@ from the verified image or the locally laid-out disk, before anything is written
 from __future__ import annotations
 
 import logging
-import subprocess
 import tempfile
 from pathlib import Path
+
+from ironic_tripleo import command
 
 LOG = logging.getLogger(__name__)
 SECTOR = 512
@@ -37,13 +38,11 @@ def first_sector(path: Path | str, fmt: str = "raw") -> bytes:
             return f.read(SECTOR)
     with tempfile.TemporaryDirectory(prefix="tripleo-mbr-") as tmp:
         out = Path(tmp) / "sector"
-        result = subprocess.run(
+        result = command.run(
             ["qemu-img", "dd", "-f", fmt, "-O", "raw", f"bs={SECTOR}", "count=1",
-             f"if={path}", f"of={out}"],
-            capture_output=True, text=True, timeout=60, check=False)
+             f"if={path}", f"of={out}"], timeout=60)
         if result.returncode != 0:
-            LOG.warning("cannot read the first sector of %s: %s", path,
-                        result.stderr.strip())
+            LOG.warning("cannot read the first sector of %s: %s", path, command.tail(result))
             return b""
         return out.read_bytes()
 
@@ -55,9 +54,8 @@ def disk_identifier(path: Path | str, fmt: str = "raw") -> str | None:
 
 def filesystem_uuid(path: Path | str, offset: int = 0) -> str | None:
     """The UUID of the file system at byte ``offset`` of raw file ``path``, or None."""
-    result = subprocess.run(
-        ["blkid", "-p", "-O", str(offset), "-o", "value", "-s", "UUID", str(path)],
-        capture_output=True, text=True, timeout=60, check=False)
+    result = command.run(
+        ["blkid", "-p", "-O", str(offset), "-o", "value", "-s", "UUID", str(path)], timeout=60)
     uuid = result.stdout.strip()
     if result.returncode != 0 or not uuid:
         return None  # blkid exits 2 when it recognises nothing

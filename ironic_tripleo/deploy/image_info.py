@@ -11,10 +11,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from ironic_tripleo import command
 from ironic_tripleo.exception import ImageTooLarge, UnsafeImage
 
 DEFAULT_PERMITTED = ("raw", "qcow2")
@@ -51,11 +51,10 @@ def inspect(path: Path | str, memory_limit_mb: int = 1024, cpu_seconds: int = 30
     if shutil.which("prlimit"):
         argv = ["prlimit", f"--as={memory_limit_mb * 1024 * 1024}",
                 f"--cpu={cpu_seconds}", "--", *argv]
-    result = subprocess.run(argv, capture_output=True, text=True, timeout=cpu_seconds * 2,
-                            check=False)
+    result = command.run(argv, timeout=cpu_seconds * 2)
     if result.returncode != 0:
         raise UnsafeImage(image=image or path, allowed="-",
-                          reason=f"qemu-img info failed: {result.stderr.strip()}")
+                          reason=f"qemu-img info failed: {command.tail(result)}")
     return parse(result.stdout)
 
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import subprocess
 import tempfile
 from pathlib import Path
 
+from ironic_tripleo import command
 from ironic_tripleo.deploy import image_info
-from ironic_tripleo.exception import ImageTooLarge, PartitionLayoutError
+from ironic_tripleo.exception import CommandFailed, ImageTooLarge, PartitionLayoutError
 
 LOG = logging.getLogger(__name__)
 MiB = 1024 * 1024
@@ -102,11 +102,10 @@ def plan(layout: Layout, disk_size: int, configdrive_size: int = 0,
 
 
 def _run(argv: list[str], timeout: float = 600.0) -> None:
-    result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
-                            check=False)
-    if result.returncode != 0:
-        raise PartitionLayoutError(node="?", reason=f"{' '.join(argv[:3])}... exited "
-                                   f"{result.returncode}: {result.stderr.strip()}")
+    try:
+        command.run_checked(argv, timeout)
+    except CommandFailed as exc:
+        raise PartitionLayoutError(node="?", reason=str(exc)) from None
 
 
 def parted_commands(layout: Layout, parts: list[Part]) -> list[str]:
