@@ -7,7 +7,10 @@ appended to ``console.log`` and a QMP socket for ACPI power-down and reset.
 
 The boot device is expressed with ``bootindex`` (SeaBIOS honours it): ``pxe`` puts the
 NIC's iPXE ROM first and the first disk second (a machine whose PXE finds nothing
-falls back to its disk, as servers do); ``disk`` gives the first disk alone.
+falls back to its disk, as servers do); ``disk`` gives the first disk alone. The NIC
+and the first disk have ids (``NIC_ID``, ``BOOT_DISK_ID``) so that a running VM's
+order can be changed with QMP ``qom-set`` of their ``bootindex``: qemu rebuilds the
+firmware's boot order on every reset (the guest's own reboot included), not before.
 
 Paths of the console and the QMP socket are relative: qemu runs with the node
 directory as its working directory, so the socket path stays under ``sun_path``'s
@@ -36,6 +39,9 @@ ACCELS = ("auto", "kvm", "tcg")
 QEMU_BINARY = "qemu-system-x86_64"
 TCG_TB_SIZE_MB = 64
 SERIAL_MAX = 20  # virtio-blk serials are at most 20 bytes
+NIC_ID = "nic0"
+BOOT_DISK_ID = "bootdisk"
+NO_BOOTINDEX = -1  # qemu's value for "not bootable"
 
 _KVM_GET_API_VERSION = 0xAE00
 _KVM_CREATE_VM = 0xAE01
@@ -121,6 +127,15 @@ def check_memory(node: str, memory_mb: int) -> None:
                     f"give memory_mb={MIN_MEMORY_MB} or more")
 
 
+def boot_indexes(boot_device: str) -> tuple[int, int]:
+    """Return the (NIC, first disk) ``bootindex`` for ``boot_device``.
+
+    ``pxe``: the NIC's ROM first, then the first disk; anything else (``disk``,
+    ``cdrom``, ``bios``): the first disk alone (``NO_BOOTINDEX`` for the NIC).
+    """
+    return (1, 2) if boot_device == "pxe" else (NO_BOOTINDEX, 1)
+
+
 def qemu_argv(spec: VmSpec, boot_device: str, qemu: str = QEMU_BINARY) -> list[str]:
     """Return qemu's command line for ``spec`` booting from ``boot_device``.
 
@@ -129,16 +144,15 @@ def qemu_argv(spec: VmSpec, boot_device: str, qemu: str = QEMU_BINARY) -> list[s
     :raises VmSpecError: when ``spec`` is invalid.
     """
     spec.validate()
-    nic_boot = 1 if boot_device == "pxe" else None
-    disk_boot = 2 if boot_device == "pxe" else 1
+    nic_boot, disk_boot = boot_indexes(boot_device)
     if spec.accel == "kvm":
         accel = ["-accel", "kvm", "-cpu", "host"]
     else:
         accel = ["-accel", f"tcg,tb-size={TCG_TB_SIZE_MB}"]
     smbios = (f"type=1,manufacturer={spec.smbios_manufacturer},"
               f"product={spec.smbios_product},serial={spec.smbios_serial or spec.name}")
-    nic = f"{NIC_MODELS[spec.nic_model]},netdev=net0,mac={spec.mac}"
-    if nic_boot is not None:
+    nic = f"{NIC_MODELS[spec.nic_model]},id={NIC_ID},netdev=net0,mac={spec.mac}"
+    if nic_boot != NO_BOOTINDEX:
         nic += f",bootindex={nic_boot}"
     argv = [
         qemu, "-name", f"{spec.name},debug-threads=off", "-machine", "pc",
@@ -156,7 +170,7 @@ def qemu_argv(spec: VmSpec, boot_device: str, qemu: str = QEMU_BINARY) -> list[s
     for index, disk in enumerate(spec.disks):
         device = f"virtio-blk-pci,drive=disk{index},serial={disk.serial}"
         if index == 0:
-            device += f",bootindex={disk_boot}"
+            device += f",id={BOOT_DISK_ID},bootindex={disk_boot}"
         argv += ["-drive", f"file={disk.path},format=raw,if=none,id=disk{index}",
                  "-device", device]
     return argv

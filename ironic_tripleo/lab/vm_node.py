@@ -6,16 +6,25 @@ IPMI maps to the VM as a BMC maps to a server:
   holds, taking a one-time device (``NodeDir.take_boot_device``); the node is on
   while that qemu lives, and a guest that powers itself off ends qemu, so the node
   reads off;
+- the boot order qemu holds for later resets is always the persistent device's, as a
+  server's firmware forgets a one-time device once used: after a one-time boot starts,
+  the order is set back with QMP ``qom-set`` of the devices' ``bootindex``, which
+  qemu applies at the next reset, so a reboot the guest does itself boots the
+  persistent device; a persistent device set while the VM runs is applied the same
+  way. A one-time device set while the VM runs is used by the next IPMI power on or
+  reset only (a reboot by the guest does not see it: that would need a watcher of
+  qemu's reset events);
 - power off kills qemu's process group at once (a cut);
 - soft off is an ACPI power-button press (QMP ``system_powerdown``): the guest
   decides, as a real OS does; nothing forces it off later;
-- reset is QMP ``system_reset`` when the next boot uses the device qemu was started
-  with; otherwise (a one-time or changed device) qemu is restarted with the new one,
-  as the boot order of a running VM is fixed. A node that is off is powered on.
+- reset is QMP ``system_reset`` when the next boot's device has the order qemu holds;
+  otherwise (a one-time device) qemu is restarted with it. A node that is off is
+  powered on.
 
 qemu runs in its own session with the node directory as working directory (its
 QMP socket and console are relative paths there), its pid in ``firmware.pid`` and
-the device it booted in ``last_boot.json``; its own messages go to ``qemu.log``.
+the device it booted (``device``) and the one its order now holds (``order``) in
+``last_boot.json``; its own messages go to ``qemu.log``.
 Every call holds the node's lock, as ``LabNodeBackend`` does.
 """
 
@@ -34,8 +43,17 @@ from ironic_tripleo.lab import process, qmp
 from ironic_tripleo.lab.exception import VmStartError
 from ironic_tripleo.lab.node import NodeDir
 from ironic_tripleo.lab.node_backend import NodeDirBackend
-from ironic_tripleo.lab.qemu_vm import VmDisk, VmSpec, find_qemu, qemu_argv
-from ironic_tripleo.vbmc.backend import PowerState
+from ironic_tripleo.lab.qemu_vm import (
+    BOOT_DISK_ID,
+    NIC_ID,
+    NO_BOOTINDEX,
+    VmDisk,
+    VmSpec,
+    boot_indexes,
+    find_qemu,
+    qemu_argv,
+)
+from ironic_tripleo.vbmc.backend import BootDevice, PowerState
 
 LOG = logging.getLogger(__name__)
 
@@ -105,15 +123,37 @@ class VmNodeBackend(NodeDirBackend):
         tmp = self.node.pid_file.with_suffix(".tmp")
         tmp.write_text(f"{child.pid}\n")
         os.replace(tmp, self.node.pid_file)
-        self._write_last_boot(device, child.pid)
+        self._write_last_boot(device, device, child.pid)
         try:
             self._wait_qmp(child)
+            # qemu has done its first reset (the firmware's order is the one of the
+            # command line); later resets must boot the persistent device
+            persistent, _ = self.node.get_boot_device()
+            if boot_indexes(persistent) != boot_indexes(device):
+                self._set_order(persistent)
+            self._write_last_boot(device, persistent, child.pid)
         except Exception:
             self._kill(child.pid)
             raise
         LOG.info("%s: powered on, booting from %s (qemu pid %s)", self.name, device,
                  child.pid)
         return child.pid
+
+    def _set_order(self, device: str) -> None:
+        """Give the running qemu the boot order of ``device`` for its next reset.
+
+        Every ``bootindex`` is cleared first: qemu refuses an index another device
+        (or the same one) already holds.
+        """
+        nic, disk = boot_indexes(device)
+        steps = [(NIC_ID, NO_BOOTINDEX), (BOOT_DISK_ID, NO_BOOTINDEX), (BOOT_DISK_ID, disk)]
+        if nic != NO_BOOTINDEX:
+            steps.append((NIC_ID, nic))
+        with qmp.QmpClient(self.qmp_socket, self.qmp_timeout) as client:
+            for qom_id, index in steps:
+                client.execute("qom-set", {"path": f"/machine/peripheral/{qom_id}",
+                                           "property": "bootindex", "value": index})
+        LOG.info("%s: qemu's boot order is now %s's", self.name, device)
 
     def _wait_qmp(self, child: subprocess.Popen) -> None:
         def ready() -> bool:
@@ -137,15 +177,16 @@ class VmNodeBackend(NodeDirBackend):
             raise VmStartError(node=self.name, reason=f"no QMP socket after "
                                f"{self.start_timeout}s") from None
 
-    def _write_last_boot(self, device: str, pid: int) -> None:
+    def _write_last_boot(self, device: str, order: str, pid: int) -> None:
         tmp = self.last_boot.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"device": device, "pid": pid, "time": time.time()}) + "\n")
+        tmp.write_text(json.dumps({"device": device, "order": order, "pid": pid,
+                                   "time": time.time()}) + "\n")
         os.replace(tmp, self.last_boot)
 
-    def running_device(self) -> str | None:
-        """The device the running qemu was started with (None when unknown)."""
+    def running_order(self) -> str | None:
+        """The device whose boot order the running qemu holds (None when unknown)."""
         try:
-            return json.loads(self.last_boot.read_text())["device"]
+            return json.loads(self.last_boot.read_text())["order"]
         except (FileNotFoundError, ValueError, KeyError):
             return None
 
@@ -161,6 +202,26 @@ class VmNodeBackend(NodeDirBackend):
         qmp.command(self.qmp_socket, command, timeout=self.qmp_timeout)
 
     # -- NodeBackend ----------------------------------------------------------
+
+    def set_boot_device(self, device: BootDevice, persistent: bool) -> None:
+        """Store the device; a persistent one also becomes the running VM's order."""
+        super().set_boot_device(device, persistent)
+        if not persistent:
+            return
+        with self.node.locked():
+            pid = self.qemu_pid()
+            order = self.running_order()
+            value = BootDevice(device).value
+            if pid is None or order is None or boot_indexes(order) == boot_indexes(value):
+                return
+            try:
+                self._set_order(value)
+            except qmp.QmpError as exc:  # qemu is going away: the next power on uses it
+                LOG.warning("%s: could not change the running VM's boot order: %s",
+                            self.name, exc)
+                return
+            boot = json.loads(self.last_boot.read_text())
+            self._write_last_boot(boot["device"], value, pid)
 
     def get_power_state(self) -> PowerState:
         with self.node.locked():
@@ -189,9 +250,11 @@ class VmNodeBackend(NodeDirBackend):
         with self.node.locked():
             pid = self.qemu_pid()
             device = self.node.take_boot_device()
-            if pid is not None and device == self.running_device():
+            order = self.running_order()
+            if pid is not None and order is not None and \
+                    boot_indexes(device) == boot_indexes(order):
                 self._qmp("system_reset")
-                self._write_last_boot(device, pid)
+                self._write_last_boot(device, order, pid)
                 LOG.info("%s: reset (QMP system_reset), booting from %s", self.name, device)
                 return
             if pid is not None:

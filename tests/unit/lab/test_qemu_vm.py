@@ -38,15 +38,21 @@ def test_hardware_of_the_spec():
 
 def test_boot_from_disk_gives_the_first_disk_alone():
     devices = option(qemu_argv(spec(), "disk"), "-device")
-    assert devices == ["virtio-net-pci,netdev=net0,mac=52:54:00:01:02:03",
-                       "virtio-blk-pci,drive=disk0,serial=D0SERIAL,bootindex=1",
+    assert devices == ["virtio-net-pci,id=nic0,netdev=net0,mac=52:54:00:01:02:03",
+                       "virtio-blk-pci,drive=disk0,serial=D0SERIAL,id=bootdisk,bootindex=1",
                        "virtio-blk-pci,drive=disk1,serial=D1SERIAL"]
 
 
 def test_boot_from_pxe_puts_the_nic_rom_first_then_the_disk():
     devices = option(qemu_argv(spec(nic_model="e1000"), "pxe"), "-device")
-    assert devices[0] == "e1000,netdev=net0,mac=52:54:00:01:02:03,bootindex=1"
-    assert devices[1] == "virtio-blk-pci,drive=disk0,serial=D0SERIAL,bootindex=2"
+    assert devices[0] == "e1000,id=nic0,netdev=net0,mac=52:54:00:01:02:03,bootindex=1"
+    assert devices[1] == "virtio-blk-pci,drive=disk0,serial=D0SERIAL,id=bootdisk,bootindex=2"
+
+
+@pytest.mark.parametrize("device, indexes", [
+    ("pxe", (1, 2)), ("disk", (-1, 1)), ("cdrom", (-1, 1)), ("bios", (-1, 1))])
+def test_boot_indexes_match_the_command_line(device, indexes):
+    assert qemu_vm.boot_indexes(device) == indexes
 
 
 def test_accelerators():
