@@ -140,7 +140,7 @@ class Cloud:
         except (ksa_exc.ConnectionError, ksa_exc.RequestTimeout) as exc:
             raise exception.CloudUnreachable(cloud=self.label, server=server, what=what,
                                              reason=exc) from exc
-        except ksa_exc.http.NotFound as exc:
+        except ksa_exc.NotFound as exc:
             raise exception.ServerNotFound(cloud=self.label, server=server) from exc
         except (sdk_exc.SDKException, ksa_exc.ClientException) as exc:
             raise exception.CloudRequestFailed(cloud=self.label, server=server,
