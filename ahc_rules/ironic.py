@@ -1,6 +1,9 @@
 """Role matching for nodes in Ironic, through an openstacksdk ``baremetal`` proxy.
 
-Facts come from ``extra.hardware`` (a fact list, its JSON text, or discoverd data);
+Facts come from ``extra.hardware`` (a fact list, its JSON text, or discoverd data)
+or, for a node without it, from Ironic's built-in inspection
+(``GET /v1/nodes/{id}/inventory``: ``plugin_data.data``, the ramdisk's list, or
+``plugin_data.extra``, the nested dict Ironic's ``extra-hardware`` hook makes of it);
 the result is written as ``profile:<role>`` in ``properties.capabilities`` (other
 capabilities kept, for older consumers), with the role's resource class and trait
 (:mod:`ahc_rules.scheduling`) for today's Nova. The resource class changes only while
@@ -19,15 +22,17 @@ import logging
 from collections import Counter
 from typing import Any
 
+from ironic_tripleo.capabilities import format_capabilities, parse_capabilities
+from openstack import exceptions as sdk_exc
+
 from ahc_rules.assign import Assignment, MatchResult, assign
 from ahc_rules.cmdb import cmdb_path, rules_lock, save_cmdb
 from ahc_rules.exception import FactsError, IronicMatchError
-from ahc_rules.facts import Node, node_from_payload
+from ahc_rules.facts import Node, node_from_payload, sorted_nodes
 from ahc_rules.introspection_match import fact_list
 from ahc_rules.rules_dir import RuleSet
 from ahc_rules.scheduling import RESOURCE_CLASS_STATES
 from ahc_rules.scheduling import load as load_scheduling
-from ironic_tripleo.capabilities import format_capabilities, parse_capabilities
 
 LOG = logging.getLogger(__name__)
 FACTS_KEY = "hardware"
@@ -38,14 +43,46 @@ def node_profile(node: Any) -> str | None:
     return parse_capabilities((node.properties or {}).get("capabilities")).get("profile")
 
 
-def node_from_ironic(node: Any) -> Node | None:
+def builtin_inspection_payload(baremetal: Any, node_id: str) -> dict[str, Any] | None:
+    """``{"data": facts, "inventory": ...}`` from what Ironic's built-in inspection
+    kept for the node; None when it has no inventory or no facts in its plugin data.
+
+    :raises FactsError: Ironic failed to answer (other than 404).
+    """
+    try:
+        stored = baremetal.get_node_inventory(node_id)
+    except sdk_exc.NotFoundException:
+        return None
+    except sdk_exc.SDKException as exc:
+        raise FactsError(path=f"node {node_id} inventory",
+                         reason=f"GET /v1/nodes/{node_id}/inventory failed: {exc}") from None
+    plugin_data = stored.get("plugin_data") if isinstance(stored, dict) else None
+    if not isinstance(plugin_data, dict):
+        return None
+    items = fact_list(plugin_data.get("data"), plugin_data.get("extra"))
+    if not items:
+        return None
+    return {"data": items, "inventory": stored.get("inventory")}
+
+
+def node_from_ironic(node: Any, baremetal: Any = None) -> Node | None:
     """A :class:`~ahc_rules.facts.Node` from an openstacksdk node; None without facts.
 
-    :raises FactsError: ``extra.hardware`` is present but not a known format.
+    :param baremetal: the proxy to read built-in inspection data with when the node
+        has no ``extra.hardware``; None to look at ``extra`` only.
+    :raises FactsError: the facts are present but not a known format, or Ironic
+        failed to return the inventory.
     """
     payload = (node.extra or {}).get(FACTS_KEY)
     if payload is None:
-        return None
+        if baremetal is None:
+            return None
+        payload = builtin_inspection_payload(baremetal, node.id)
+        if payload is None:
+            return None
+        return _with_node_fields(
+            node_from_payload(node.id, payload, f"node {node.id} inventory plugin_data"),
+            node)
     if isinstance(payload, str):
         try:
             payload = json.loads(payload)
@@ -55,11 +92,32 @@ def node_from_ironic(node: Any) -> Node | None:
     if isinstance(payload, dict) and "data" not in payload:
         # discoverd's extra_hardware hook stores {class: {name: {key: value}}}
         payload = fact_list(None, payload) or []
-    result = node_from_payload(node.id, payload, f"node {node.id} extra.{FACTS_KEY}")
+    return _with_node_fields(
+        node_from_payload(node.id, payload, f"node {node.id} extra.{FACTS_KEY}"), node)
+
+
+def _with_node_fields(result: Node, node: Any) -> Node:
+    """``result`` with the node's profile and scheduler properties."""
     result.profile = node_profile(node)
     props = node.properties or {}
     result.properties = {k: props[k] for k in ("cpus", "memory_mb", "local_gb") if k in props}
     return result
+
+
+def nodes_from_ironic(baremetal: Any) -> list[Node]:
+    """Every Ironic node with facts, named by its name (its UUID when it has none),
+    sorted by name; a node whose facts are unusable is skipped with a warning."""
+    nodes = []
+    for raw in baremetal.nodes(details=True):
+        try:
+            node = node_from_ironic(raw, baremetal)
+        except FactsError as exc:
+            LOG.warning("Skipping node %s: %s", raw.id, exc)
+            continue
+        if node is not None:
+            node.name = raw.name or raw.id
+            nodes.append(node)
+    return sorted_nodes(nodes)
 
 
 class IronicMatcher:
@@ -97,12 +155,13 @@ class IronicMatcher:
                 held[profile] += 1
                 continue
             try:
-                node = node_from_ironic(raw)
+                node = node_from_ironic(raw, self.baremetal)
             except FactsError as exc:
                 LOG.warning("Skipping node %s: %s", raw.id, exc)
                 continue
             if node is None:
-                LOG.info("Skipping node %s: no extra.%s facts", raw.id, FACTS_KEY)
+                LOG.info("Skipping node %s: no facts (extra.%s or built-in inspection "
+                         "data)", raw.id, FACTS_KEY)
                 continue
             todo.append(node)
         return todo, held

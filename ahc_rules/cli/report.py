@@ -1,6 +1,10 @@
 """``ahc-report``: groups of identical hardware and benchmark outliers.
 
-    ahc-report --facts FILE_OR_DIR [--json] [--plots DIR] [--tol-min 2] [--tol-max 15]
+    ahc-report --facts FILE_OR_DIR | --ironic-url URL | --os-cloud NAME
+               [--json] [--plots DIR] [--tol-min 2] [--tol-max 15]
+
+From Ironic, each node's facts are ``extra.hardware`` or, without it, its built-in
+inspection data (``GET /v1/nodes/{id}/inventory``); nodes are named by their names.
 
 Exit status: 0 when every figure is CONSISTENT, 1 otherwise, 2 on an error.
 """
@@ -20,7 +24,12 @@ from ahc_rules.facts import load_nodes
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ahc-report", description=__doc__.splitlines()[0])
-    parser.add_argument("--facts", required=True, help="a facts file or a directory of them")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--facts", help="a facts file or a directory of them")
+    source.add_argument("--ironic-url", help="read the nodes' facts from this Ironic "
+                                             "endpoint (no authentication)")
+    source.add_argument("--os-cloud", help="read them from Ironic of this cloud "
+                                           "(clouds.yaml)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--plots", metavar="DIR", help="write one PNG per benchmark and group")
     parser.add_argument("--tol-min", type=float, default=2.0,
@@ -31,9 +40,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _ironic_nodes(args: argparse.Namespace) -> list:
+    from ironic_tripleo.cloud import connect
+
+    from ahc_rules.ironic import nodes_from_ironic
+
+    return nodes_from_ironic(connect(args.ironic_url, args.os_cloud).baremetal)
+
+
 def build_report(args: argparse.Namespace) -> dict[str, Any]:
     """Groups, verdicts and plot paths as a JSON-ready dict."""
-    groups = report.group_nodes(load_nodes(args.facts))
+    groups = report.group_nodes(load_nodes(args.facts) if args.facts else _ironic_nodes(args))
     result: dict[str, Any] = {"groups": []}
     for name, nodes in groups.items():
         verdicts = report.judge_group(nodes, args.tol_min, args.tol_max)

@@ -5,7 +5,9 @@ Lists every Ironic node with its ``profile`` capability (set by ``ahc-match`` or
 ``--rules DIR`` the profiles come in the rules' priority order and each unmatched
 node gets the reason per role: the first spec line it fails (file:line, the spec,
 and the values the node has), a role whose count is used up, or "matches" when
-``ahc-match`` simply has not run since the node was introspected.
+``ahc-match`` simply has not run since the node was introspected. Facts are
+``extra.hardware`` or Ironic's built-in inspection data. The rows are those of
+:mod:`ironic_tripleo.nodes.profiles`, as ``openstack overcloud profiles list`` shows.
 """
 
 from __future__ import annotations
@@ -13,14 +15,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import TextIO
 
-from ahc_rules.assign import remaining_places
 from ahc_rules.exception import AhcError
-from ahc_rules.explain import explain
-from ahc_rules.ironic import node_from_ironic, node_profile
 from ahc_rules.rules_dir import RuleSet, load_rules
 from ironic_tripleo.cloud import connect
+from ironic_tripleo.nodes.profiles import ProfileRow, list_profiles
 
 COLUMNS = ("node", "profile", "cpus", "memory_mb", "local_gb", "provision_state")
 
@@ -45,21 +45,15 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     except AhcError as exc:
         print(f"ironic-tripleo profiles: {exc}", file=sys.stderr)
         return 2
-    nodes = list(connect(args.ironic_url, args.os_cloud).baremetal.nodes(details=True))
-    report(nodes, rules, sys.stdout)
+    baremetal = connect(args.ironic_url, args.os_cloud).baremetal
+    report(list_profiles(baremetal, rules, include_maintenance=True), rules, sys.stdout)
     return 0
 
 
-def label(node: Any) -> str:
-    """The node's name, or its UUID when it has none."""
-    return node.name or node.id
-
-
-def row(node: Any, profile: str | None) -> tuple[str, ...]:
-    props = node.properties or {}
-    return (label(node), profile or "-", *(str(props.get(k, "-")) for k in
-                                           ("cpus", "memory_mb", "local_gb")),
-            node.provision_state or "-")
+def table_row(row: ProfileRow) -> tuple[str, ...]:
+    return (row.label, row.current_profile or "-",
+            *(str(row.properties.get(k, "-")) for k in ("cpus", "memory_mb", "local_gb")),
+            row.provision_state or "-")
 
 
 def format_table(rows: Iterable[tuple[str, ...]]) -> str:
@@ -69,37 +63,19 @@ def format_table(rows: Iterable[tuple[str, ...]]) -> str:
                      for r in rows)
 
 
-def why_unmatched(node: Any, rules: RuleSet, remaining: dict[str, int]) -> list[str]:
-    """One line per role saying why ``node`` holds none (or that it would match)."""
-    try:
-        facts = node_from_ironic(node)
-    except AhcError as exc:
-        return [f"facts unusable: {exc}"]
-    if facts is None:
-        return ["no hardware facts (extra.hardware): introspect the node first"]
-    lines = []
-    for reason in explain(facts.facts, rules, remaining):
-        if reason.status == "matched":
-            lines.append(f"{reason.role}: matches (run ahc-match to assign it)")
-        else:
-            lines.append(str(reason))
-    return lines
-
-
-def report(nodes: list[Any], rules: RuleSet | None, out: TextIO) -> None:
+def report(rows: list[ProfileRow], rules: RuleSet | None, out: TextIO) -> None:
     """Print the profile table, the counts, and the unmatched nodes (with reasons)."""
-    by_profile: dict[str, list[Any]] = {}
+    by_profile: dict[str, list[ProfileRow]] = {}
     unmatched = []
-    for node in sorted(nodes, key=label):
-        profile = node_profile(node)
-        if profile:
-            by_profile.setdefault(profile, []).append(node)
+    for row in rows:
+        if row.current_profile:
+            by_profile.setdefault(row.current_profile, []).append(row)
         else:
-            unmatched.append(node)
+            unmatched.append(row)
     order = [r.name for r in rules.roles] if rules else []
     order += sorted(p for p in by_profile if p not in order)
-    rows = [row(n, p) for p in order for n in by_profile.get(p, [])]
-    print(format_table(rows + [row(n, None) for n in unmatched]), file=out)
+    print(format_table([table_row(r) for p in order for r in by_profile.get(p, [])]
+                       + [table_row(r) for r in unmatched]), file=out)
     held = {p: len(by_profile.get(p, [])) for p in order}
     wanted = rules.counts if rules else {}
     counts = ", ".join(f"{p}: {n}" + (f"/{wanted[p]}" if wanted.get(p) is not None else "")
@@ -108,9 +84,7 @@ def report(nodes: list[Any], rules: RuleSet | None, out: TextIO) -> None:
     if not unmatched:
         return
     print("\nunmatched nodes:", file=out)
-    remaining = remaining_places(rules, held) if rules else {}
-    for node in unmatched:
-        print(f"  {label(node)}", file=out)
-        if rules is not None:
-            for line in why_unmatched(node, rules, remaining):
-                print(f"    {line}", file=out)
+    for row in unmatched:
+        print(f"  {row.label}", file=out)
+        for line in row.reasons:
+            print(f"    {line}", file=out)

@@ -7,7 +7,7 @@ enabled is a node's default, so the order of each list matters.
 from __future__ import annotations
 
 from ironic.drivers import generic
-from ironic.drivers.modules import agent, fake, ipxe, noop, pxe
+from ironic.drivers.modules import agent, fake, inspector, ipxe, noop, pxe
 
 from ironic_tripleo.deploy.interface import ISCSIDeploy
 from ironic_tripleo.inspect.discoverd import DiscoverdInspect
@@ -40,8 +40,9 @@ class TripleOIPMIHardware(generic.GenericHardware):
 
     @property
     def supported_inspect_interfaces(self) -> list[type]:
-        """``no-inspect`` (default), ``fake``; ``discoverd`` (inspection by discoverd)."""
-        return [noop.NoInspect, fake.FakeInspect, DiscoverdInspect]
+        """``no-inspect`` (default), ``fake``; ``discoverd`` (inspection by discoverd);
+        Ironic's ``agent`` (built-in inspection)."""
+        return [noop.NoInspect, fake.FakeInspect, DiscoverdInspect, inspector.AgentInspect]
 
     @property
     def supported_vendor_interfaces(self) -> list[type]:

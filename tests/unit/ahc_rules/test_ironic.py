@@ -120,3 +120,41 @@ def test_no_trait_when_disabled(rules_dir, baremetal):
     ironic.IronicMatcher(baremetal, load_rules(rules_dir), trait="").run()
     baremetal.add_node_trait.assert_not_called()
     assert baremetal.patch_node.called
+
+
+def test_node_from_builtin_inspection_data():
+    """Without extra.hardware the facts come from GET /v1/nodes/{id}/inventory."""
+    from openstack import exceptions as sdk_exc
+
+    inventories = {
+        # Ironic's extra-hardware hook on: the nested dict in plugin_data.extra
+        "u1": {"inventory": {"cpu": {"count": 2}},
+               "plugin_data": {"extra": {"cpu": {"logical": {"number": 2}}}}},
+        # hook off: the ramdisk's list as it sent it
+        "u2": {"inventory": {}, "plugin_data": {"data": [["memory", "total", "size", "8"]]}},
+        "u3": {"inventory": {}, "plugin_data": {}},
+    }
+
+    def get_node_inventory(node_id):
+        if node_id == "u4":
+            raise sdk_exc.NotFoundException("no inventory")
+        if node_id == "u5":
+            raise sdk_exc.HttpException("boom")
+        return inventories[node_id]
+
+    proxy = mock.Mock(spec=["get_node_inventory"])
+    proxy.get_node_inventory.side_effect = get_node_inventory
+    node = ironic.node_from_ironic(fake_node("u1", None, "profile:compute"), proxy)
+    assert node.facts.lines == (("cpu", "logical", "number", "2"),)
+    assert node.inventory == {"cpu": {"count": 2}} and node.profile == "compute"
+    node = ironic.node_from_ironic(fake_node("u2", None), proxy)
+    assert node.facts.lines == (("memory", "total", "size", "8"),)
+    assert ironic.node_from_ironic(fake_node("u3", None), proxy) is None
+    assert ironic.node_from_ironic(fake_node("u4", None), proxy) is None
+    with pytest.raises(FactsError, match="node u5 inventory.*boom"):
+        ironic.node_from_ironic(fake_node("u5", None), proxy)
+    # extra.hardware wins: the inventory is not read at all
+    proxy.get_node_inventory.reset_mock()
+    ironic.node_from_ironic(fake_node("u6", [["cpu", "logical", "number", 4]]), proxy)
+    proxy.get_node_inventory.assert_not_called()
+    assert ironic.node_from_ironic(fake_node("u1", None)) is None  # no proxy: extra only
