@@ -38,3 +38,9 @@ class NoCallbackURL(RamdiskError):
     message = ("no callback URL: pass --callback-url or boot with "
                "ipa-inspection-callback-url=URL (or discoverd_callback_url=URL) on the "
                "kernel command line %(source)s")
+
+
+class CommandFailed(RamdiskError):
+    """A command the agent ran exited non-zero, could not start or was killed."""
+
+    message = "%(command)s %(outcome)s: %(tail)s"

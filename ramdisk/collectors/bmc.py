@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-import subprocess
+
+from ramdisk import command
 
 LOG = logging.getLogger(__name__)
 
@@ -56,15 +57,13 @@ def has_ipmi_device(devices: tuple[str, ...] = IPMI_DEVICES) -> bool:
 
 
 def _ipmitool(args: list[str], timeout: float) -> str | None:
-    try:
-        result = subprocess.run(["ipmitool", *args], capture_output=True, text=True,
-                                timeout=timeout, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        LOG.warning("ipmitool %s failed: %s", " ".join(args), exc)
+    result = command.run(["ipmitool", *args], timeout)
+    if result.returncode in (command.KILLED, command.NOT_RUN):
+        LOG.warning("ipmitool %s failed: %s", " ".join(args), command.tail(result))
         return None
     if result.returncode != 0:
         LOG.debug("ipmitool %s exited %s: %s", " ".join(args), result.returncode,
-                  result.stderr.strip())
+                  command.tail(result))
         return None
     return result.stdout
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from ramdisk.exception import CollectorError
+from ramdisk import command
+from ramdisk.exception import CollectorError, CommandFailed
 
 LOG = logging.getLogger(__name__)
 
@@ -96,22 +96,17 @@ def collect(timeout: float = 300.0, detect: str | None = None) -> list[Fact]:
     :param detect: path of the script (found with ``find_detect`` when None).
     :raises CollectorError: when it fails, times out or prints no list.
     """
-    command = [detect or find_detect()]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                                check=False)
-    except subprocess.TimeoutExpired as exc:
+    argv = [detect or find_detect()]
+    result = command.run(argv, timeout)
+    if result.returncode == command.KILLED:
         raise CollectorError(collector="hardware_facts",
-                             reason=f"hardware-detect took more than {timeout}s") from exc
-    except OSError as exc:
-        raise CollectorError(collector="hardware_facts", reason=str(exc)) from exc
+                             reason=f"hardware-detect took more than {timeout}s")
     if result.stderr:
-        LOG.debug("hardware-detect stderr (last lines): %s",
-                  " | ".join(result.stderr.strip().splitlines()[-5:]))
-    if result.returncode != 0:
-        tail = result.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise CollectorError(collector="hardware_facts",
-                             reason=f"hardware-detect exited {result.returncode}: {tail[0]}")
+        LOG.debug("hardware-detect stderr (last lines): %s", command.tail(result))
+    try:
+        command.check(result, ["hardware-detect"])
+    except CommandFailed as exc:
+        raise CollectorError(collector="hardware_facts", reason=str(exc)) from None
     facts = parse_output(result.stdout)
     LOG.info("hardware-detect reported %d facts", len(facts))
     return facts

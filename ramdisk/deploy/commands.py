@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 import os
 import re
-import subprocess
 import threading
 from collections.abc import Callable, Mapping, Sequence
 
+from ramdisk import command
 from ramdisk.deploy import iscsi_target, root_device
 from ramdisk.deploy.exception import InvalidCommand, TargetBusy
+from ramdisk.exception import CommandFailed
 
 LOG = logging.getLogger(__name__)
 
@@ -154,8 +155,8 @@ class DeployCommands:
     def _run_power_off(self) -> None:
         LOG.info("powering off: %s", " ".join(self.power_off_argv))
         try:
-            subprocess.run(self.power_off_argv, check=False, timeout=60)
-        except (OSError, subprocess.TimeoutExpired) as exc:
+            command.check(command.run(self.power_off_argv, timeout=60))
+        except CommandFailed as exc:
             LOG.error("power off failed: %s", exc)
 
     def status(self, params: Mapping[str, object] | None = None) -> dict[str, object]:

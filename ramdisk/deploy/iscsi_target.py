@@ -21,7 +21,9 @@ import tempfile
 import time
 from collections.abc import Sequence
 
+from ramdisk import command
 from ramdisk.deploy.exception import TargetDaemonError, TargetError
+from ramdisk.exception import CommandFailed
 
 LOG = logging.getLogger(__name__)
 
@@ -94,12 +96,12 @@ def unexport_commands(export: Export, tid: int = TID) -> list[list[str]]:
     return cmds
 
 
-def _masked(argv: Sequence[str]) -> str:
+def _masked(argv: Sequence[str]) -> list[str]:
     out = list(argv)
     for i, word in enumerate(out[:-1]):
         if word == "--password":
             out[i + 1] = "***"
-    return " ".join(out)
+    return out
 
 
 class TargetDaemon:
@@ -135,15 +137,11 @@ class TargetDaemon:
         :raises TargetDaemonError: when it fails (the message masks passwords).
         """
         argv = ["tgtadm", "-C", str(self.control_port), *args]
+        shown = _masked(argv)
         try:
-            result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
-                                    check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise self._error(f"{_masked(argv)}: {exc}") from exc
-        if result.returncode != 0:
-            raise self._error(f"{_masked(argv)} exited {result.returncode}: "
-                              f"{(result.stderr or result.stdout).strip()}")
-        return result.stdout
+            return command.check(command.run(argv, timeout, shown), shown)
+        except CommandFailed as exc:
+            raise self._error(str(exc)) from None
 
     def start(self, timeout: float = 10.0) -> None:
         """Start tgtd and wait until it answers on its control socket.
