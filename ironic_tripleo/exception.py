@@ -150,6 +150,28 @@ class InvalidInstanceInfo(DeployError):
     message = "Node %(node)s: instance_info %(field)s is invalid: %(reason)s"
 
 
+class NetnsError(DeployError):
+    message = ("initiator network namespace %(netns)s: %(reason)s "
+               "([tripleo_deploy] initiator_netns must name an existing 'ip netns')")
+
+
+# --- inventories and enrollment (ironic_tripleo.enroll) -------------------------------
+
+
+class InventoryError(TripleOError):
+    """A bad inventory; ``errors`` lists each problem."""
+
+    message = "invalid inventory %(source)s:\n  %(details)s"
+
+    def __init__(self, source: str, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__(source=source, details="\n  ".join(errors))
+
+
+class EnrollConflictError(TripleOError):
+    message = "%(node)s: %(reason)s; nothing was enrolled"
+
+
 # --- host commands (ironic_tripleo.command) ------------------------------------------
 
 

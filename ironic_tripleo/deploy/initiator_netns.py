@@ -31,17 +31,12 @@ from urllib3.connection import HTTPConnection
 from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.exceptions import NewConnectionError
 
-from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.exception import NetnsError
 
 NETNS_DIR = "/run/netns"
 CLONE_NEWNET = 0x40000000
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 _SETNS_LOCK = threading.Lock()
-
-
-class NetnsError(TripleOError):
-    message = ("initiator network namespace %(netns)s: %(reason)s "
-               "([tripleo_deploy] initiator_netns must name an existing 'ip netns')")
 
 
 def argv(netns: str | None, command: list[str]) -> list[str]:

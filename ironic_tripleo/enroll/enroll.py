@@ -15,13 +15,9 @@ import logging
 
 from ironic_tripleo.enroll.inventory import NodeEntry
 from ironic_tripleo.enroll.pm_types import bmc_identity
-from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.exception import EnrollConflictError
 
 LOG = logging.getLogger(__name__)
-
-
-class EnrollConflictError(TripleOError):
-    message = "%(node)s: %(reason)s; nothing was enrolled"
 
 
 @dataclasses.dataclass

@@ -28,7 +28,7 @@ from pathlib import Path
 import yaml
 
 from ironic_tripleo.enroll import pm_types
-from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.exception import InventoryError
 
 LOG = logging.getLogger(__name__)
 
@@ -59,16 +59,6 @@ DATAPATH_RE = re.compile(r"^[0-9a-f]{16}$")
 RESOURCE_CLASS_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,80}$")
 HOST_RE = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                      r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
-
-
-class InventoryError(TripleOError):
-    """A bad inventory; ``errors`` lists each problem."""
-
-    message = "invalid inventory %(source)s:\n  %(details)s"
-
-    def __init__(self, source: str, errors: list[str]) -> None:
-        self.errors = errors
-        super().__init__(source=source, details="\n  ".join(errors))
 
 
 @dataclasses.dataclass

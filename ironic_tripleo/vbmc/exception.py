@@ -42,3 +42,9 @@ class ConfigFileError(VbmcError):
     """A config file that cannot be read or parsed."""
 
     message = "virtual BMC config %(path)s: %(reason)s"
+
+
+class MemoryBackendError(VbmcError, RuntimeError):
+    """Raised by every call of a memory backend built with ``fail=True``."""
+
+    message = "memory backend set to fail (%(call)s)"

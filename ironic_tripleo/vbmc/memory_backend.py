@@ -14,10 +14,7 @@ import time
 from collections.abc import Iterator
 
 from ironic_tripleo.vbmc.backend import BootDevice, NodeBackend, PowerState
-
-
-class MemoryBackendError(RuntimeError):
-    """Raised by every call of a backend built with ``fail=True``."""
+from ironic_tripleo.vbmc.exception import MemoryBackendError
 
 
 class MemoryBackend(NodeBackend):
@@ -54,7 +51,7 @@ class MemoryBackend(NodeBackend):
         if self.delay:
             time.sleep(self.delay)
         if self.fail:
-            raise MemoryBackendError(f"memory backend set to fail ({name})")
+            raise MemoryBackendError(call=name)
         with self._lock:
             self.calls[name] += 1
             if self._soft_off_at is not None and time.monotonic() >= self._soft_off_at:

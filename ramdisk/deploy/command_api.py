@@ -30,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from ramdisk.deploy import exception as exc
 from ramdisk.deploy.commands import DeployCommands
+from ramdisk.deploy.exception import APIError
 from ramdisk.exception import RamdiskError
 
 LOG = logging.getLogger(__name__)
@@ -44,12 +45,6 @@ STATUS_OF: dict[type[RamdiskError], HTTPStatus] = {
     exc.NoRootDevice: HTTPStatus.NOT_FOUND,
     exc.TargetBusy: HTTPStatus.CONFLICT,
 }
-
-
-class APIError(Exception):
-    def __init__(self, status: HTTPStatus, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class CommandServer(ThreadingHTTPServer):

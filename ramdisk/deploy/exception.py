@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from ramdisk.exception import RamdiskError
 
 
@@ -49,3 +51,13 @@ class InvalidCommand(RamdiskError):
 class TargetBusy(RamdiskError):
     message = ("target %(current)s is already exported; stop it (stop_iscsi_target) "
                "before exporting %(requested)s")
+
+
+class APIError(RamdiskError):
+    """A command API request refused; ``status`` is the HTTP answer."""
+
+    message = "%(reason)s"
+
+    def __init__(self, status: HTTPStatus, reason: str) -> None:
+        self.status = status
+        super().__init__(reason=reason)
