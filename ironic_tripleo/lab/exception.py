@@ -64,3 +64,22 @@ class BootFileError(TripleOError):
     """A file a VM node boots from is missing."""
 
     message = "VM lab: %(file)s is missing: %(fix)s"
+
+
+class LabConfigError(TripleOError):
+    message = "lab: %(field)s %(value)r is invalid: %(allowed)s"
+
+
+class SubnetInUseError(TripleOError):
+    message = ("lab: subnet %(subnet)s is already used by interface %(ifname)s "
+               "(%(address)s), probably another lab; pass --subnet with another part of "
+               "198.51.100.0/24 or 203.0.113.0/24 (e.g. --subnet 203.0.113.0/24), "
+               "or --subnet auto")
+
+
+class NodeSpecError(TripleOError):
+    message = "node %(node)s: %(field)s %(value)r is invalid: %(allowed)s"
+
+
+class PxeBootError(TripleOError):
+    message = "PXE boot of %(node)s failed: %(reason)s"

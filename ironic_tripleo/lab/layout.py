@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab.exception import LabConfigError, SubnetInUseError
 from ironic_tripleo.lab.node import NodeSpec
 
 ALLOWED_NETWORKS = (ipaddress.IPv4Network("198.51.100.0/24"),
@@ -23,17 +23,6 @@ MAX_NODES = 99
 # DHCP leases one node may hold at once: its NIC ROM and its ramdisk's own DHCP client
 # may ask with different client ids (dnsmasq then gives two addresses for 10 minutes).
 LEASES_PER_NODE = 2
-
-
-class LabConfigError(TripleOError):
-    message = "lab: %(field)s %(value)r is invalid: %(allowed)s"
-
-
-class SubnetInUseError(TripleOError):
-    message = ("lab: subnet %(subnet)s is already used by interface %(ifname)s "
-               "(%(address)s), probably another lab; pass --subnet with another part of "
-               "198.51.100.0/24 or 203.0.113.0/24 (e.g. --subnet 203.0.113.0/24), "
-               "or --subnet auto")
 
 
 @dataclasses.dataclass

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab.exception import NodeSpecError
 
 DEFAULT_BOOT_DEVICE = "disk"
 BOOT_DEVICES = ("pxe", "disk", "cdrom", "bios")
@@ -33,10 +33,6 @@ ARCHES = ("x86_64", "aarch64", "ppc64le", "i686")
 
 _THREAD_LOCKS: dict[str, threading.Lock] = {}
 _THREAD_LOCKS_GUARD = threading.Lock()
-
-
-class NodeSpecError(TripleOError):
-    message = "node %(node)s: %(field)s %(value)r is invalid: %(allowed)s"
 
 
 @dataclasses.dataclass

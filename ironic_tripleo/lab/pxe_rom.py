@@ -24,7 +24,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab.exception import PxeBootError
 
 HOOK = """#!/bin/sh
 # Written by the lab firmware: configure $interface, record the lease; nothing else.
@@ -41,10 +41,6 @@ case "$1" in
 esac
 exit 0
 """
-
-
-class PxeBootError(TripleOError):
-    message = "PXE boot of %(node)s failed: %(reason)s"
 
 
 @dataclasses.dataclass
