@@ -17,11 +17,11 @@ import fcntl
 import os
 import pprint
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import tenacity
 from hardware.generate import is_included
 
 from ahc_rules.exception import CmdbExhaustedError, LockTimeout
@@ -105,15 +105,13 @@ def rules_lock(rules_dir: str | Path, timeout: float = 60.0) -> Iterator[None]:
     lock_path = Path(rules_dir) / LOCK_NAME
     fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LockTimeout(path=str(lock_path), timeout=timeout) from None
-                time.sleep(0.05)
+        try:
+            tenacity.Retrying(retry=tenacity.retry_if_exception_type(BlockingIOError),
+                              stop=tenacity.stop_after_delay(timeout),
+                              wait=tenacity.wait_fixed(0.05))(
+                fcntl.flock, fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except tenacity.RetryError:
+            raise LockTimeout(path=str(lock_path), timeout=timeout) from None
         try:
             yield
         finally:

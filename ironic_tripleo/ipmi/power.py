@@ -7,9 +7,9 @@ interface raises instead of guessing.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
+import tenacity
 from ironic.common import exception as ironic_exc
 from ironic.common import states
 from ironic.conductor import task_manager
@@ -38,17 +38,20 @@ def request_and_wait(pool: SessionPool, bmc: driver_info.BMC, request: str, targ
     if request == "shutdown" and pool.get_power(bmc) == "off":
         return
     pool.set_power(bmc, request)
-    deadline = time.monotonic() + timeout
-    while True:
-        state = pool.get_power(bmc)
-        if state == target:
-            return
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise ironic_exc.PowerStateFailure(
-                message=f"Node {node}: BMC {bmc.label} still reports power {state} "
-                        f"{timeout}s after 'power {request}'")
-        time.sleep(min(poll_interval, remaining))
+    # Read until ``target``; the last read is at the deadline (sleeps are cut to it).
+    # An IPMI error is not retried: retry_if_result lets it through at once.
+    waiting = tenacity.Retrying(
+        retry=tenacity.retry_if_result(lambda state: state != target),
+        stop=tenacity.stop_after_delay(timeout),
+        wait=lambda attempt: min(poll_interval,
+                                 max(timeout - (attempt.seconds_since_start or 0), 0)))
+    try:
+        waiting(pool.get_power, bmc)
+    except tenacity.RetryError as exc:
+        state = exc.last_attempt.result()
+        raise ironic_exc.PowerStateFailure(
+            message=f"Node {node}: BMC {bmc.label} still reports power {state} "
+                    f"{timeout}s after 'power {request}'") from None
 
 
 class PyghmiPower(base.PowerInterface):
