@@ -4,6 +4,10 @@ Reads the kernel command line Ironic's PXE config wrote, starts udev (which load
 modules for the devices found), brings up the boot NIC with DHCP (busybox udhcpc) and
 runs the agent mode asked for; messages go to the console. ``plan`` is the pure part.
 
+The ACPI power button (a BMC's soft off) powers the machine off: busybox ``acpid``
+(already in the image for ``udhcpc``; no code of ours parses input events in PID 1)
+runs ``ACPI_DIR/PWRF/00000080`` on a press, which syncs and powers off.
+
 Kernel command line (besides what the agent itself reads, see ``cmdline``):
 
 | parameter | meaning |
@@ -37,9 +41,14 @@ ATTEMPTS_PARAM = "tripleo-agent-attempts"
 DELAY_PARAM = "tripleo-agent-retry-delay"
 MODULES_PARAM = "tripleo-modules"
 MODES = ("discover", "deploy")
-# loaded explicitly: no device alias makes udev load them
-ALWAYS_MODULES = ("ipmi_si", "ipmi_devintf", "loop", "iscsi_tcp")
+# loaded explicitly: no device alias makes udev load them (button and evdev: the
+# power button must be an input device before acpid starts)
+ALWAYS_MODULES = ("ipmi_si", "ipmi_devintf", "loop", "iscsi_tcp", "button", "evdev")
 UDHCPC_SCRIPT = "/usr/lib/ironic-tripleo/udhcpc.sh"
+# busybox acpid's configuration directory; it runs PWRF/00000080 (its name for a
+# power-button press) from there
+ACPI_DIR = "/usr/lib/ironic-tripleo/acpi"
+POWER_BUTTON_ACTION = "PWRF/00000080"
 POWEROFF = ("busybox", "poweroff", "-f")
 SYS_NET = "/sys/class/net"
 
@@ -157,6 +166,45 @@ def start_udev(modules: tuple[str, ...]) -> None:
     _quiet(["udevadm", "settle", "--timeout=30"], timeout=60)
 
 
+def _watches_input(pid: int) -> bool:
+    """Whether process ``pid`` has a ``/dev/input/event*`` device open."""
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(fd).startswith("/dev/input/event"):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def listen_power_button(timeout: float = 10.0) -> bool:
+    """Start busybox ``acpid`` on ``ACPI_DIR``; True once it watches the input devices.
+
+    A press before acpid has opened the power button's event device is lost, so this
+    waits for that (acpid opens the devices present when it starts: call it after
+    ``start_udev``).
+    """
+    try:
+        child = subprocess.Popen(["busybox", "acpid", "-f", "-c", ACPI_DIR, "-l",
+                                  "/dev/console"], stdin=subprocess.DEVNULL)
+    except OSError as exc:
+        say(f"acpid: {exc}; the ACPI power button is ignored")
+        return False
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_delay(timeout), wait=tenacity.wait_fixed(0.2),
+        retry=tenacity.retry_if_result(lambda ok: not ok and child.poll() is None),
+        retry_error_callback=lambda state: False)
+    if retrying(_watches_input, child.pid):
+        say("listening for the ACPI power button (busybox acpid)")
+        return True
+    say("acpid found no input device; the ACPI power button is ignored")
+    return False
+
+
 def nics(boot_mac: str | None, sys_net: str = SYS_NET) -> list[str]:
     """NIC names to try DHCP on: the boot NIC if found, else every NIC but lo."""
     found = {}
@@ -233,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         start_udev(boot.modules)
         say(f"udev settled in {time.monotonic() - started:.1f}s")
+        listen_power_button()
         nic = bring_up_network(boot)
         if nic is None:
             say(f"no DHCP lease on {boot.boot_mac or 'any NIC'}; the agent runs anyway")

@@ -85,5 +85,9 @@ def stage(dest: Path, wheel: Path, info: dict[str, object]) -> None:
     dhcp.parent.mkdir(parents=True)
     shutil.copy2(FILES / "udhcpc.sh", dhcp)
     dhcp.chmod(0o755)
+    button = dest / boot.ACPI_DIR.lstrip("/") / boot.POWER_BUTTON_ACTION
+    button.parent.mkdir(parents=True)
+    shutil.copy2(FILES / "power-button.sh", button)
+    button.chmod(0o755)
     (dest / IMAGE_INFO).parent.mkdir(parents=True, exist_ok=True)
     (dest / IMAGE_INFO).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")

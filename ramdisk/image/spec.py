@@ -37,6 +37,8 @@ MODULES = (
     "ehci_pci",
     # IPMI, iSCSI, loop devices
     "ipmi_si", "ipmi_devintf", "ipmi_ssif", "loop", "iscsi_tcp",
+    # the ACPI power button and its /dev/input/event device (IPMI soft off)
+    "button", "evdev",
 )
 
 # paths (relative to the root) removed from the base: not needed to run the agent

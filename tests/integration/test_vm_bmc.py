@@ -9,12 +9,20 @@ power-down and it powers itself off; ``power reset`` is a QMP system reset (same
 qemu, a second boot); a one-time PXE boot is used once and the next power-on boots
 the disk, a persistent one is used on two power cycles (DHCP from the VM's MAC in
 dnsmasq's log shows its NIC ROM ran).
+
+Tests that need the NIC ROM to do something write their own ``boot.ipxe`` into the
+lab's HTTP root (no node is enrolled, so Ironic writes none): the built ramdisk
+(``built_ramdisk``) waiting in deploy mode for ``power soft``, or iPXE's ``reboot``
+command, a reboot the guest does itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,6 +30,7 @@ import pytest
 from ironic_tripleo.lab import bmc_process, netns, process
 from ironic_tripleo.lab.lab import Lab, running_lab
 from ironic_tripleo.lab.node import NodeSpec
+from tests.integration.ramdisk_fixture import built_ramdisk  # noqa: F401 - fixture
 from tests.integration.vm_fixture import (  # noqa: F401 - fixtures
     MARKER,
     console,
@@ -169,3 +178,94 @@ def test_lab_down_kills_qemu_and_removes_tap(tmp_path, marker_image_files):  # n
         assert again["state"] == "up" and again["lab_id"] != state["lab_id"]
     finally:
         lab.down()
+
+
+def http_url(lab: dict) -> str:
+    return f"http://{lab['network']['host_address']}:{lab['http']['port']}"
+
+
+@contextlib.contextmanager
+def ipxe_script(lab: dict, script: str, files: tuple[Path, ...] = ()):
+    """Serve ``script`` as the lab's ``boot.ipxe`` and ``files`` next to it; at the
+    end power the node off and remove them."""
+    root = Path(lab["http"]["root"])
+    placed = [root / "boot.ipxe", *(root / source.name for source in files)]
+    try:
+        for source, path in zip(files, placed[1:], strict=True):
+            path.unlink(missing_ok=True)
+            try:
+                os.link(source, path)
+            except OSError:
+                shutil.copyfile(source, path)
+        placed[0].write_text("#!ipxe\n" + script)
+        yield
+    finally:
+        if power(lab).endswith("on"):
+            power_off(lab)
+        for path in placed:
+            path.unlink(missing_ok=True)
+
+
+def test_built_ramdisk_powers_off_on_acpi_soft_off(vm_lab, built_ramdisk):  # noqa: F811
+    """The built image in deploy mode (looking up a node Ironic does not know, so it
+    stays up) obeys ``power soft``: the guest powers itself off and qemu ends."""
+    node = vm_lab["nodes"][0]
+    if power(vm_lab).endswith("on"):
+        power_off(vm_lab)
+    kernel, initramfs = built_ramdisk.kernel, built_ramdisk.initramfs
+    url = http_url(vm_lab)
+    script = (f"kernel {url}/{kernel.name} console=ttyS0,115200 "
+              f"ipa-api-url={vm_lab['ironic_url']} BOOTIF={node['mac']}\n"
+              f"initrd {url}/{initramfs.name}\nboot\n")
+    before = console(node).count("running the agent: -m ramdisk.cmd deploy")
+    with ipxe_script(vm_lab, script, (kernel, initramfs)):
+        ipmi(vm_lab, "chassis", "bootdev", "disk", "options=persistent")
+        ipmi(vm_lab, "chassis", "bootdev", "pxe")
+        ipmi(vm_lab, "power", "on")
+        wait_console(node, "running the agent: -m ramdisk.cmd deploy", before + 1, timeout=300)
+        ipmi(vm_lab, "power", "soft")
+        wait_for(lambda: power(vm_lab).endswith("off"), 60, 0.5, what="ACPI soft off")
+        assert qemu_pid(vm_lab) is None
+        assert "ACPI power button pressed; powering off" in console(node)
+
+
+def script_fetches(lab: dict) -> int:
+    """GETs of ``boot.ipxe`` in the lab's HTTP log: PXE boots that reached iPXE's script."""
+    log = Path(lab["http"]["workdir"]) / "http.log"
+    return log.read_text(errors="replace").count('"GET /boot.ipxe ') if log.exists() else 0
+
+
+def test_guest_reboot_boots_the_persistent_device(vm_lab):
+    """iPXE's ``reboot`` is a reboot by the guest, which the BMC does not see: qemu's
+    boot order must then be the persistent device's, as a server's firmware has used
+    up a one-time device."""
+    node = vm_lab["nodes"][0]
+    if power(vm_lab).endswith("on"):
+        power_off(vm_lab)
+    with ipxe_script(vm_lab, "reboot\n"):
+        # one-time PXE, persistent disk: PXE once, the guest reboots, the disk boots
+        ipmi(vm_lab, "chassis", "bootdev", "disk", "options=persistent")
+        ipmi(vm_lab, "chassis", "bootdev", "pxe")
+        fetches, markers = script_fetches(vm_lab), console(node).count(MARKER)
+        ipmi(vm_lab, "power", "on")
+        pid = qemu_pid(vm_lab)
+        wait_for(lambda: console(node).count(MARKER) > markers
+                 or script_fetches(vm_lab) > fetches + 1, 180, 0.5,
+                 what="the marker (disk) or a second PXE boot")
+        assert script_fetches(vm_lab) == fetches + 1, "the guest's reboot PXE-booted again"
+        wait_console(node, MARKER, markers + 1)
+        assert qemu_pid(vm_lab) == pid  # one qemu: the guest rebooted itself
+
+        # persistent PXE holds over the guest's reboots; made persistent disk while
+        # the VM runs, the next reboot boots the disk
+        power_off(vm_lab)
+        ipmi(vm_lab, "chassis", "bootdev", "pxe", "options=persistent")
+        fetches, markers = script_fetches(vm_lab), console(node).count(MARKER)
+        ipmi(vm_lab, "power", "on")
+        pid = qemu_pid(vm_lab)
+        wait_for(lambda: script_fetches(vm_lab) >= fetches + 2, 180, 0.5,
+                 what="two PXE boots in one power-on")
+        ipmi(vm_lab, "chassis", "bootdev", "disk", "options=persistent")
+        wait_console(node, MARKER, markers + 1, timeout=180)
+        assert qemu_pid(vm_lab) == pid
+        assert console(node).count(MARKER) == markers + 1
