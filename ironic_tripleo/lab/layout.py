@@ -19,7 +19,8 @@ ALLOWED_NETWORKS = (ipaddress.IPv4Network("198.51.100.0/24"),
                     ipaddress.IPv4Network("203.0.113.0/24"))
 DEFAULT_SUBNET = "198.51.100.0/24"
 AUTO_PREFIXLEN = 27
-MAX_NODES = 99
+#: What the DHCP range of a /24 leases (``nodes_that_fit``); names and MACs allow 254.
+MAX_NODES = 111
 # DHCP leases one node may hold at once: its NIC ROM and its ramdisk's own DHCP client
 # may ask with different client ids (dnsmasq then gives two addresses for 10 minutes).
 LEASES_PER_NODE = 2

@@ -13,13 +13,13 @@ def iface(text):
 
 
 def test_names_fit_linux_limits_and_macs_are_local():
-    for index in (0, 98):
+    for index in (0, layout.MAX_NODES - 1):
         names = layout.node_names("a1b2c3", index)
         assert len(names.veth) <= 15 and len(layout.bridge_name("a1b2c3")) <= 15
         assert names.mac.startswith("52:54:00:a1:b2:")
     assert layout.node_names("a1b2c3", 0).mac != layout.node_names("a1b2c3", 1).mac
     with pytest.raises(layout.LabConfigError):
-        layout.node_names("a1b2c3", 99)
+        layout.node_names("a1b2c3", layout.MAX_NODES)
 
 
 @pytest.mark.parametrize("subnet", ["192.0.2.0/24", "10.0.0.0/24", "198.51.100.0/23",
@@ -106,3 +106,13 @@ def test_instackenv_document():
         "name": "n0", "pm_type": "ipmi", "pm_addr": "127.0.0.1", "pm_port": 6230,
         "pm_user": "admin", "pm_password": "pw", "mac": ["52:54:00:00:00:01"],
         "cpu": "2", "memory": "4096", "disk": "10", "arch": "x86_64"}]}
+
+
+def test_a_lab_holds_as_many_nodes_as_a_24_leases():
+    # 100 nodes (bench/bulk_introspection.py) were refused by a fixed limit of 99.
+    assert layout.MAX_NODES == layout.nodes_that_fit(ipaddress.IPv4Network("198.51.100.0/24"))
+    names = [layout.node_names("abcdef", index) for index in range(layout.MAX_NODES)]
+    assert len({n.mac for n in names}) == len({n.veth for n in names}) == layout.MAX_NODES
+    assert max(len(n.veth) for n in names) <= 15  # IFNAMSIZ - 1
+    with pytest.raises(layout.LabConfigError, match="1-111 nodes"):
+        layout.node_names("abcdef", layout.MAX_NODES)
