@@ -18,8 +18,9 @@ import random
 import signal
 import subprocess
 import tempfile
-import time
 from collections.abc import Sequence
+
+import tenacity
 
 from ramdisk import command
 from ramdisk.deploy.exception import TargetDaemonError, TargetError
@@ -159,22 +160,30 @@ class TargetDaemon:
         except OSError as exc:
             self._log.close()
             raise self._error(f"cannot run tgtd: {exc}") from exc
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                self._log.seek(0)
-                err = self._log.read().decode(errors="replace")
-                self._log.close()
-                self._log, self.proc = None, None  # its sockets may be another tgtd's
-                raise self._error(f"tgtd exited at start: {err.strip()}")
-            try:
-                self.tgtadm(["--op", "show", "--mode", "sys"], timeout=5)
-                return
-            except TargetDaemonError as exc:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise self._error(f"tgtd did not answer within {timeout}s: {exc}") from exc
-            time.sleep(0.1)
+        try:
+            tenacity.Retrying(
+                retry=tenacity.retry_if_exception(
+                    lambda exc: isinstance(exc, TargetDaemonError) and self.proc is not None),
+                stop=tenacity.stop_after_delay(timeout), wait=tenacity.wait_fixed(0.1),
+                reraise=True)(self._answers)
+        except TargetDaemonError as exc:
+            if self.proc is None:  # it exited: _answers says so
+                raise
+            self.stop()
+            raise self._error(f"tgtd did not answer within {timeout}s: {exc}") from exc
+
+    def _answers(self) -> None:
+        """One start-up probe; :raises TargetDaemonError: not answering yet, or exited
+        (then ``proc`` is None and the message has its stderr)."""
+        if self.proc is None or self._log is None:
+            raise self._error("tgtd is not started")
+        if self.proc.poll() is not None:
+            self._log.seek(0)
+            err = self._log.read().decode(errors="replace")
+            self._log.close()
+            self._log, self.proc = None, None  # its sockets may be another tgtd's
+            raise self._error(f"tgtd exited at start: {err.strip()}")
+        self.tgtadm(["--op", "show", "--mode", "sys"], timeout=5)
 
     @property
     def running(self) -> bool:
