@@ -9,9 +9,9 @@ import threading
 from oslo_config import cfg
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from discoverd import no_lease
 from discoverd.app import create_app, get_service
 from discoverd.lease_keeper import LeaseKeeper
-from discoverd.pxe_filter import no_lease
 from discoverd.pxe_filter.sync import FilterSyncer
 from discoverd.timeouts import TimeoutChecker
 

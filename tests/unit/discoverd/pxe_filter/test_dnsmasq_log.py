@@ -6,9 +6,9 @@ import time
 
 import pytest
 
+from discoverd.no_lease import LogFollower
 from discoverd.pxe_filter import dnsmasq_log
 from discoverd.pxe_filter.dnsmasq_log import DhcpEvent, Kind, LeaseFailures
-from discoverd.pxe_filter.no_lease import LogFollower
 
 MAC = "52:54:00:44:ec:01"
 T0 = datetime.datetime(2026, 11, 29, 14, 0, 0)

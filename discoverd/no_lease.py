@@ -1,4 +1,5 @@
-"""Ending an introspection whose node DHCP keeps refusing an address.
+"""Ending an introspection whose node DHCP keeps refusing an address (beside
+``timeouts``: both end records; ``pxe_filter.dnsmasq_log`` reads the log).
 
 A daemon thread in each discoverd process follows dnsmasq's log (``[dhcp_log]
 dnsmasq_log_file``), keeps ``LeaseFailures`` up to date and, every poll, ends in
@@ -17,6 +18,7 @@ import os
 import threading
 from pathlib import Path
 
+from baremetal_common.node_log import node_log
 from discoverd import exception, introspections
 from discoverd.db.models import utcnow
 from discoverd.introspect import power_off
@@ -90,7 +92,7 @@ def end_overdue(service: Service, failures: dnsmasq_log.LeaseFailures,
         except (exception.ConcurrentUpdate, exception.InvalidTransition,
                 exception.IntrospectionNotFound):
             continue  # its data arrived, or another process ended it
-        LOG.error("[node %s] introspection failed: %s", uuid, error)
+        node_log(LOG, uuid).error("introspection failed: %s", error)
         service.introspection_ended(uuid)
         if service.power_off and record.manage_boot:
             power_off(service, uuid)
