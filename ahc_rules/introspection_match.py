@@ -24,6 +24,7 @@ from ahc_rules.assign import match_node, new_cmdbs, remaining_places
 from ahc_rules.cmdb import cmdb_path, rules_lock, save_cmdb
 from ahc_rules.matcher import NodeFacts
 from ahc_rules.rules_dir import load_rules
+from baremetal_common.node_log import node_log
 
 LOG = logging.getLogger(__name__)
 CLAIMS_NAME = ".ahc-claims.json"
@@ -105,6 +106,6 @@ def claim_role(rules_dir: str | Path, node: str, facts: NodeFacts,
             save_cmdb(cmdb_path(rules_dir, role), cmdb.entries)
         claims[node] = {"role": role, "at": now}
         save_claims(rules_dir, claims)
-    LOG.info("[node %s] role %s (held before: %s)", node, role, dict(held))
+    node_log(LOG, node).info("role %s (held before: %s)", role, dict(held))
     variables.pop("used", None)
     return role, variables

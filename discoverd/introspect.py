@@ -4,6 +4,7 @@ import datetime
 import logging
 import uuid as uuidlib
 
+from baremetal_common.node_log import node_log
 from discoverd import exception, introspections
 from discoverd.db.models import utcnow
 from discoverd.ironic import INSPECT_FROM_STATES, INSPECT_INTERFACE, VALID_STATES, bmc_addresses
@@ -84,23 +85,23 @@ def start(service: Service, ident: str, manage_boot: bool = True) -> str:
     _check_node(node)
     pending_since = utcnow() - datetime.timedelta(seconds=service.timeout)
     if not manage_boot and introspections.join(service.db, uuid, pending_since) is not None:
-        LOG.info("[node %s] introspection already running; kept (boot now managed by "
-                 "the caller)", uuid)
+        node_log(LOG, uuid).info("introspection already running; kept (boot now managed by "
+                                 "the caller)")
         return uuid
     ironic_flow = uses_ironic_flow(node, manage_boot)
     ports = service.ironic.list_ports(uuid)
     attributes = {"bmc_address": bmc_addresses(node.get("driver_info") or {}),
                   "mac": [p["address"] for p in ports]}
     if not attributes["mac"] and not attributes["bmc_address"]:
-        LOG.warning("[node %s] has no ports and no BMC address: the ramdisk will not find "
-                    "it", uuid)
+        node_log(LOG, uuid).warning("has no ports and no BMC address: the ramdisk will not find "
+                                    "it")
     introspections.start(service.db, uuid, manage_boot and not ironic_flow, attributes,
                          awaiting_join=ironic_flow)
     if service.pxe_filter is not None:  # let the node's MACs through before it boots
         service.pxe_filter.sync(service.db, service.ironic)
-    LOG.info("[node %s] introspection starting (BMC %s, MACs %s, manage_boot=%s, "
-             "Ironic inspect flow=%s)", uuid, attributes["bmc_address"], attributes["mac"],
-             manage_boot, ironic_flow)
+    node_log(LOG, uuid).info(
+        "introspection starting (BMC %s, MACs %s, manage_boot=%s, Ironic inspect flow=%s)",
+        attributes["bmc_address"], attributes["mac"], manage_boot, ironic_flow)
     try:
         if ironic_flow:
             service.ironic.set_provision_state(uuid, "inspect")
@@ -122,7 +123,7 @@ def power_off(service: Service, uuid: str) -> str | None:
     try:
         service.ironic.set_power_state(uuid, "power off")
     except exception.DiscoverdError as exc:
-        LOG.warning("[node %s] power off failed: %s", uuid, exc)
+        node_log(LOG, uuid).warning("power off failed: %s", exc)
         return str(exc)
     return None
 
@@ -137,4 +138,4 @@ def abort(service: Service, uuid: str) -> None:
     error = ABORTED if failure is None else f"{ABORTED}; power off failed: {failure}"
     introspections.transition(service.db, uuid, Event.abort_end, error=error)
     service.introspection_ended(uuid)
-    LOG.info("[node %s] introspection aborted", uuid)
+    node_log(LOG, uuid).info("introspection aborted")

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from baremetal_common.node_log import node_log
 from discoverd import exception
 from discoverd.db.api import Database
 from discoverd.db.models import Attribute, Introspection, IntrospectionData, utcnow
@@ -173,7 +174,7 @@ def _transition(db: Database, uuid: str, event: Event, error: str | None,
         new = next_state(uuid, record.state, event)
         if owner is not None and record.owner != owner:
             raise exception.LeaseLost(node=uuid, owner=owner, holder=record.owner)
-        LOG.debug("[node %s] %s: %s -> %s", uuid, event, record.state, new)
+        node_log(LOG, uuid).debug("%s: %s -> %s", event, record.state, new)
         record.state = new
         if error is not None:
             record.error = error

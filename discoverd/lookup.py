@@ -12,6 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from baremetal_common import mac as mac_parser
 from discoverd import exception
 from discoverd.state import State
 
@@ -19,24 +20,12 @@ LOG = logging.getLogger(__name__)
 
 WEIGHTS = {"bmc_address": 2, "mac": 1}
 _NO_BMC = {"", "0.0.0.0", "::", "::/0"}  # noqa: S104 - what a BMC-less node reports
-_HEX_BYTES = frozenset(f"{i:02x}" for i in range(256))
 
 
 def normalize_mac(mac: object) -> str | None:
-    """Return ``mac`` as ``aa:bb:cc:dd:ee:ff``, or None when it is not a MAC.
-
-    Accepts the PXE form ``01-aa-bb-cc-dd-ee-ff`` that some ramdisks send as
-    ``boot_interface``.
-    """
-    if not isinstance(mac, str):
-        return None
-    text = mac.strip().lower().replace("-", ":")
-    parts = text.split(":")
-    if len(parts) == 7 and parts[0] == "01":
-        parts = parts[1:]
-    if len(parts) != 6 or not all(len(p) == 2 and p in _HEX_BYTES for p in parts):
-        return None
-    return ":".join(parts)
+    """Return ``mac`` as ``aa:bb:cc:dd:ee:ff``, or None when it is not a MAC; the PXE
+    form ``01-aa-bb-cc-dd-ee-ff`` that some ramdisks send as ``boot_interface`` too."""
+    return mac_parser.normalize_mac(mac, pxe_form=True)
 
 
 def _bmc(value: object) -> str | None:

@@ -10,6 +10,7 @@ import copy
 import logging
 from typing import Any
 
+from baremetal_common.node_log import node_log
 from discoverd import exception, introspections, leases, lookup, schemas, writeback
 from discoverd.introspect import power_off
 from discoverd.node_info import NodeInfo
@@ -55,9 +56,9 @@ def process(service: Service, payload: Any) -> dict[str, Any]:
         # answer was lost in a crash): accepted, it is processed once.
         if leases.stored_payload(service.db, uuid) != payload:
             raise
-        LOG.info("[node %s] ramdisk data posted again while being processed", uuid)
+        node_log(LOG, uuid).info("ramdisk data posted again while being processed")
         return {"uuid": uuid}
-    LOG.info("[node %s] processing ramdisk data", uuid)
+    node_log(LOG, uuid).info("processing ramdisk data")
     _process_claimed(service, uuid, payload, record.manage_boot)
     return {"uuid": uuid}
 
@@ -74,7 +75,7 @@ def reapply(service: Service, uuid: str) -> None:
     raw = introspections.get_data(service.db, uuid, processed=False)
     leases.claim(service.db, uuid, Event.reapply, service.owner, service.lease_time,
                  payload=raw, manage_boot=False)
-    LOG.info("[node %s] reapplying processing to the stored ramdisk data", uuid)
+    node_log(LOG, uuid).info("reapplying processing to the stored ramdisk data")
     _process_claimed(service, uuid, raw, manage_boot=False)
 
 
@@ -91,8 +92,7 @@ def resume(service: Service, uuid: str) -> bool:
             exception.IntrospectionNotFound, exception.ConcurrentUpdate):
         return False
     payload = leases.stored_payload(service.db, uuid)
-    LOG.warning("[node %s] resuming processing left by a discoverd process that stopped",
-                uuid)
+    node_log(LOG, uuid).warning("resuming processing left by a discoverd process that stopped")
     if payload is None:
         _end_in_error(service, uuid, record.manage_boot,
                       f"Node {uuid}: discoverd stopped while processing and no ramdisk "
@@ -108,7 +108,7 @@ def resume(service: Service, uuid: str) -> bool:
 def _end_in_error(service: Service, uuid: str, manage_boot: bool, error: str) -> None:
     # Whatever the text holds, it must be storable, or the record stays processing.
     error = error.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
-    LOG.error("[node %s] introspection failed: %s", uuid, error)
+    node_log(LOG, uuid).error("introspection failed: %s", error)
     introspections.transition(service.db, uuid, Event.error, error=error,
                               owner=service.owner)
     _forget_raw(service, uuid)
@@ -138,7 +138,7 @@ def _process_claimed(service: Service, uuid: str, payload: dict[str, Any],
     introspections.transition(service.db, uuid, Event.finish, owner=service.owner)
     _forget_raw(service, uuid)
     service.introspection_ended(uuid)
-    LOG.info("[node %s] introspection finished", uuid)
+    node_log(LOG, uuid).info("introspection finished")
 
 
 def _hook_failed(uuid: str, name: str, exc: Exception) -> exception.HookFailed:

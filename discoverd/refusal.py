@@ -9,6 +9,7 @@ that introspection ends in ``error`` with the reason, as a processing failure do
 import logging
 from typing import Any
 
+from baremetal_common.node_log import node_log
 from discoverd import exception, introspections, lookup
 from discoverd.introspect import power_off
 from discoverd.service import Service
@@ -34,7 +35,7 @@ def end_introspection(service: Service, payload: Any, reason: str) -> str | None
         LOG.info("refused ramdisk data (%s) not attributed to a node: %s", reason, exc)
         return None
     error = f"Node {uuid}: the ramdisk data was refused: {reason}"
-    LOG.error("[node %s] introspection failed: %s", uuid, error)
+    node_log(LOG, uuid).error("introspection failed: %s", error)
     introspections.transition(service.db, uuid, Event.error, error=error)
     service.introspection_ended(uuid)
     if service.power_off and record.manage_boot:

@@ -11,6 +11,7 @@ from typing import Any
 
 from oslo_config import cfg
 
+from baremetal_common.node_log import node_log
 from discoverd.db.api import Database
 from discoverd.hooks.manager import HookManager
 from discoverd.leases import new_owner
@@ -45,7 +46,7 @@ class Service:
             try:
                 listener(uuid)
             except Exception:
-                LOG.exception("[node %s] end-of-introspection listener failed", uuid)
+                node_log(LOG, uuid).exception("end-of-introspection listener failed")
 
     @classmethod
     def from_conf(cls, conf: cfg.ConfigOpts, ironic: Any = None) -> "Service":

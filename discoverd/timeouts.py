@@ -8,6 +8,7 @@ import datetime
 import logging
 import threading
 
+from baremetal_common.node_log import node_log
 from discoverd import exception, introspections
 from discoverd.db.models import utcnow
 from discoverd.introspect import power_off
@@ -29,7 +30,7 @@ def expire(service: Service, now: datetime.datetime | None = None) -> list[str]:
         except (exception.ConcurrentUpdate, exception.InvalidTransition,
                 exception.IntrospectionNotFound):
             continue  # another process or request got there first
-        LOG.warning("[node %s] introspection timed out", uuid)
+        node_log(LOG, uuid).warning("introspection timed out")
         service.introspection_ended(uuid)
         if service.power_off:
             power_off(service, uuid)

@@ -21,6 +21,7 @@ from ahc_rules.hooks import options
 from ahc_rules.introspection_match import claim_role, fact_list
 from ahc_rules.matcher import NodeFacts
 from ahc_rules.rules_dir import load_rules
+from baremetal_common.node_log import node_log
 from discoverd import exception
 from discoverd.exception import HookError
 from discoverd.hooks.base import ProcessingHook
@@ -57,7 +58,7 @@ class AhcHook(ProcessingHook):
         items = fact_list(introspection_data.get("data"),
                           introspection_data.get("extra_hardware"))
         if not items:
-            LOG.info("[node %s] ahc: the ramdisk sent no hardware facts; no role", uuid)
+            node_log(LOG, uuid).info("ahc: the ramdisk sent no hardware facts; no role")
             return
         ironic = kwargs.get("ironic")
         profiles = ironic.node_profiles if ironic is not None else dict
@@ -67,10 +68,11 @@ class AhcHook(ProcessingHook):
         except AhcError as exc:
             raise HookError(f"ahc: {exc}") from None
         if role is None:
-            LOG.info("[node %s] ahc: no role of %s matches (or all are full); "
-                     "node left without a profile", uuid, self.rules_dir)
+            node_log(LOG, uuid).info("ahc: no role of %s matches (or all are full); "
+                                     "node left without a profile", self.rules_dir)
             return
         node_info.update_capabilities(profile=role)
         node_info.set_field("/extra/ahc", {"profile": role, "variables": variables})
-        LOG.info("[node %s] ahc: profile %s%s", uuid, role,
-                 f" (hostname {variables['hostname']})" if "hostname" in variables else "")
+        node_log(LOG, uuid).info(
+            "ahc: profile %s%s", role,
+            f" (hostname {variables['hostname']})" if "hostname" in variables else "")

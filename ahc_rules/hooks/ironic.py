@@ -28,6 +28,7 @@ from ahc_rules.hooks import options
 from ahc_rules.introspection_match import claim_role, fact_list
 from ahc_rules.ironic import parse_capabilities
 from ahc_rules.matcher import NodeFacts
+from baremetal_common.node_log import node_log
 
 LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
@@ -68,8 +69,7 @@ class AhcInspectionHook(base.InspectionHook):
         items = fact_list(plugin_data.get("data"), None) or kept or fact_list(
             None, plugin_data.get("extra"))
         if not items:
-            LOG.info("[node %s] ahc: no hardware facts in the inspection data; no role",
-                     node.uuid)
+            node_log(LOG, node.uuid).info("ahc: no hardware facts in the inspection data; no role")
             return
         rules_dir = CONF[options.IRONIC_GROUP].rules_dir
         if not rules_dir:
@@ -84,8 +84,8 @@ class AhcInspectionHook(base.InspectionHook):
             raise ironic_exception.HardwareInspectionFailure(
                 error=f"node {node.uuid}: ahc: {exc}") from None
         if role is None:
-            LOG.info("[node %s] ahc: no role of %s matches (or all are full); "
-                     "node left without a profile", node.uuid, rules_dir)
+            node_log(LOG, node.uuid).info("ahc: no role of %s matches (or all are full); "
+                                          "node left without a profile", rules_dir)
             return
         caps = ironic_utils.get_updated_capabilities(
             node.properties.get("capabilities"), {"profile": role})
@@ -94,4 +94,4 @@ class AhcInspectionHook(base.InspectionHook):
         extra["ahc"] = {"profile": role, "variables": variables}
         node.extra = extra
         node.save()
-        LOG.info("[node %s] ahc: profile %s", node.uuid, role)
+        node_log(LOG, node.uuid).info("ahc: profile %s", role)

@@ -8,6 +8,7 @@ from typing import Any
 
 from oslo_config import cfg
 
+from baremetal_common.node_log import node_log
 from discoverd.exception import HookError
 from discoverd.hooks.base import ProcessingHook
 from discoverd.node_info import NodeInfo
@@ -47,7 +48,7 @@ class ExtraHardwareHook(ProcessingHook):
                       **kwargs: Any) -> None:
         facts = introspection_data.pop("data", None)
         if facts is None:
-            LOG.info("[node %s] the ramdisk sent no hardware facts", node_info.uuid)
+            node_log(LOG, node_info.uuid).info("the ramdisk sent no hardware facts")
             return
         if not isinstance(facts, list):
             raise HookError(f"'data' must be a list of 4-item lists, got {type(facts).__name__}")

@@ -4,6 +4,7 @@ import logging
 import uuid as uuidlib
 from typing import Any
 
+from baremetal_common.node_log import node_log
 from discoverd import exception
 from discoverd.node_info import NodeInfo
 from discoverd.rules import actions, conditions
@@ -67,7 +68,7 @@ def apply_rules(rules: list[dict[str, Any]], node_info: NodeInfo, data: dict[str
         except exception.ConditionError as exc:
             raise exception.RuleFailed(node=node_info.uuid, rule=rule["uuid"],
                                        reason=str(exc)) from None
-        LOG.info("[node %s] applying rule %s", node_info.uuid, rule["uuid"])
+        node_log(LOG, node_info.uuid).info("applying rule %s", rule["uuid"])
         for action in rule["actions"]:
             try:
                 actions.apply(action, node_info)

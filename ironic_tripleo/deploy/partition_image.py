@@ -19,6 +19,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from baremetal_common.node_log import node_log
 from ironic_tripleo import command
 from ironic_tripleo.deploy import image_info
 from ironic_tripleo.exception import CommandFailed, ImageTooLarge, PartitionLayoutError
@@ -174,6 +175,6 @@ def build(disk: Path, disk_size: int, layout: Layout, root_image: Path | str,
             elif part.role == "configdrive" and configdrive is not None:
                 _copy_in(configdrive, "raw", disk, part)
     _copy_in(root_image, info.format, disk, root)
-    LOG.info("node %s: disk laid out: %s", node, ", ".join(
+    node_log(LOG, node).info("disk laid out: %s", ", ".join(
         f"{p.number}:{p.role}@{p.start // MiB}MiB+{p.size // MiB}MiB" for p in parts))
     return parts

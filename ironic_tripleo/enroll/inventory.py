@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import ipaddress
 import json
 import logging
 import re
@@ -27,6 +26,8 @@ from pathlib import Path
 
 import yaml
 
+from baremetal_common.mac import normalize_mac
+from ironic_tripleo import bmc_limits
 from ironic_tripleo.enroll import pm_types
 from ironic_tripleo.exception import InventoryError
 
@@ -54,11 +55,8 @@ LLC_KEYS = ("switch_id", "port_id", "switch_info", "network_type")
 CSV_COLUMNS = ("pm_type", "pm_addr", "pm_user", "pm_password", "mac", "pm_port")
 DEFAULT_PHYSNET = "ctlplane"  # what TripleO gives ports without one
 NAME_RE = re.compile(r"^[A-Za-z0-9\-._~]+$")
-MAC_RE = re.compile(r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$")
 DATAPATH_RE = re.compile(r"^[0-9a-f]{16}$")
 RESOURCE_CLASS_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,80}$")
-HOST_RE = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                     r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
 
 
 @dataclasses.dataclass
@@ -270,7 +268,7 @@ def _node(index: int, raw: object, errors: list[str]) -> NodeEntry | None:
                       + (" (or an http(s) URL)" if kind and kind.protocol == "redfish" else "")
                       + (" (for tripleo-nova: a clouds.yaml entry)"
                          if kind and kind.protocol == "nova" else ""))
-    port = _int(raw, "pm_port", 1, 65535, label, errors)
+    port = _int(raw, "pm_port", bmc_limits.PORT_MIN, bmc_limits.PORT_MAX, label, errors)
     if port is None and kind is not None and kind.protocol == "ipmi":
         port = pm_types.IPMI_PORT
     username = _str(raw, "pm_user", label, errors,
@@ -368,16 +366,13 @@ def _is_bmc_address(text: str, kind: pm_types.PmType | None) -> bool:
         if match is None:
             return False
         text = match.group(2).strip("[]")
-    try:
-        ipaddress.ip_address(text)
-        return True
-    except ValueError:
-        return HOST_RE.match(text) is not None and not text.replace(".", "").isdigit()
+    return bmc_limits.is_address(text)
 
 
 def _mac(item: object, where: str, errors: list[str]) -> str | None:
-    if isinstance(item, str) and MAC_RE.match(item.strip().lower()):
-        return item.strip().lower()
+    mac = normalize_mac(item)
+    if mac is not None:
+        return mac
     errors.append(f"{where} {item!r} is not a MAC address like 52:54:00:12:34:56")
     return None
 
@@ -451,7 +446,7 @@ def _local_link(value: object, where: str, errors: list[str]) -> dict[str, str] 
                 errors.append(f"{where}.{key} is missing (needed unless network_type "
                               "is unmanaged)")
     switch = value.get("switch_id")
-    if switch is not None and not (MAC_RE.match(switch.lower())
+    if switch is not None and not (normalize_mac(switch) is not None
                                    or DATAPATH_RE.match(switch.lower())):
         errors.append(f"{where}.switch_id {switch!r} is not a MAC address or an "
                       "OpenFlow datapath id")

@@ -32,6 +32,7 @@ from ironic.drivers.modules.inspector import interface as inspector_common
 from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 
+from baremetal_common.node_log import node_log
 from ironic_tripleo.conf import inspect as inspect_opts
 from ironic_tripleo.exception import DiscoverdAPIError
 from ironic_tripleo.inspect.discoverd_client import DiscoverdClient
@@ -95,8 +96,9 @@ class DiscoverdInspect(base.InspectInterface):
             inspector_common.inspection_error_handler(
                 task, f"unable to start introspection in discoverd: {exc}",
                 raise_exc=True, clean_up=False)
-        LOG.info("[node %s] introspection started in discoverd %s; boot managed by %s",
-                 node.uuid, self.client.url, "Ironic" if manage_boot else "PXE filter")
+        node_log(LOG, node.uuid).info(
+            "introspection started in discoverd %s; boot managed by %s", self.client.url,
+            "Ironic" if manage_boot else "PXE filter")
         try:
             if manage_boot:
                 inspector_common.prepare_managed_inspection(task, self.client.callback_url)
@@ -107,7 +109,7 @@ class DiscoverdInspect(base.InspectInterface):
             cond_utils.node_power_action(
                 task, states.REBOOT if node.disable_power_off else states.POWER_ON)
         except Exception as exc:
-            LOG.exception("[node %s] unable to boot it for inspection", node.uuid)
+            node_log(LOG, node.uuid).exception("unable to boot it for inspection")
             self._abort_in_discoverd(node.uuid)
             inspector_common.inspection_error_handler(
                 task, f"unable to boot the node for inspection: {exc}", raise_exc=True)
@@ -130,10 +132,10 @@ class DiscoverdInspect(base.InspectInterface):
             self.client.abort(uuid)
         except DiscoverdAPIError as exc:
             if exc.status in (404, 409):  # never started, or over already
-                LOG.info("[node %s] nothing to abort in discoverd: %s", uuid, exc)
+                node_log(LOG, uuid).info("nothing to abort in discoverd: %s", exc)
                 return None
             return str(exc)
-        LOG.info("[node %s] introspection aborted in discoverd", uuid)
+        node_log(LOG, uuid).info("introspection aborted in discoverd")
         return None
 
     @periodics.node_periodic(
@@ -158,7 +160,7 @@ def finish_inspection(task: Any, client: DiscoverdClient) -> None:
         status = client.status(uuid)
     except DiscoverdAPIError as exc:
         if exc.status != 404:
-            LOG.warning("[node %s] cannot read introspection status: %s", uuid, exc)
+            node_log(LOG, uuid).warning("cannot read introspection status: %s", exc)
             return
         status = None
     if status is not None and not status.finished:
@@ -171,12 +173,12 @@ def finish_inspection(task: Any, client: DiscoverdClient) -> None:
     else:
         error = status.error
     if error:
-        LOG.error("[node %s] introspection failed: %s", uuid, error)
+        node_log(LOG, uuid).error("introspection failed: %s", error)
         problems = inspector_common.tear_down_managed_boot(task, always_power_off=True)
         if problems:
             error = f"{error}; also {', '.join(problems)}"
         inspector_common.inspection_error_handler(task, error, raise_exc=False,
                                                   clean_up=False)
         return
-    LOG.info("[node %s] introspection finished in discoverd", uuid)
+    node_log(LOG, uuid).info("introspection finished in discoverd")
     inspector_common.clean_up(task, finish=True, always_power_off=True)

@@ -7,16 +7,15 @@ between Ironic's ``ipmitool`` interfaces and ours without editing driver_info.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
-import string
 from collections.abc import Mapping
 from typing import Any
 
+from ironic_tripleo import bmc_limits
 from ironic_tripleo.exception import InvalidDriverInfo
 
 DEFAULT_PORT = 623
-MAX_USERNAME_BYTES = 16
-MAX_PASSWORD_BYTES = 20
+MAX_USERNAME_BYTES = bmc_limits.USERNAME_MAX_BYTES
+MAX_PASSWORD_BYTES = bmc_limits.PASSWORD_MAX_BYTES
 # IPMI privilege levels, as Ironic's ipmitool names them, to their IPMI numbers.
 PRIV_LEVELS = {"CALLBACK": 1, "USER": 2, "OPERATOR": 3, "ADMINISTRATOR": 4}
 # pyghmi proposes cipher suite 17 (SHA-256) and falls back to 3 (SHA-1) by itself.
@@ -63,28 +62,13 @@ class BMC:
 
 
 def _check_address(value: Any) -> str | None:
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not bmc_limits.is_address(value.strip()):
         return None
-    value = value.strip()
-    try:
-        ipaddress.ip_address(value)
-        return value
-    except ValueError:
-        pass
-    allowed = set(string.ascii_letters + string.digits + "-._")
-    return value if set(value) <= allowed else None
+    return value.strip()
 
 
 def _check_port(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        return None
-    if isinstance(value, float) and value != port:
-        return None
-    return port if 1 <= port <= 65535 else None
+    return bmc_limits.port_number(value)
 
 
 def _check_kg(value: Any) -> bytes | None:
@@ -114,13 +98,11 @@ def find_problems(info: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     if port is not None and port != "" and _check_port(port) is None:
         bad.append(f"ipmi_port {port!r} is not an integer 1-65535")
     username = info.get("ipmi_username")
-    if username is not None and (not isinstance(username, str)
-                                 or len(username.encode()) > MAX_USERNAME_BYTES):
+    if username is not None and not bmc_limits.fits(username, MAX_USERNAME_BYTES):
         bad.append(f"ipmi_username {username!r} is not a string of at most "
                    f"{MAX_USERNAME_BYTES} bytes")
     password = info.get("ipmi_password")
-    if password is not None and (not isinstance(password, str)
-                                 or len(password.encode()) > MAX_PASSWORD_BYTES):
+    if password is not None and not bmc_limits.fits(password, MAX_PASSWORD_BYTES):
         bad.append(f"ipmi_password is not a string of at most {MAX_PASSWORD_BYTES} bytes")
     kg = info.get("ipmi_hex_kg_key")
     if kg not in (None, "") and _check_kg(kg) is None:

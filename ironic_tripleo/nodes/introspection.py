@@ -18,6 +18,8 @@ from typing import Any
 
 import openstack.exceptions
 
+from baremetal_common.node_log import node_log
+
 LOG = logging.getLogger(__name__)
 
 #: States from which ``inspect`` may start (``enroll`` goes through ``manage``).
@@ -93,7 +95,7 @@ def _inspect(bm: Any, node: Tracked, now: float) -> None:
     if _provision(bm, node, "inspect"):
         node.attempts += 1
         node.phase, node.since, node.state = "inspecting", now, "inspecting"
-        LOG.info("node %s: inspection started (attempt %d)", node.name, node.attempts)
+        node_log(LOG, node.name).info("inspection started (attempt %d)", node.attempts)
 
 
 def begin(bm: Any, node: Tracked, now: float | None = None) -> None:
@@ -109,7 +111,7 @@ def begin(bm: Any, node: Tracked, now: float | None = None) -> None:
 def _retry_or_fail(bm: Any, node: Tracked, reason: str, options: Options,
                    now: float) -> None:
     if node.attempts <= options.max_retries:
-        LOG.warning("node %s: %s; retrying", node.name, reason)
+        node_log(LOG, node.name).warning("%s; retrying", reason)
         node.phase, node.since = "releasing", now
     else:
         node.phase, node.error = "failed", reason

@@ -13,14 +13,15 @@ import hmac
 import logging
 import struct
 
+from ironic_tripleo import bmc_limits
 from ironic_tripleo.vbmc import crypto
 from ironic_tripleo.vbmc.exception import PacketError
 from ironic_tripleo.vbmc.session import PRIV_ADMIN, SessionState, SessionTable
 
 LOG = logging.getLogger(__name__)
 
-USERNAME_MAX = 16
-PASSWORD_MAX = 20
+USERNAME_MAX = bmc_limits.USERNAME_MAX_BYTES
+PASSWORD_MAX = bmc_limits.PASSWORD_MAX_BYTES
 
 
 class Status(enum.IntEnum):
