@@ -55,7 +55,7 @@ SYNC_LINE = re.compile(r"Completed power state sync operation, evaluated (\d+) n
 HARDWARE = {
     "tripleo-ipmi": dict(hardware_types=("tripleo-ipmi",), power_interfaces=("pyghmi",),
                          management_interfaces=("pyghmi",), boot_interfaces=("pxe",),
-                         deploy_interfaces=("fake",), inspect_interfaces=("no-inspect",),
+                         deploy_interfaces=("direct",), inspect_interfaces=("no-inspect",),
                          vendor_interfaces=("no-vendor",)),
     "ipmi": dict(hardware_types=("ipmi",), power_interfaces=("ipmitool",),
                  management_interfaces=("ipmitool",), boot_interfaces=("pxe",),

@@ -62,14 +62,17 @@ opts = [
         help="Seconds to wait for the deploy ramdisk's command API to answer."),
     cfg.StrOpt(
         "initiator_netns",
-        help="Network namespace (an 'ip netns' name) the conductor's data plane starts "
-             "from: the userspace writer runs 'ip netns exec NS qemu-img ...' and the "
-             "deploy agent's command API is called over sockets created in NS. Unset "
-             "(the default, and what a real conductor uses): the conductor's own "
-             "namespace. The lab sets it to its 'conductor data-plane' namespace, which "
-             "sits on the provisioning bridge with its own address, so no client in the "
-             "host namespace ever connects to a node's address. Needs CAP_SYS_ADMIN; "
-             "only the userspace writer honours it (writer=auto then means userspace)."),
+        help="Lab only (ironic_tripleo/lab_seam.py): honoured only when the conductor "
+             "runs with IRONIC_TRIPLEO_LAB=1, which the lab sets; elsewhere it is "
+             "ignored with a warning. Network namespace (an 'ip netns' name) the "
+             "conductor's data plane starts from: the userspace writer runs 'ip netns "
+             "exec NS qemu-img ...' and the deploy agent's command API is called over "
+             "sockets created in NS. Unset (the default, and what a real conductor "
+             "uses): the conductor's own namespace. The lab sets it to its 'conductor "
+             "data-plane' namespace, which sits on the provisioning bridge with its own "
+             "address, so no client in the host namespace ever connects to a node's "
+             "address. Needs CAP_SYS_ADMIN; only the userspace writer honours it "
+             "(writer=auto then means userspace)."),
     cfg.IntOpt(
         "qemu_img_memory_limit_mb", default=1024, min=128,
         help="Address-space limit of qemu-img info on an untrusted image."),

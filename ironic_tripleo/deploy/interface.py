@@ -44,6 +44,7 @@ from ironic.drivers import base
 from ironic.drivers.modules import agent, boot_mode_utils, deploy_utils
 from oslo_config import cfg
 
+from ironic_tripleo import lab_seam
 from ironic_tripleo.conf import deploy as deploy_opts
 from ironic_tripleo.deploy import checksum, image_source, instance, pipeline, writer
 from ironic_tripleo.deploy.agent_client import AgentClient
@@ -169,7 +170,7 @@ class ISCSIDeploy(agent.CustomAgentDeploy):
                 f"Node {task.node.uuid}: the deploy ramdisk has not heartbeated with a "
                 "callback URL and an agent token")
         return AgentClient(url, token, task.node.uuid, _conf().agent_command_timeout,
-                           netns=_conf().initiator_netns)
+                           netns=lab_seam.initiator_netns(_conf().initiator_netns))
 
     def _write(self, task: task_manager.TaskManager) -> None:
         node, conf = task.node, _conf()
@@ -199,7 +200,7 @@ class ISCSIDeploy(agent.CustomAgentDeploy):
                      answer.get("device"), answer.get("size_bytes"), creds.iqn)
             target = writer.Target(host, conf.iscsi_portal_port, creds.iqn, creds.username,
                                    creds.password, int(answer.get("lun", 1)),
-                                   netns=conf.initiator_netns)
+                                   netns=lab_seam.initiator_netns(conf.initiator_netns))
             self._deploy_image(task, info, source, expected, target)
         finally:
             try:

@@ -1,13 +1,19 @@
 """The ``tripleo-ipmi`` hardware type: native IPMI (pyghmi) power and management.
 
 Ironic matches interfaces by exact class, and the first supported interface that is
-enabled is a node's default, so the order of each list matters.
+enabled is a node's default, so the order of each list matters. This is a product
+hardware type: it lists no fake interface, so a conductor that also enables Ironic's
+``fake`` interfaces (for ``fake-hardware``) still gives a ``tripleo-ipmi`` node what a
+production node needs: ``pyghmi`` power and management, ``iscsi`` deploy and
+``discoverd`` inspection. Tests and the lab that want fake interfaces use Ironic's
+``fake-hardware``, or ``fake-tripleo`` (``ironic_tripleo.lab.hardware_type``) when they
+need our deploy or inspect interface behind fake power.
 """
 
 from __future__ import annotations
 
 from ironic.drivers import generic
-from ironic.drivers.modules import agent, fake, inspector, ipxe, noop, pxe
+from ironic.drivers.modules import agent, inspector, ipxe, noop, pxe
 
 from ironic_tripleo.deploy.interface import ISCSIDeploy
 from ironic_tripleo.inspect.discoverd import DiscoverdInspect
@@ -20,34 +26,33 @@ class TripleOIPMIHardware(generic.GenericHardware):
 
     @property
     def supported_power_interfaces(self) -> list[type]:
-        """``pyghmi`` (default), ``fake`` for tests."""
-        return [PyghmiPower, fake.FakePower]
+        """``pyghmi`` only."""
+        return [PyghmiPower]
 
     @property
     def supported_management_interfaces(self) -> list[type]:
-        """``pyghmi`` (default), ``fake`` for tests."""
-        return [PyghmiManagement, fake.FakeManagement]
+        """``pyghmi`` only."""
+        return [PyghmiManagement]
 
     @property
     def supported_boot_interfaces(self) -> list[type]:
-        """Ironic's own ``pxe`` and ``ipxe``; ``fake`` for tests."""
-        return [pxe.PXEBoot, ipxe.iPXEBoot, fake.FakeBoot]
+        """Ironic's own ``pxe`` (default) and ``ipxe``."""
+        return [pxe.PXEBoot, ipxe.iPXEBoot]
 
     @property
     def supported_deploy_interfaces(self) -> list[type]:
-        """``fake`` (default, for tests), ``iscsi``; Ironic's ``direct`` as a fallback."""
-        return [fake.FakeDeploy, ISCSIDeploy, agent.AgentDeploy]
+        """``iscsi`` (default); Ironic's ``direct`` as the alternative."""
+        return [ISCSIDeploy, agent.AgentDeploy]
 
     @property
     def supported_inspect_interfaces(self) -> list[type]:
-        """``no-inspect`` (default), ``fake``; ``discoverd`` (inspection by discoverd);
-        Ironic's ``agent`` (built-in inspection)."""
-        return [noop.NoInspect, fake.FakeInspect, DiscoverdInspect, inspector.AgentInspect]
+        """``discoverd`` (default); Ironic's ``agent``; ``no-inspect`` to opt out."""
+        return [DiscoverdInspect, inspector.AgentInspect, noop.NoInspect]
 
     @property
     def supported_vendor_interfaces(self) -> list[type]:
-        """``no-vendor``; ``fake`` for tests."""
-        return [noop.NoVendor, fake.FakeVendorB]
+        """``no-vendor``."""
+        return [noop.NoVendor]
 
     @property
     def supported_console_interfaces(self) -> list[type]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from ironic_tripleo import lab_seam
 from ironic_tripleo.exception import TripleOError
 from ironic_tripleo.lab import process
 
@@ -51,7 +52,8 @@ def start(config: Path, pid_file: Path, log_file: Path) -> int:
             "--config", str(config), "--pid-file", str(pid_file)]
     with open(log_file, "ab") as log:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                env=lab_seam.lab_environment())
     # Our own record too, in case the server dies before writing its pid file.
     pid_file.write_text(f"{proc.pid}\n")
     LOG.info("virtual BMC starting (pid %s, config %s)", proc.pid, config)

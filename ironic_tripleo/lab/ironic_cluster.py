@@ -27,6 +27,7 @@ from pathlib import Path
 import requests
 import tenacity
 
+from ironic_tripleo import lab_seam
 from ironic_tripleo.lab import process
 from ironic_tripleo.lab.exception import ClusterStartError
 from ironic_tripleo.lab.ironic_service import (
@@ -122,7 +123,7 @@ class IronicCluster:
             proc = subprocess.Popen([program_path(program),
                                      "--config-file", str(config)],
                                     stdout=subprocess.DEVNULL, stderr=stderr,
-                                    start_new_session=True)
+                                    start_new_session=True, env=lab_seam.lab_environment())
         finally:
             stderr.close()
         (config.parent / "ironic.pid").write_text(str(proc.pid))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import requests
 
+from ironic_tripleo import lab_seam
 from ironic_tripleo.exception import TripleOError
 from ironic_tripleo.lab.process import log_tail, read_pid, stop_group
 
@@ -171,6 +172,7 @@ class IronicService:
             self._proc = subprocess.Popen(
                 [self._bin("ironic"), "--config-file", str(self.config_file)],
                 stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
+                env=lab_seam.lab_environment(),
             )
         finally:
             stderr.close()

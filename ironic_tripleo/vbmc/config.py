@@ -29,6 +29,7 @@ from typing import Any
 import stevedore
 import yaml
 
+from ironic_tripleo import lab_seam
 from ironic_tripleo.vbmc.backend import NodeBackend
 from ironic_tripleo.vbmc.exception import BackendLoadError, ConfigError, ConfigFileError
 from ironic_tripleo.vbmc.handshake import PASSWORD_MAX, USERNAME_MAX
@@ -115,6 +116,10 @@ def _node(index: int, entry: object, backends: list[str]) -> NodeConfig:
     if backend not in backends:
         raise ConfigError(node=name, field="backend",
                           reason=f"unknown backend {backend!r}; known: {', '.join(backends)}")
+    if not lab_seam.backend_allowed(backend):
+        raise ConfigError(node=name, field="backend",
+                          reason=f"backend {backend!r} drives the lab's own nodes; only "
+                                 f"the lab may use it ({lab_seam.ENV}=1)")
     args = entry.get("backend_args") or {}
     if not isinstance(args, Mapping) or not all(isinstance(k, str) for k in args):
         raise ConfigError(node=name, field="backend_args",

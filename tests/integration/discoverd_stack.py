@@ -1,7 +1,10 @@
 """A real Ironic 39 whose ``discoverd`` inspect interface points at a real discoverd.
 
-Power, management and boot are Ironic's fakes: for tests of the inspection flow and
-of the tools driving it, not of the nodes.
+Power, management and boot are Ironic's fakes for ``fake-hardware`` and
+``fake-tripleo`` nodes (the lab's fake type that also offers ``discoverd``): for
+tests of the inspection flow and of the tools driving it, not of the nodes.
+``pyghmi`` and ``pxe`` are enabled too, for ``tripleo-ipmi`` nodes behind real
+virtual BMCs (the product type has no fake interface).
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ def ironic_with_discoverd(tmp_path_factory, hardware_types: tuple[str, ...]
     discoverd_url = f"http://127.0.0.1:{discoverd_port}"
     ironic = IronicService(IronicConfig(
         workdir=tmp_path_factory.mktemp("ironic"), port=free_port(),
-        hardware_types=hardware_types, power_interfaces=("fake",),
-        management_interfaces=("fake",), boot_interfaces=("fake",),
+        hardware_types=hardware_types, power_interfaces=("fake", "pyghmi"),
+        management_interfaces=("fake", "pyghmi"), boot_interfaces=("fake", "pxe"),
         inspect_interfaces=("discoverd", "no-inspect"), vendor_interfaces=("no-vendor",),
         extra={"tripleo_discoverd": {"url": discoverd_url, "status_check_period": "1"},
                "conductor": {"check_provision_state_interval": "5"}}))

@@ -217,10 +217,10 @@ def test_stack_next_to_devstack_ironic_defaults(stacked):
     assert d["enabled_management_interfaces"] == "fake,ipmitool,pyghmi"
     assert d["enabled_deploy_interfaces"] == "fake,direct,ramdisk,iscsi"
     assert d["enabled_inspect_interfaces"] == "fake,agent,no-inspect,discoverd"
-    # a global default of iscsi/discoverd would stop the conductor (ipmi supports
-    # neither), so they are not set and the operator is told how to create nodes
+    # no global default (it would apply to ipmi too, which supports neither), and
+    # nothing to warn about: tripleo-ipmi's own list makes ours its defaults
     assert "default_deploy_interface" not in d and "default_inspect_interface" not in d
-    assert any("--deploy-interface iscsi" in " ".join(w) for w in run.named("warn"))
+    assert run.named("warn") == []
     port = run.env["DISCOVERD_PORT"]
     assert ironic["tripleo_discoverd"]["url"] == f"http://203.0.113.5:{port}"
     assert ironic["tripleo_discoverd"]["require_managed_boot"] == "True"
@@ -228,41 +228,27 @@ def test_stack_next_to_devstack_ironic_defaults(stacked):
     assert ironic["tripleo_ipmi"]["max_concurrent_commands"] == "1"
     _assert_our_options_exist(ironic)
 
-    # the conductor's start-up registration succeeds with this ironic.conf
+    # the conductor's start-up registration succeeds with this ironic.conf, and what
+    # real Ironic gives a tripleo-ipmi node created without interfaces, although the
+    # fake interfaces (fake-hardware's) are enabled too: ours, never a fake
     defaults = _ironic_defaults(run.ironic_conf)
     assert set(defaults) == {"ipmi", "fake-hardware", "tripleo-ipmi"}
-    assert defaults["tripleo-ipmi"]["power"] == "pyghmi"
+    tripleo = defaults["tripleo-ipmi"]
+    assert (tripleo["power"], tripleo["management"]) == ("pyghmi", "pyghmi")
+    assert (tripleo["deploy"], tripleo["inspect"]) == ("iscsi", "discoverd")
+    assert tripleo["boot"] == "ipxe" and tripleo["vendor"] == "no-vendor"
+    assert defaults["fake-hardware"]["deploy"] == "fake"
 
 
-def test_stack_tripleo_only_makes_our_interfaces_the_defaults(devstack):
+def test_stack_tripleo_only_gives_the_same_defaults(devstack):
     run = devstack(CONFIGURE, ironic_defaults={
         **DEVSTACK_IRONIC_DEFAULTS, "enabled_hardware_types": "tripleo-ipmi"})
     assert run.returncode == 0, run.output
-    d = _ini(run.ironic_conf)["DEFAULT"]
-    assert d["default_deploy_interface"] == "iscsi"
-    assert d["default_inspect_interface"] == "discoverd"
-    assert run.named("warn") == []
-    # what real Ironic gives a tripleo-ipmi node created without interfaces
+    assert "default_deploy_interface" not in _ini(run.ironic_conf)["DEFAULT"]
     tripleo = _ironic_defaults(run.ironic_conf)["tripleo-ipmi"]
     assert (tripleo["deploy"], tripleo["inspect"]) == ("iscsi", "discoverd")
     assert (tripleo["power"], tripleo["management"], tripleo["boot"]) == \
         ("pyghmi", "pyghmi", "ipxe")
-
-
-def test_default_interfaces_forced_with_other_types_stops_stack(devstack):
-    run = devstack(CONFIGURE, IRONIC_TRIPLEO_DEFAULT_INTERFACES="True")
-    assert run.returncode != 0
-    (die,) = run.named("die")
-    assert "IRONIC_ENABLED_HARDWARE_TYPES=tripleo-ipmi" in " ".join(die)
-    assert "default_deploy_interface" not in _ini(run.ironic_conf)["DEFAULT"]
-
-
-def test_default_interfaces_off(devstack):
-    run = devstack(CONFIGURE, ironic_defaults={
-        **DEVSTACK_IRONIC_DEFAULTS, "enabled_hardware_types": "tripleo-ipmi"},
-        IRONIC_TRIPLEO_DEFAULT_INTERFACES="False")
-    assert run.returncode == 0
-    assert "default_deploy_interface" not in _ini(run.ironic_conf)["DEFAULT"]
 
 
 def _assert_our_options_exist(ironic: configparser.ConfigParser) -> None:

@@ -61,7 +61,7 @@ def tripleo_example(tag):
          "cpu": "4", "memory": "6144", "disk": "40", "arch": "x86_64",
          "pm_type": "ipmi", "pm_user": "admin", "pm_password": "p@55w0rd!",
          "pm_addr": "198.51.100.206", "profile": "compute", "resource_class": "baremetal",
-         "root_device": {"serial": "S-1"}, "deploy_interface": "fake",
+         "root_device": {"serial": "S-1"}, "deploy_interface": "iscsi",
          "conductor_group": "", "platform": "sm"},
     ]}
 
@@ -78,7 +78,7 @@ def test_tripleo_example_enrolls_with_its_ports(baremetal, tmp_path):
     [port] = baremetal.ports(node_id=second.node_id, details=True)
     assert port.physical_network == "ctlplane" and port.is_pxe_enabled
     node = baremetal.get_node(second.node_id)
-    assert node.name is None and node.deploy_interface == "fake"
+    assert node.name is None and node.deploy_interface == "iscsi"
     assert node.properties["capabilities"] == "profile:compute"
     assert node.properties["root_device"] == {"serial": "S-1"}
     assert node.extra == {"tripleo_platform": "sm"}

@@ -1,7 +1,8 @@
 """The ``discoverd`` inspect interface in a real Ironic 39, with a real discoverd.
 
-Ironic runs ``tripleo-ipmi`` nodes with fake power/management/boot; the discovery
-ramdisk is played by posting realistic payloads to discoverd's ``/v1/continue``.
+Ironic runs ``fake-tripleo`` nodes (the lab's type: fake power/management/boot, our
+``discoverd``); the discovery ramdisk is played by posting realistic payloads to
+discoverd's ``/v1/continue``.
 """
 
 import os
@@ -32,7 +33,7 @@ def mac(i: int, j: int) -> str:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """Real Ironic whose discoverd inspect interface points at a real discoverd."""
-    with ironic_with_discoverd(tmp_path_factory, ("tripleo-ipmi",)) as (ironic, server):
+    with ironic_with_discoverd(tmp_path_factory, ("fake-tripleo",)) as (ironic, server):
         yield ironic, server
 
 
@@ -43,7 +44,7 @@ def baremetal(stack):
 
 def enroll(baremetal, i: int, manageable: bool = True, ports: int = 2):
     name = f"insp{i}-{time.time_ns()}"
-    node = baremetal.create_node(driver="tripleo-ipmi", name=name,
+    node = baremetal.create_node(driver="fake-tripleo", name=name,
                                  driver_info={"ipmi_address": f"10.20.{_PREFIX}.{i + 1}"},
                                  **INTERFACES,
                                  **({"provision_state": "manageable"} if manageable else {}))
@@ -149,7 +150,7 @@ def test_discoverd_unreachable_fails_inspection(ironic_factory):
     """No discoverd at the configured URL: inspect failed naming the URL, power off."""
     dead = f"http://127.0.0.1:{free_port()}"
     ironic = ironic_factory(
-        hardware_types=("tripleo-ipmi",), power_interfaces=("fake",),
+        hardware_types=("fake-tripleo",), power_interfaces=("fake",),
         management_interfaces=("fake",), boot_interfaces=("fake",),
         inspect_interfaces=("discoverd", "no-inspect"), vendor_interfaces=("no-vendor",),
         extra={"tripleo_discoverd": {"url": dead, "request_timeout": "2"}})

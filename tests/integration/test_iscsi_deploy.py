@@ -31,7 +31,7 @@ MiB = 1024 * 1024
 
 
 def start_iscsi_ironic(workdir: Path, cache_dir: Path, **overrides):
-    """Start Ironic with ``tripleo-ipmi`` nodes on fake power/management/boot, deploy
+    """Start Ironic with ``fake-tripleo`` nodes on fake power/management/boot, deploy
     iscsi; return the started ``IronicService`` (the caller stops it).
 
     Not ``ironic_factory``: the agent options need Ironic's own URL
@@ -44,7 +44,7 @@ def start_iscsi_ironic(workdir: Path, cache_dir: Path, **overrides):
     port, portal_port = free_port(), free_port()
     service = IronicService(IronicConfig(
         workdir=workdir, port=port,
-        hardware_types=("tripleo-ipmi",), power_interfaces=("fake",),
+        hardware_types=("fake-tripleo",), power_interfaces=("fake",),
         management_interfaces=("fake",), boot_interfaces=("fake",),
         deploy_interfaces=("iscsi",), inspect_interfaces=("no-inspect",),
         vendor_interfaces=("no-vendor",),
@@ -101,7 +101,7 @@ def _wait_state(url: str, uuid: str, want: str, timeout: float) -> dict:
 def _available_node(url: str, instance_info: dict) -> tuple[str, str]:
     mac = "52:54:00:" + ":".join(os.urandom(3).hex()[i:i + 2] for i in (0, 2, 4))
     r = requests.post(f"{url}/v1/nodes", headers=API, timeout=30, json={
-        "driver": "tripleo-ipmi", "power_interface": "fake", "management_interface": "fake",
+        "driver": "fake-tripleo", "power_interface": "fake", "management_interface": "fake",
         "boot_interface": "fake", "deploy_interface": "iscsi",
         "properties": {}})
     assert r.status_code == 201, r.text

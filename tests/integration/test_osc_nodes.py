@@ -1,6 +1,8 @@
 """The real ``openstack`` command with this project's plugin against a real Ironic 39.
 
-Ironic runs ``tripleo-ipmi`` nodes with fake power/management/boot and the
+Nodes the tests create themselves are ``fake-tripleo`` (the lab's type: fake
+power/management/boot); nodes ``overcloud node import`` creates are ``tripleo-ipmi``
+(the product type, no fakes) behind in-process virtual BMCs. Inspection is the
 ``discoverd`` inspect interface pointing at a real discoverd; the discovery ramdisk
 is played by posting realistic payloads to discoverd's ``/v1/continue``. Each test
 writes its own clouds.yaml (``auth_type: none`` and endpoint overrides) and runs
@@ -20,6 +22,8 @@ import requests
 
 from ahc_rules.synthetic import node_facts
 from ironic_tripleo.cloud import connect
+from ironic_tripleo.vbmc.memory_backend import MemoryBackend
+from ironic_tripleo.vbmc.server import BmcServer
 from tests.integration.discoverd_stack import ironic_with_discoverd
 from tests.netutil import wait_for
 from tests.unit.discoverd.payloads import ramdisk_payload
@@ -36,8 +40,8 @@ def mac(i: int, j: int) -> str:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    """Real Ironic (fake power, discoverd inspection) and a real discoverd."""
-    hardware_types = ("tripleo-ipmi", "fake-hardware")
+    """Real Ironic (discoverd inspection) and a real discoverd."""
+    hardware_types = ("tripleo-ipmi", "fake-tripleo", "fake-hardware")
     with ironic_with_discoverd(tmp_path_factory, hardware_types) as (ironic, server):
         clouds = tmp_path_factory.mktemp("osc") / "clouds.yaml"
         clouds.write_text(json.dumps({"clouds": {"lab": {
@@ -45,6 +49,18 @@ def stack(tmp_path_factory):
             "baremetal_endpoint_override": ironic.url,
             "baremetal_introspection_endpoint_override": server.url}}}))
         yield ironic, server, clouds
+
+
+@pytest.fixture(scope="module")
+def bmc_ports():
+    """Virtual BMCs (memory backends) on 127.0.0.1 for imported ``tripleo-ipmi`` nodes:
+    an iterator of their ports, one per node."""
+    server = BmcServer()
+    ports = [server.add_node(f"osc-bmc{i}", MemoryBackend(), "admin", "pw")
+             for i in range(4)]
+    server.start()
+    yield iter(ports)
+    server.stop()
 
 
 @pytest.fixture
@@ -95,11 +111,15 @@ class Driving:
             raise AssertionError(f"{exc}\ncommand stdout:\n{out}\nstderr:\n{err}") from exc
 
 
-def inventory(count: int, **extra) -> tuple[dict, list[int]]:
+def inventory(count: int, bmc_ports=None, **extra) -> tuple[dict, list[int]]:
+    """An instackenv of ``count`` nodes; their BMCs are the next of ``bmc_ports``
+    (virtual BMCs on 127.0.0.1) when given, else addresses nothing answers on."""
     ids = [next(_COUNTER) for _ in range(count)]
     tag = f"{_PREFIX:02x}{time.time_ns() % 10**6}"
-    nodes = [{"name": f"osc{i}-{tag}", "pm_type": "ipmi", "pm_addr": f"198.51.100.{i}",
-              "pm_port": 6230 + i, "pm_user": "admin", "pm_password": "pw",
+    bmcs = {i: ("127.0.0.1", next(bmc_ports)) if bmc_ports else (f"198.51.100.{i}", 6230 + i)
+            for i in ids}
+    nodes = [{"name": f"osc{i}-{tag}", "pm_type": "ipmi", "pm_addr": bmcs[i][0],
+              "pm_port": bmcs[i][1], "pm_user": "admin", "pm_password": "pw",
               "ports": [{"address": mac(i, 1), "physical_network": "ctlplane"}],
               "inspect_interface": "discoverd", **extra}
              for i in ids]
@@ -138,9 +158,9 @@ def play_ramdisk(server, baremetal, name: str, i: int, error: str | None = None,
     return node["inspection_started_at"]
 
 
-def test_import_introspect_provide_then_configure(stack, baremetal, tmp_path):
+def test_import_introspect_provide_then_configure(stack, baremetal, bmc_ports, tmp_path):
     ironic, server, clouds = stack
-    doc, ids = inventory(2)
+    doc, ids = inventory(2, bmc_ports)
     path = tmp_path / "instackenv.json"
     path.write_text(json.dumps(doc))
     proc = start(clouds, "overcloud", "node", "import", str(path), "--introspect",
@@ -202,7 +222,7 @@ def test_introspect_retries_concurrency_and_node_timeout(stack, baremetal):
     ironic, server, clouds = stack
     doc, ids = inventory(3)
     for node in doc["nodes"]:
-        uuid = baremetal.create_node(driver="tripleo-ipmi", name=node["name"],
+        uuid = baremetal.create_node(driver="fake-tripleo", name=node["name"],
                                      driver_info={"ipmi_address": node["pm_addr"]},
                                      inspect_interface="discoverd",
                                      provision_state="manageable").id
@@ -240,7 +260,7 @@ def test_all_manageable_leaves_enroll_nodes_and_provide(stack, baremetal):
     created = []
     for node, state in zip(doc["nodes"], ("manageable", "enroll"), strict=True):
         attrs = {"provision_state": state} if state == "manageable" else {}
-        created.append(baremetal.create_node(driver="tripleo-ipmi", name=node["name"],
+        created.append(baremetal.create_node(driver="fake-tripleo", name=node["name"],
                                              inspect_interface="no-inspect",
                                              driver_info={}, **attrs))
     others = {n.id for n in baremetal.nodes(provision_state="manageable")} - {created[0].id}
@@ -332,7 +352,7 @@ def test_ironic_tripleo_introspect_all_manageable_and_provide(stack, baremetal):
     created = []
     for node, state in zip(doc["nodes"], ("manageable", "enroll"), strict=True):
         attrs = {"provision_state": state} if state == "manageable" else {}
-        uuid = baremetal.create_node(driver="tripleo-ipmi", name=node["name"],
+        uuid = baremetal.create_node(driver="fake-tripleo", name=node["name"],
                                      driver_info={"ipmi_address": node["pm_addr"]},
                                      inspect_interface="discoverd", **attrs).id
         baremetal.create_port(node_uuid=uuid, address=node["ports"][0]["address"])
