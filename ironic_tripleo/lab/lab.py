@@ -45,9 +45,19 @@ NODE_KINDS = ("namespace", "vm")
 
 
 def _free_port(kind: int) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return _free_ports(kind, 1)[0]
+
+
+def _free_ports(kind: int, count: int) -> list[int]:
+    """``count`` distinct free ports: every socket stays bound until all are chosen
+    (ports picked one at a time and released can repeat: two BMCs on one port)."""
+    with contextlib.ExitStack() as stack:
+        ports = []
+        for _ in range(count):
+            s = stack.enter_context(socket.socket(socket.AF_INET, kind))
+            s.bind(("127.0.0.1", 0))
+            ports.append(s.getsockname()[1])
+        return ports
 
 
 @contextlib.contextmanager
@@ -109,6 +119,7 @@ class Lab:
         lab_id = _new_lab_id()
         password = bmc_password or secrets.token_hex(8)
         nodes = []
+        bmc_ports = _free_ports(socket.SOCK_DGRAM, len(specs))
         for index, spec in enumerate(specs):
             label = f"{index} ({spec.name or '-'})"
             spec.validate(label)
@@ -122,7 +133,7 @@ class Lab:
                 "disk": str(node_dir / "disk.img"), "cpus": spec.cpus,
                 "memory_mb": spec.memory_mb, "disk_gb": spec.disk_gb, "arch": spec.arch,
                 "disk_rotational": spec.disk_rotational,
-                "bmc": {"address": "127.0.0.1", "port": _free_port(socket.SOCK_DGRAM),
+                "bmc": {"address": "127.0.0.1", "port": bmc_ports[index],
                         "username": bmc_user, "password": password},
             })
             if vm:
