@@ -16,14 +16,10 @@ from pathlib import Path
 import yaml
 
 from ironic_tripleo import lab_seam
-from ironic_tripleo.exception import TripleOError
 from ironic_tripleo.lab import process
+from ironic_tripleo.lab.exception import BmcStartError
 
 LOG = logging.getLogger(__name__)
-
-
-class BmcStartError(TripleOError):
-    message = "virtual BMC for %(node)s did not answer on %(address)s:%(port)s: %(reason)s"
 
 
 def render_config(nodes: list[dict]) -> dict:

@@ -83,3 +83,25 @@ class NodeSpecError(TripleOError):
 
 class PxeBootError(TripleOError):
     message = "PXE boot of %(node)s failed: %(reason)s"
+
+
+class VmSpecError(TripleOError):
+    message = "VM node %(node)s: %(field)s %(value)r is invalid: %(allowed)s"
+
+
+class QemuMissingError(TripleOError):
+    message = ("VM nodes need %(binary)s, which is not installed: run "
+               "scripts/install-system-packages.sh (Debian packages qemu-system-x86 and "
+               "ipxe-qemu), or use namespace nodes (--node-kind namespace)")
+
+
+class KvmUnavailableError(TripleOError):
+    message = "KVM was requested but cannot be used here: %(reason)s; use --accel tcg or auto"
+
+
+class BmcStartError(TripleOError):
+    message = "virtual BMC for %(node)s did not answer on %(address)s:%(port)s: %(reason)s"
+
+
+class IronicStartError(TripleOError):
+    message = "Ironic did not become ready at %(url)s within %(timeout)ss: %(reason)s"

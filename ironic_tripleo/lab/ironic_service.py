@@ -17,17 +17,13 @@ from pathlib import Path
 import requests
 
 from ironic_tripleo import lab_seam
-from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab.exception import IronicStartError
 from ironic_tripleo.lab.process import log_tail, read_pid, stop_group
 
 LOG = logging.getLogger(__name__)
 LOG_FILES = ("ironic.stderr", "ironic.log")
 
 API_VERSION_HEADER = {"X-OpenStack-Ironic-API-Version": "latest"}
-
-
-class IronicStartError(TripleOError):
-    message = "Ironic did not become ready at %(url)s within %(timeout)ss: %(reason)s"
 
 
 @dataclasses.dataclass

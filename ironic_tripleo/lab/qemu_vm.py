@@ -31,7 +31,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab.exception import KvmUnavailableError, QemuMissingError, VmSpecError
 
 MIN_MEMORY_MB = 512
 NIC_MODELS = {"virtio": "virtio-net-pci", "e1000": "e1000"}
@@ -46,20 +46,6 @@ NO_BOOTINDEX = -1  # qemu's value for "not bootable"
 _KVM_GET_API_VERSION = 0xAE00
 _KVM_CREATE_VM = 0xAE01
 _KVM_API_VERSION = 12
-
-
-class VmSpecError(TripleOError):
-    message = "VM node %(node)s: %(field)s %(value)r is invalid: %(allowed)s"
-
-
-class QemuMissingError(TripleOError):
-    message = ("VM nodes need %(binary)s, which is not installed: run "
-               "scripts/install-system-packages.sh (Debian packages qemu-system-x86 and "
-               "ipxe-qemu), or use namespace nodes (--node-kind namespace)")
-
-
-class KvmUnavailableError(TripleOError):
-    message = "KVM was requested but cannot be used here: %(reason)s; use --accel tcg or auto"
 
 
 @dataclasses.dataclass(frozen=True)
