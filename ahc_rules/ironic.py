@@ -22,7 +22,6 @@ import logging
 from collections import Counter
 from typing import Any
 
-from ironic_tripleo.capabilities import format_capabilities, parse_capabilities
 from openstack import exceptions as sdk_exc
 
 from ahc_rules.assign import Assignment, MatchResult, assign
@@ -33,6 +32,7 @@ from ahc_rules.introspection_match import fact_list
 from ahc_rules.rules_dir import RuleSet
 from ahc_rules.scheduling import RESOURCE_CLASS_STATES
 from ahc_rules.scheduling import load as load_scheduling
+from baremetal_common.capabilities import format_capabilities, parse_capabilities
 
 LOG = logging.getLogger(__name__)
 FACTS_KEY = "hardware"

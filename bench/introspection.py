@@ -64,7 +64,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ironic_tripleo.cloud import connect  # noqa: E402
+from baremetal_common.cloud import connect  # noqa: E402
 from ironic_tripleo.lab import ironic_cluster  # noqa: E402
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService  # noqa: E402
 from ironic_tripleo.lab.process import stop_group  # noqa: E402

@@ -45,7 +45,7 @@ sys.path.insert(0, os.path.join(HERE, "lib"))
 
 from bmc_recorder import PASSWORD, USER, RecordingBmcs  # noqa: E402
 
-from ironic_tripleo.cloud import connect  # noqa: E402
+from baremetal_common.cloud import connect  # noqa: E402
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")

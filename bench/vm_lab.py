@@ -30,7 +30,7 @@ from pathlib import Path
 import psutil
 import requests
 
-from ironic_tripleo.cloud import connect
+from baremetal_common.cloud import connect
 from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab import debian_kernel, marker_image, process

@@ -240,6 +240,6 @@ class IronicClient:
 
 def from_conf(url: str | None, cloud: str | None) -> IronicClient:
     """Build the client from ``[ironic] url`` (noauth) or ``[ironic] cloud``."""
-    from ironic_tripleo.cloud import connect
+    from baremetal_common.cloud import connect
 
     return IronicClient(connect(url, cloud=cloud))

@@ -8,7 +8,7 @@ import copy
 import dataclasses
 from typing import Any
 
-from ironic_tripleo.capabilities import format_capabilities, parse_capabilities
+from baremetal_common.capabilities import format_capabilities, parse_capabilities
 
 _MISSING = object()
 #: Node fields no hook or rule may patch (traits and ports have their own calls).

@@ -78,7 +78,7 @@ def run_offline(args: argparse.Namespace, rules: RuleSet) -> tuple[MatchResult, 
 def run_ironic(args: argparse.Namespace, rules: RuleSet) -> tuple[MatchResult, list[Node]]:
     """Match the nodes registered in Ironic; print what was left undone, by node."""
     from ahc_rules.ironic import IronicMatcher
-    from ironic_tripleo.cloud import connect
+    from baremetal_common.cloud import connect
 
     conn = connect(args.ironic_url, args.os_cloud)
     matcher = IronicMatcher(conn.baremetal, rules, args.resource_class, args.trait,

@@ -41,9 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _ironic_nodes(args: argparse.Namespace) -> list:
-    from ironic_tripleo.cloud import connect
-
     from ahc_rules.ironic import nodes_from_ironic
+    from baremetal_common.cloud import connect
 
     return nodes_from_ironic(connect(args.ironic_url, args.os_cloud).baremetal)
 

@@ -38,9 +38,9 @@ from typing import Any
 
 from ahc_rules.cli import match as ahc_match
 from ahc_rules.ironic import node_profile
+from baremetal_common.cloud import connect
 from ironic_tripleo.cli import introspect
 from ironic_tripleo.cli.lab import ramdisk_files
-from ironic_tripleo.cloud import connect
 from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab import debian_kernel, marker_image, netns, qemu_vm

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openstack.exceptions
 
-from ironic_tripleo.cloud import connect
+from baremetal_common.cloud import connect
 from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import load_inventory
 from ironic_tripleo.exception import TripleOError

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 import openstack.exceptions
 
-from ironic_tripleo.cloud import connect
+from baremetal_common.cloud import connect
 from ironic_tripleo.nodes import introspection, provide
 from ironic_tripleo.nodes.introspection import Options, Tracked
 

@@ -19,7 +19,7 @@ from typing import TextIO
 
 from ahc_rules.exception import AhcError
 from ahc_rules.rules_dir import RuleSet, load_rules
-from ironic_tripleo.cloud import connect
+from baremetal_common.cloud import connect
 from ironic_tripleo.nodes.profiles import ProfileRow, list_profiles
 
 COLUMNS = ("node", "profile", "cpus", "memory_mb", "local_gb", "provision_state")

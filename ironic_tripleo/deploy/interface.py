@@ -49,6 +49,7 @@ from ironic_tripleo.conf import deploy as deploy_opts
 from ironic_tripleo.deploy import checksum, image_source, instance, pipeline, writer
 from ironic_tripleo.deploy.agent_client import AgentClient
 from ironic_tripleo.deploy.image_cache import ImageCache
+from ironic_tripleo.deploy.target import Target
 from ironic_tripleo.exception import DeployError, ImageSourceError, TripleOError
 
 LOG = logging.getLogger(__name__)
@@ -198,7 +199,7 @@ class ISCSIDeploy(agent.CustomAgentDeploy):
                 urlparse(client.url).hostname
             LOG.info("node %s: agent exports %s (%s bytes) as %s", node.uuid,
                      answer.get("device"), answer.get("size_bytes"), creds.iqn)
-            target = writer.Target(host, conf.iscsi_portal_port, creds.iqn, creds.username,
+            target = Target(host, conf.iscsi_portal_port, creds.iqn, creds.username,
                                    creds.password, int(answer.get("lun", 1)),
                                    netns=lab_seam.initiator_netns(conf.initiator_netns))
             self._deploy_image(task, info, source, expected, target)
@@ -211,7 +212,7 @@ class ISCSIDeploy(agent.CustomAgentDeploy):
 
     def _deploy_image(self, task: task_manager.TaskManager, info: dict[str, Any],
                       source: image_source.ImageSource, expected: checksum.Expected,
-                      target: writer.Target) -> None:
+                      target: Target) -> None:
         node, conf = task.node, _conf()
         slots, cache = self._resources()
         options = pipeline.WriteOptions(

@@ -14,12 +14,9 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from ironic_tripleo.deploy.target import Target
 from ironic_tripleo.exception import ISCSITargetUnavailable
-
-if TYPE_CHECKING:
-    from ironic_tripleo.deploy.writer import Target
 
 LOG = logging.getLogger(__name__)
 BY_PATH = "/dev/disk/by-path"

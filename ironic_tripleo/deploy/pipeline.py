@@ -17,6 +17,7 @@ from pathlib import Path
 from ironic_tripleo.deploy import checksum, disk_ids, image_info, partition_image, writer
 from ironic_tripleo.deploy.image_cache import ImageCache
 from ironic_tripleo.deploy.image_source import ImageSource
+from ironic_tripleo.deploy.target import Target
 
 LOG = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ class Written:
     root_uuid_or_disk_id: str | None = None
 
 
-def deploy_image(source: ImageSource, expected: checksum.Expected, target: writer.Target,
+def deploy_image(source: ImageSource, expected: checksum.Expected, target: Target,
                  cache: ImageCache, slots: writer.WriteSlots, options: WriteOptions,
                  node: str = "?", layout: partition_image.Layout | None = None,
                  configdrive: Path | None = None) -> Written:

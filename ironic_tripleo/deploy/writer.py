@@ -14,7 +14,6 @@ write, compare):
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import os
 import subprocess
@@ -25,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ironic_tripleo.deploy import image_info, initiator_netns, kernel_iscsi
+from ironic_tripleo.deploy.target import SECRET_ID, Target
 from ironic_tripleo.exception import (
     ImageWriteFailed,
     ISCSITargetUnavailable,
@@ -37,35 +37,6 @@ LOG = logging.getLogger(__name__)
 # qemu-img may write in whatever order its requests complete (about twice the
 # throughput over iSCSI here); the read-back compare checks the result anyway.
 WRITE_FLAGS = ("-W",)
-SECRET_ID = "chap0"  # noqa: S105 - the id of a qemu secret object, not a secret
-
-
-@dataclasses.dataclass(frozen=True)
-class Target:
-    """An exported LUN and its incoming CHAP credentials."""
-
-    host: str
-    port: int
-    iqn: str
-    username: str | None = None
-    password: str | None = dataclasses.field(default=None, repr=False)
-    lun: int = 1
-    netns: str | None = None  # the initiator's network namespace (lab data plane)
-
-    @property
-    def portal(self) -> str:
-        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
-
-    def image_opts(self, size: int | None = None) -> str:
-        """qemu ``--image-opts`` for the LUN; with ``size``, only its first bytes."""
-        opts = [f"transport=tcp,portal={self.portal},target={self.iqn},lun={self.lun}"]
-        if self.username:
-            opts.append(f"user={self.username},password-secret={SECRET_ID}")
-        iscsi = ",".join(opts)
-        if size is None:
-            return f"driver=iscsi,{iscsi}"
-        nested = ",".join(f"file.{kv}" for kv in iscsi.split(","))
-        return f"driver=raw,size={size},file.driver=iscsi,{nested}"
 
 
 @contextlib.contextmanager

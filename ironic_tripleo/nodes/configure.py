@@ -18,7 +18,7 @@ from typing import Any
 
 import openstack.exceptions
 
-from ironic_tripleo.capabilities import format_capabilities, parse_capabilities
+from baremetal_common.capabilities import format_capabilities, parse_capabilities
 
 LOG = logging.getLogger(__name__)
 GiB = 1024 ** 3

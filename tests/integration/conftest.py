@@ -65,7 +65,7 @@ def real_ironic(tmp_path_factory):
 @pytest.fixture
 def baremetal(real_ironic):
     """openstacksdk baremetal proxy bound to ``real_ironic``."""
-    from ironic_tripleo.cloud import connect
+    from baremetal_common.cloud import connect
 
     return connect(real_ironic.url).baremetal
 

@@ -10,8 +10,8 @@ import time
 import pytest
 import requests
 
+from baremetal_common.cloud import connect
 from discoverd.conf.processing import DEFAULT_HOOKS
-from ironic_tripleo.cloud import connect
 from tests.integration.test_discoverd_ironic import enroll
 from tests.netutil import free_port, wait_for
 from tests.unit.discoverd.payloads import ramdisk_payload

@@ -18,6 +18,7 @@ import pytest
 from ironic_tripleo.deploy import checksum, partition_image, pipeline, writer
 from ironic_tripleo.deploy.image_cache import ImageCache
 from ironic_tripleo.deploy.image_source import FileSource
+from ironic_tripleo.deploy.target import Target
 from ironic_tripleo.exception import (
     ImageChecksumMismatch,
     ImageTooLarge,
@@ -38,8 +39,8 @@ def sha256(path: Path, length: int | None = None) -> str:
     return digest.hexdigest()
 
 
-def target_of(lun: Lun, password: str | None = None) -> writer.Target:
-    return writer.Target("127.0.0.1", lun.port, lun.iqn, lun.username,
+def target_of(lun: Lun, password: str | None = None) -> Target:
+    return Target("127.0.0.1", lun.port, lun.iqn, lun.username,
                          password or lun.password)
 
 

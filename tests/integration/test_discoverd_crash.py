@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from baremetal_common.cloud import connect
 from discoverd import introspections, leases
 from discoverd.db.api import Database
 from discoverd.state import Event
-from ironic_tripleo.cloud import connect
 from ironic_tripleo.lab import process
 from ironic_tripleo.lab.pxe_services import start_discoverd
 from tests.netutil import free_port, wait_for

@@ -13,9 +13,9 @@ from ironic_inspector_client import ClientError, ClientV1
 from keystoneauth1 import session as ks_session
 from keystoneauth1.noauth import NoAuth
 
+from baremetal_common.cloud import connect
 from discoverd.conf import new_conf
 from discoverd.server import Server
-from ironic_tripleo.cloud import connect
 from tests.netutil import free_port, wait_for
 from tests.unit.discoverd.payloads import ramdisk_payload
 

@@ -17,9 +17,9 @@ import requests
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from baremetal_common.cloud import connect
 from discoverd.db.api import Database
 from discoverd.db.models import Base
-from ironic_tripleo.cloud import connect
 from tests.integration.postgres_fixture import postgres  # noqa: F401 (fixture)
 from tests.netutil import free_port, wait_for
 from tests.unit.discoverd.db.test_db import race_to_processing

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
+from baremetal_common.cloud import connect
 from ironic_tripleo.cli import enroll as enroll_cli
-from ironic_tripleo.cloud import connect
 from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import load_inventory, validate
 

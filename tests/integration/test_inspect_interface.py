@@ -14,7 +14,7 @@ import time
 import pytest
 import requests
 
-from ironic_tripleo.cloud import connect
+from baremetal_common.cloud import connect
 from tests.integration.discoverd_stack import ironic_with_discoverd
 from tests.netutil import free_port, wait_for
 from tests.unit.discoverd.payloads import ramdisk_payload

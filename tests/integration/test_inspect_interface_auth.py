@@ -21,9 +21,9 @@ import pytest
 import requests
 from keystonemiddleware.fixture import AuthTokenFixture
 
+from baremetal_common.cloud import connect
 from discoverd.conf import new_conf
 from discoverd.server import Server
-from ironic_tripleo.cloud import connect
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
 from tests.netutil import free_port, wait_for
 from tests.unit.discoverd.payloads import ramdisk_payload

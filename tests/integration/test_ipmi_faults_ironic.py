@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from ironic_tripleo.cloud import connect
+from baremetal_common.cloud import connect
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend
 from ironic_tripleo.vbmc.server import BmcServer
 from tests.integration.ipmi_sim_fixture import DelayProxy

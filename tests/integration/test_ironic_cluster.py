@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from ironic_tripleo.cloud import connect
+from baremetal_common.cloud import connect
 from ironic_tripleo.lab.ironic_cluster import ClusterConfig, IronicCluster
 from ironic_tripleo.lab.ironic_service import IronicConfig
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend

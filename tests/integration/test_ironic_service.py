@@ -5,7 +5,7 @@ import os
 import pytest
 import requests
 
-from ironic_tripleo.cloud import connect
+from baremetal_common.cloud import connect
 from ironic_tripleo.lab.ironic_service import API_VERSION_HEADER, IronicStartError
 
 FAKE_ONLY = dict(hardware_types=("fake-hardware",), power_interfaces=("fake",),

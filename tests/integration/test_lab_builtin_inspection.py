@@ -15,10 +15,10 @@ import json
 
 import pytest
 import requests
-from ironic_tripleo.cloud import connect
 
 from ahc_rules.cli import match as ahc_match
 from ahc_rules.cli import report as ahc_report
+from baremetal_common.cloud import connect
 from ironic_tripleo.cli.main import main as tripleo_main
 from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate

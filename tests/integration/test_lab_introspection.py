@@ -17,7 +17,7 @@ from ironic_inspector_client import ClientV1
 from keystoneauth1 import session as ks_session
 from keystoneauth1.noauth import NoAuth
 
-from ironic_tripleo.cloud import connect
+from baremetal_common.cloud import connect
 from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab import bmc_process

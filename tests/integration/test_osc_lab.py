@@ -8,7 +8,7 @@ discoverd; ``configure`` then picks its root device from that inventory.
 
 import json
 
-from ironic_tripleo.cloud import connect
+from baremetal_common.cloud import connect
 from ironic_tripleo.lab.lab import running_lab
 from ironic_tripleo.lab.node import NodeSpec
 from tests.integration.test_osc_nodes import openstack

@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from ahc_rules.synthetic import node_facts
-from ironic_tripleo.cloud import connect
+from baremetal_common.cloud import connect
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend
 from ironic_tripleo.vbmc.server import BmcServer
 from tests.integration.discoverd_stack import ironic_with_discoverd

@@ -24,7 +24,7 @@ import requests
 
 from ahc_rules.cli import match as ahc_match
 from ahc_rules.ironic import node_profile
-from ironic_tripleo.cloud import connect
+from baremetal_common.cloud import connect
 from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab.lab import running_lab

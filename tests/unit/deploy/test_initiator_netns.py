@@ -1,6 +1,7 @@
 import pytest
 
-from ironic_tripleo.deploy import initiator_netns, writer
+from ironic_tripleo.deploy import initiator_netns
+from ironic_tripleo.deploy.target import Target
 
 
 def test_argv_without_namespace_is_unchanged():
@@ -25,6 +26,6 @@ def test_session_without_namespace_is_plain():
 
 
 def test_target_netns_does_not_change_portal_or_opts():
-    t = writer.Target("198.51.100.9", 3260, "iqn.2026-11.org.x:y", netns="ns1")
+    t = Target("198.51.100.9", 3260, "iqn.2026-11.org.x:y", netns="ns1")
     assert t.portal == "198.51.100.9:3260"
     assert "ns1" not in t.image_opts()

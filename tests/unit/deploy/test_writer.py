@@ -4,9 +4,10 @@ import threading
 import pytest
 
 from ironic_tripleo.deploy import kernel_iscsi, writer
+from ironic_tripleo.deploy.target import Target
 from ironic_tripleo.exception import WriteSlotTimeout
 
-T = writer.Target("198.51.100.7", 3260, "iqn.2024-01.org.x:n1", "user-1", "s3cret-s3cret")
+T = Target("198.51.100.7", 3260, "iqn.2024-01.org.x:n1", "user-1", "s3cret-s3cret")
 
 
 def test_image_opts():
@@ -17,7 +18,7 @@ def test_image_opts():
     assert sized.startswith("driver=raw,size=4096,file.driver=iscsi,file.transport=tcp,")
     assert "file.password-secret=chap0" in sized and "s3cret" not in sized
     assert "s3cret" not in repr(T)
-    assert writer.Target("::1", 3260, "iqn.x").portal == "[::1]:3260"
+    assert Target("::1", 3260, "iqn.x").portal == "[::1]:3260"
 
 
 def test_secret_file_is_private_and_removed():
@@ -26,7 +27,7 @@ def test_secret_file_is_private_and_removed():
         assert open(path).read() == "s3cret-s3cret"
         assert os.stat(path).st_mode & 0o777 == 0o600
     assert not os.path.exists(path)
-    with writer.secret_args(writer.Target("h", 1, "iqn.x")) as args:
+    with writer.secret_args(Target("h", 1, "iqn.x")) as args:
         assert args == []
 
 
@@ -89,7 +90,7 @@ def test_silent_portal_is_target_unavailable_not_a_crash():
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
-        target = writer.Target("127.0.0.1", listener.getsockname()[1],
+        target = Target("127.0.0.1", listener.getsockname()[1],
                                "iqn.2026-11.org.example:hung", "user-1234", "pass-12345678")
         started = time.monotonic()
         with pytest.raises(ISCSITargetUnavailable, match="iqn.2026-11.org.example:hung.*"
