@@ -14,7 +14,7 @@ from typing import Any
 import requests
 import tenacity
 
-from ramdisk.exception import CallbackError
+from ramdisk.exception import CallbackError, CallbackRetryable
 
 LOG = logging.getLogger(__name__)
 
@@ -39,20 +39,16 @@ class RetryPolicy:
     retry_statuses: frozenset[int] = RETRY_STATUSES
 
 
-class _Retryable(Exception):
-    """An answer worth retrying (internal)."""
-
-
 def _post_once(session: requests.Session, url: str, payload: dict[str, Any],
                policy: RetryPolicy) -> requests.Response:
     try:
         response = session.post(url, json=payload, timeout=policy.timeout)
     except (requests.ConnectionError, requests.Timeout) as exc:
         LOG.warning("posting to %s failed: %s", url, exc)
-        raise _Retryable(str(exc)) from exc
+        raise CallbackRetryable(reason=str(exc)) from exc
     if response.status_code in policy.retry_statuses:
         LOG.warning("%s answered %s: %s", url, response.status_code, response.text[:500])
-        raise _Retryable(f"HTTP {response.status_code}: {response.text[:200]}")
+        raise CallbackRetryable(reason=f"HTTP {response.status_code}: {response.text[:200]}")
     return response
 
 
@@ -70,7 +66,7 @@ def post(url: str, payload: dict[str, Any], policy: RetryPolicy | None = None,
     retrying = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(attempts),
         wait=tenacity.wait_exponential(multiplier=policy.backoff, max=policy.max_backoff),
-        retry=tenacity.retry_if_exception_type(_Retryable),
+        retry=tenacity.retry_if_exception_type(CallbackRetryable),
         before_sleep=lambda state: LOG.info(
             "attempt %s of %s to post to %s failed; retrying in %.1fs",
             state.attempt_number, attempts, url,
@@ -80,7 +76,7 @@ def post(url: str, payload: dict[str, Any], policy: RetryPolicy | None = None,
     LOG.info("posting the inspection data to %s", url)
     try:
         response = retrying(_post_once, session, url, payload, policy)
-    except _Retryable as exc:
+    except CallbackRetryable as exc:
         raise CallbackError(url=url, attempts=attempts, reason=str(exc)) from exc
     if response.status_code >= 400:
         raise CallbackError(url=url,

@@ -34,6 +34,13 @@ class CallbackError(RamdiskError):
                "attempt(s): %(reason)s")
 
 
+class CallbackRetryable(RamdiskError):
+    """One post of the inspection data failed in a way worth retrying (no answer, or a
+    status in the retry policy); ``post`` retries it and then raises CallbackError."""
+
+    message = "%(reason)s"
+
+
 class NoCallbackURL(RamdiskError):
     message = ("no callback URL: pass --callback-url or boot with "
                "ipa-inspection-callback-url=URL (or discoverd_callback_url=URL) on the "
