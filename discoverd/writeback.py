@@ -41,7 +41,13 @@ def write(ironic: Any, node_info: NodeInfo) -> None:
         LOG.info("[node %s] creating port %s (pxe_enabled=%s)", uuid, mac, pxe)
         ironic.create_port(uuid, mac, pxe)
     for mac, patch in sorted(node_info.port_patches.items()):
-        ironic.patch_port(uuid, node_info.ports[mac]["uuid"], patch)
+        # A port created just above (e.g. with its LLDP local_link_connection) has
+        # no known UUID yet: look it up by its MAC.
+        port = node_info.ports.get(mac) or ironic.find_port(mac)
+        if port is None:
+            raise exception.IronicError(call="patch_port", node=uuid,
+                                        reason=f"no port with MAC {mac} to patch")
+        ironic.patch_port(uuid, port["uuid"], patch)
     for mac in sorted(node_info.deleted_ports):
         LOG.info("[node %s] deleting port %s", uuid, mac)
         ironic.delete_port(uuid, node_info.ports[mac]["uuid"])

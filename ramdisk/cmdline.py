@@ -22,6 +22,10 @@ API_URL_PARAMS = ("ipa-api-url",)  # deploy mode: where Ironic's API is
 COLLECTORS_PARAM = "ipa-inspection-collectors"
 BENCHMARKS_PARAM = "ipa-inspection-benchmarks"
 ALL_DISKS_PARAM = "tripleo-inspection-all-disks"
+COLLECT_LLDP_PARAM = "ipa-collect-lldp"
+LLDP_TIMEOUT_PARAM = "ipa-lldp-timeout"
+DEFAULT_LLDP_TIMEOUT = 30.0  # ironic-python-agent's default: a switch's LLDP interval
+MAX_LLDP_TIMEOUT = 300.0
 LAB_HARDWARE_PARAM = "tripleo-lab-hardware"  # lab only: see collectors/lab_overlay.py
 DEFAULT_COLLECTORS = ("default", "extra-hardware", "logs")
 KNOWN_BENCHMARKS = ("cpu", "mem", "disk")
@@ -39,6 +43,9 @@ class DiscoveryParams:
         ``logs`` the agent's log.
     :param benchmarks: subset of ``cpu``, ``mem``, ``disk``.
     :param all_disks: also report ram, loop, zram and optical devices.
+    :param collect_lldp: listen for LLDP frames on each NIC (``ipa-collect-lldp``).
+    :param lldp_timeout: seconds to listen at most (``ipa-lldp-timeout``, at most
+        ``MAX_LLDP_TIMEOUT``).
     :param lab_hardware: lab only: path of the virtual node's hardware overlay.
     :param raw: every parameter as given (``key -> value``; ``""`` without ``=``).
     """
@@ -49,6 +56,8 @@ class DiscoveryParams:
         default_factory=lambda: list(DEFAULT_COLLECTORS))
     benchmarks: list[str] = dataclasses.field(default_factory=list)
     all_disks: bool = False
+    collect_lldp: bool = False
+    lldp_timeout: float = DEFAULT_LLDP_TIMEOUT
     lab_hardware: str | None = None
     raw: dict[str, str] = dataclasses.field(default_factory=dict)
 
@@ -135,6 +144,18 @@ def parse(text: str) -> DiscoveryParams:
             LOG.warning("%s", CmdlineError(name=BENCHMARKS_PARAM, value=bench,
                                            allowed=f"one of {', '.join(KNOWN_BENCHMARKS)}"))
     params.all_disks = raw.get(ALL_DISKS_PARAM, "").lower() in _TRUE
+    params.collect_lldp = raw.get(COLLECT_LLDP_PARAM, "").lower() in _TRUE
+    if raw.get(LLDP_TIMEOUT_PARAM):
+        try:
+            timeout = float(raw[LLDP_TIMEOUT_PARAM])
+            if not 0 <= timeout <= MAX_LLDP_TIMEOUT:
+                raise ValueError
+            params.lldp_timeout = timeout
+        except ValueError:
+            LOG.warning("%s", CmdlineError(
+                name=LLDP_TIMEOUT_PARAM, value=raw[LLDP_TIMEOUT_PARAM],
+                allowed=f"seconds from 0 to {MAX_LLDP_TIMEOUT:g}; "
+                        f"using {params.lldp_timeout:g}"))
     params.lab_hardware = raw.get(LAB_HARDWARE_PARAM) or None
     return params
 

@@ -31,6 +31,7 @@ from ramdisk.collectors import (
     disks,
     hardware_facts,
     lab_overlay,
+    lldp,
     memory,
     nics,
     system,
@@ -84,6 +85,11 @@ def collect_inventory(params: DiscoveryParams, options: Options,
     """Return the IPA-schema inventory; failures are recorded in ``run``."""
     inventory: dict[str, Any] = {}
     inventory["interfaces"] = run("interfaces", nics.collect, [])
+    if params.collect_lldp:
+        up = [i["name"] for i in inventory["interfaces"] if i.get("has_carrier")]
+        heard = run("lldp", lambda: lldp.listen(up, params.lldp_timeout), {})
+        for iface in inventory["interfaces"]:
+            iface["lldp"] = heard.get(iface["name"])
     inventory["cpu"] = run("cpu", cpu.collect, {"count": 0, "architecture": platform.machine()})
     inventory["disks"] = run("disks", lambda: disks.collect(params.all_disks), [])
     inventory["memory"] = run("memory", memory.collect, {})

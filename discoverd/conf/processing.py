@@ -8,7 +8,8 @@ from oslo_config import cfg
 GROUP = "processing"
 
 DEFAULT_HOOKS = ["ramdisk_error", "root_disk_selection", "scheduler",
-                 "validate_interfaces", "ports", "capabilities", "extra_hardware"]
+                 "validate_interfaces", "ports", "lldp_basic", "local_link_connection",
+                 "physnet_cidr_map", "capabilities", "extra_hardware"]
 
 opts = [
     cfg.ListOpt("hooks", default=DEFAULT_HOOKS,

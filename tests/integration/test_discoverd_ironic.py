@@ -259,3 +259,24 @@ def test_list_state_filter_over_http(discoverd_factory, baremetal):
     r = requests.get(f"{server.url}/v1/introspection?state=nonsense", headers=headers,
                      timeout=10)
     assert r.status_code == 400 and "nonsense" in r.json()["error"]["message"]
+
+
+def test_lldp_and_physnet_on_a_port_created_by_discoverd(discoverd_factory, baremetal):
+    """A node without ports, found by its BMC address: discoverd creates the PXE port
+    with the switch's local_link_connection and the physical network of its subnet."""
+    from tests.lldp_frames import as_ramdisk_reports, switch_tlvs
+
+    server = discoverd_factory(physnet_cidr_map__cidr_map=["203.0.113.0/24:storage",
+                                                            "198.51.100.0/24:provisioning"])
+    node = enroll(baremetal, f"lldp-{time.time_ns()}", [], "10.11.18.1")
+    inspector(server.url).introspect(node.id)
+    payload = ramdisk_payload([mac(16, 1)], bmc_address="10.11.18.1")
+    payload["inventory"]["interfaces"][0]["lldp"] = as_ramdisk_reports(
+        switch_tlvs("52:54:00:ab:cd:ef", "Ethernet1/9", "leaf-9"))
+    r = requests.post(f"{server.url}/v1/continue", json=payload, timeout=30)
+    assert r.status_code == 200, r.text
+    port, = baremetal.ports(node_uuid=node.id, details=True)
+    assert port.address == mac(16, 1)
+    assert port.local_link_connection == {"switch_id": "52:54:00:ab:cd:ef",
+                                          "port_id": "Ethernet1/9", "switch_info": "leaf-9"}
+    assert port.physical_network == "provisioning"

@@ -36,3 +36,18 @@ def test_ports_then_node_then_traits():
     assert [c[0] for c in ironic.calls] == ["find_port", "create_port", "patch_node",
                                             "add_trait"]
     assert ironic.nodes[mine]["properties"]["cpus"] == 7
+
+
+def test_patch_of_a_port_created_in_the_same_write():
+    """A hook's patch (LLDP local_link_connection) of a port that did not exist before:
+    the port is created, then found by its MAC and patched."""
+    ironic = FakeIronic()
+    mine = ironic.add_node("n0", ("52:54:00:00:00:01",))
+    info = _node_info(ironic, mine)
+    info.add_port("52:54:00:00:00:03", pxe_enabled=False)
+    llc = {"switch_id": "52:54:00:ab:cd:ef", "port_id": "Ethernet1/7"}
+    info.patch_port("52:54:00:00:00:03", [{"op": "add", "path": "/local_link_connection",
+                                           "value": llc}])
+    writeback.write(ironic, info)
+    port, = [p for p in ironic.ports.values() if p["address"] == "52:54:00:00:00:03"]
+    assert port["local_link_connection"] == llc
