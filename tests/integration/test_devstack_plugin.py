@@ -208,7 +208,8 @@ def test_settings_define_the_plugin_and_its_services(devstack):
 def test_stack_next_to_devstack_ironic_defaults(stacked):
     """devstack's own ipmi and fake-hardware stay; ours are added and valid."""
     run = stacked
-    assert run.named("setup_develop") == [[str(REPO)]]
+    # the deliverables this node runs (setup.cfg extras), not the lab's or the tests'
+    assert run.named("setup_develop") == [[str(REPO), "conductor,cli,discoverd"]]
 
     ironic = _ini(run.ironic_conf)
     d = ironic["DEFAULT"]
@@ -436,3 +437,69 @@ def test_unstack_stops_discoverd_and_clean_removes_its_files(devstack):
         ["-uroot", "-psecret", "-h127.0.0.1", "-e", "DROP DATABASE IF EXISTS discoverd;"]]
     assert not stacked.discoverd_conf.parent.exists()
     assert not data_dir.exists()
+
+
+def _ironic_conf_for_client(path: Path, discoverd_url: str):
+    """Ironic's written ironic.conf as the conductor reads [tripleo_discoverd]."""
+    from oslo_config import cfg
+
+    from ironic_tripleo.conf import inspect as inspect_opts
+
+    conf = cfg.ConfigOpts()
+    inspect_opts.register(conf)
+    conf(["--config-file", str(path)], project="ironic", default_config_files=[],
+         default_config_dirs=[])
+    conf.set_override("url", discoverd_url, group=inspect_opts.GROUP)
+    return conf
+
+
+def test_http_basic_credentials_reach_discoverd(devstack, tmp_path):
+    """Ironic's written [tripleo_discoverd] credentials pass the htpasswd file the
+    plugin wrote, in a real discoverd using the written auth options."""
+    import uuid as uuidlib
+
+    from discoverd.conf import new_conf
+    from discoverd.server import Server
+    from ironic_tripleo.exception import DiscoverdRefused
+    from ironic_tripleo.inspect.discoverd import client_from_conf
+
+    run = devstack(CONFIGURE, DISCOVERD_AUTH_STRATEGY="http_basic",
+                   DISCOVERD_HTTP_BASIC_PASSWORD="pw-7f3a", PYTHON=sys.executable)
+    assert run.returncode == 0, run.output
+    section = _ini(run.ironic_conf)["tripleo_discoverd"]
+    assert (section["auth_type"], section["username"]) == ("http_basic", "ironic")
+    htpasswd = Path(_ini(run.discoverd_conf).defaults()["http_basic_auth_user_file"])
+    assert htpasswd == Path(run.env["DISCOVERD_CONF_DIR"]) / "htpasswd"
+    assert htpasswd.stat().st_mode & 0o077 == 0 and "pw-7f3a" not in htpasswd.read_text()
+
+    conf = new_conf(["--config-file", str(run.discoverd_conf)])
+    conf.set_override("connection", f"sqlite:///{tmp_path / 'd.sqlite'}", group="database")
+    conf.set_override("upgrade_on_start", True, group="database")
+    conf.set_override("listen_address", "127.0.0.1")
+    server = Server(conf, port=free_port()).start()
+    try:
+        assert requests.get(f"{server.url}/v1/introspection", timeout=5).status_code == 401
+        client = client_from_conf(_ironic_conf_for_client(run.ironic_conf, server.url))
+        with pytest.raises(DiscoverdRefused) as err:
+            client.status(str(uuidlib.uuid4()))
+        assert err.value.status == 404  # authenticated; the node is unknown
+    finally:
+        server.stop()
+
+
+def test_keystone_credentials_are_ironics_service_user(devstack):
+    from keystoneauth1 import loading as ks_loading
+
+    from ironic_tripleo.conf import inspect as inspect_opts
+
+    run = devstack(CONFIGURE, DISCOVERD_AUTH_STRATEGY="keystone", SERVICE_PASSWORD="pw-k",
+                   KEYSTONE_SERVICE_URI="http://203.0.113.5/identity",
+                   SERVICE_PROJECT_NAME="service", SERVICE_DOMAIN_NAME="Default")
+    assert run.returncode == 0, run.output
+    conf = _ironic_conf_for_client(run.ironic_conf, "http://unused")
+    auth = ks_loading.load_auth_from_conf_options(conf, inspect_opts.GROUP)
+    assert type(auth).__name__ == "Password"
+    assert auth.auth_url == "http://203.0.113.5/identity"
+    assert (auth._username, auth._password, auth._project_name) == ("ironic", "pw-k",
+                                                                     "service")
+    assert not (Path(run.env["DISCOVERD_CONF_DIR"]) / "htpasswd").exists()
