@@ -54,8 +54,12 @@ def run(argv: Sequence[str], timeout: float, shown: Sequence[str] | None = None,
         stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
         return subprocess.CompletedProcess(
             argv, KILLED, stdout="",
-            stderr=f"{stderr}{program(argv)} gave no answer within {timeout:g}s and "
-                   f"was killed")
+            stderr=f"{stderr}{program(argv)} gave no answer within {_seconds(timeout)}s "
+                   f"and was killed")
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.2g}"
 
 
 def tail(result: subprocess.CompletedProcess[str]) -> str:

@@ -11,10 +11,11 @@ import contextlib
 import logging
 import os
 import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 
+import tenacity
+
+from ironic_tripleo import command
 from ironic_tripleo.deploy.target import Target
 from ironic_tripleo.exception import ISCSITargetUnavailable
 
@@ -59,11 +60,6 @@ def masked(argv: list[str]) -> list[str]:
     return shown
 
 
-def _run(argv: list[str], timeout: float = 60.0) -> subprocess.CompletedProcess:
-    LOG.debug("running %s", " ".join(masked(argv)))
-    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
-
-
 @contextlib.contextmanager
 def session(target: Target, timeout: float = 60.0) -> Iterator[str]:
     """Log in to ``target``; yield its block device; always log out.
@@ -78,19 +74,20 @@ def session(target: Target, timeout: float = 60.0) -> Iterator[str]:
 
     try:
         for argv in steps["discover"] + steps["login"]:
-            result = _run(argv, timeout)
+            result = command.run(argv, timeout, shown=masked(argv))
             if result.returncode != 0:
                 raise fail(f"{argv[1:3]} {argv[-1] if argv[-1] == '--login' else ''}: "
                            f"{result.stderr.strip()}")
         device = device_path(target)
-        deadline = time.monotonic() + timeout
-        while not os.path.exists(device):
-            if time.monotonic() > deadline:
-                raise fail(f"{device} did not appear after login")
-            time.sleep(0.2)
+        appeared = tenacity.Retrying(retry=tenacity.retry_if_result(lambda found: not found),
+                                     stop=tenacity.stop_after_delay(timeout),
+                                     wait=tenacity.wait_fixed(0.2),
+                                     retry_error_callback=lambda state: False)
+        if not appeared(os.path.exists, device):
+            raise fail(f"{device} did not appear after login")
         yield os.path.realpath(device)
     finally:
         for argv in steps["logout"]:
-            result = _run(argv, timeout)
+            result = command.run(argv, timeout, shown=masked(argv))
             if result.returncode != 0:
                 LOG.debug("iscsiadm %s: %s", argv[-1], result.stderr.strip())

@@ -23,6 +23,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import tenacity
+
+from ironic_tripleo import command
 from ironic_tripleo.deploy import image_info, initiator_netns, kernel_iscsi
 from ironic_tripleo.deploy.target import SECRET_ID, Target
 from ironic_tripleo.exception import (
@@ -53,46 +56,36 @@ def secret_args(target: Target) -> Iterator[list[str]]:
         yield ["--object", f"secret,id={SECRET_ID},file={path},format=raw"]
 
 
-def _run(argv: list[str], timeout: float) -> subprocess.CompletedProcess:
-    """Run ``argv``; one that outlives ``timeout`` is killed and reported as failed
-    (an unreachable portal makes libiscsi wait on its connection for minutes)."""
-    LOG.debug("running %s", " ".join(argv))
-    try:
-        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
-                              check=False)
-    except subprocess.TimeoutExpired as exc:
-        program = " ".join(argv[argv.index("qemu-img"):][:2]) if "qemu-img" in argv else argv[0]
-        stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
-        return subprocess.CompletedProcess(
-            argv, -9, stdout="",
-            stderr=f"{stderr}{program} gave no answer within {timeout:.0f}s and was killed")
-
-
 def wait_for_target(target: Target, timeout: float = 60.0, interval: float = 0.5) -> int:
     """Log in (userspace) until the LUN answers; return its size in bytes.
 
     :raises ISCSITargetUnavailable: not reachable within ``timeout``, or CHAP refused
         (not retried).
     """
-    deadline = time.monotonic() + timeout
-    while True:
+    started = time.monotonic()
+
+    def probe() -> subprocess.CompletedProcess[str]:
         with secret_args(target) as secret:
-            result = _run(initiator_netns.argv(target.netns, [
+            return command.run(initiator_netns.argv(target.netns, [
                 "qemu-img", "info", "--output", "json", *secret, "--image-opts",
-                target.image_opts()]), timeout=max(deadline - time.monotonic(), 5.0))
-        if result.returncode == 0:
-            return image_info.parse(result.stdout).virtual_size
-        reason = result.stderr.strip()
-        if "Authentication failure" in reason or time.monotonic() > deadline:
-            raise ISCSITargetUnavailable(iqn=target.iqn, portal=target.portal,
-                                         seconds=timeout, reason=reason)
-        time.sleep(interval)
+                target.image_opts()]), timeout=max(timeout - (time.monotonic() - started), 5.0))
+
+    # Retried until the deadline, except a CHAP refusal; the last answer is kept.
+    result = tenacity.Retrying(
+        retry=tenacity.retry_if_result(
+            lambda r: r.returncode != 0 and "Authentication failure" not in r.stderr),
+        stop=tenacity.stop_after_delay(timeout), wait=tenacity.wait_fixed(interval),
+        retry_error_callback=lambda state: state.outcome.result())(probe)
+    if result.returncode == 0:
+        return image_info.parse(result.stdout).virtual_size
+    raise ISCSITargetUnavailable(iqn=target.iqn, portal=target.portal, seconds=timeout,
+                                 reason=result.stderr.strip())
 
 
 def _compare(src_opts: str, dst_opts: str, secret: list[str], timeout: float,
              netns: str | None = None) -> str | None:
     """Return None when both images read the same, else why not."""
-    result = _run(initiator_netns.argv(netns, [
+    result = command.run(initiator_netns.argv(netns, [
         "qemu-img", "compare", *secret, "--image-opts", src_opts, dst_opts]), timeout)
     if result.returncode == 0:
         return None
@@ -191,8 +184,8 @@ def write_to_device(src: Path | str, info: image_info.ImageInfo, device: str,
                     target: Target, image: str, timeout: float = 7200.0,
                     verify: bool = True) -> None:
     """Write ``src`` to a local block device (kernel initiator); compare back."""
-    result = _run(["qemu-img", "convert", *WRITE_FLAGS, "-n", "-f", info.format, "-O", "raw",
-                   str(src), device], timeout)
+    result = command.run(["qemu-img", "convert", *WRITE_FLAGS, "-n", "-f", info.format,
+                          "-O", "raw", str(src), device], timeout)
     if result.returncode != 0:
         raise ImageWriteFailed(image=image, iqn=target.iqn, portal=target.portal,
                                reason=result.stderr.strip())
