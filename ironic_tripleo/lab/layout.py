@@ -184,7 +184,7 @@ def instackenv(nodes: list[dict], boot: dict | None = None) -> dict:
         "pm_port": node["bmc"]["port"],
         "pm_user": node["bmc"]["username"],
         "pm_password": node["bmc"]["password"],
-        "mac": [node["mac"]],
+        "ports": [{"address": node["mac"]}],  # TripleO's format; "mac" is deprecated
         "cpu": str(node["cpus"]),
         "memory": str(node["memory_mb"]),
         "disk": str(node["disk_gb"]),

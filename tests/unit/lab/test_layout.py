@@ -104,7 +104,7 @@ def test_instackenv_document():
                     "password": "pw"}}
     assert layout.instackenv([node]) == {"nodes": [{
         "name": "n0", "pm_type": "ipmi", "pm_addr": "127.0.0.1", "pm_port": 6230,
-        "pm_user": "admin", "pm_password": "pw", "mac": ["52:54:00:00:00:01"],
+        "pm_user": "admin", "pm_password": "pw", "ports": [{"address": "52:54:00:00:00:01"}],
         "cpu": "2", "memory": "4096", "disk": "10", "arch": "x86_64"}]}
 
 
