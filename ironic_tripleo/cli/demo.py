@@ -44,6 +44,7 @@ from ironic_tripleo.cli.lab import ramdisk_files
 from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab import debian_kernel, marker_image, netns, qemu_vm
+from ironic_tripleo.lab.exception import DemoError
 from ironic_tripleo.lab.lab import Lab
 from ironic_tripleo.lab.node import NodeSpec
 
@@ -61,10 +62,6 @@ DEMO_VMS = (
     NodeSpec(name="vm-1", cpus=1, memory_mb=qemu_vm.MIN_MEMORY_MB, disk_gb=4),
 )
 TIMINGS: list[tuple[str, float]] = []
-
-
-class DemoError(Exception):
-    """A step of the demo did not give the expected result."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -105,3 +105,9 @@ class BmcStartError(TripleOError):
 
 class IronicStartError(TripleOError):
     message = "Ironic did not become ready at %(url)s within %(timeout)ss: %(reason)s"
+
+
+class DemoError(TripleOError):
+    """A step of ``ironic-tripleo demo`` did not give the expected result."""
+
+    message = "demo: %(reason)s"
