@@ -175,6 +175,27 @@ class Cloud:
             self._ids[name_or_id] = found[0].id
         return found[0].id
 
+    def image_id(self, name_or_id: str) -> str:
+        """The ID of an image given by name or ID (resolved once, then cached);
+        Nova's rescue takes only an image UUID.
+
+        :raises CloudRequestFailed: when there is no such image.
+        """
+        key = f"image:{name_or_id}"
+        with self._cache_lock:
+            known = self._ids.get(key)
+        if known:
+            return known
+        image = self.call(name_or_id, "find image",
+                          lambda c: c.image.find_image(name_or_id, ignore_missing=True))
+        if image is None:
+            raise exception.CloudRequestFailed(
+                cloud=self.label, server="-", what=f"find image {name_or_id!r}",
+                reason="no such image (see [tripleo_nova]rescue_image)")
+        with self._cache_lock:
+            self._ids[key] = image.id
+        return image.id
+
     def forget(self, name_or_id: str) -> None:
         """Drop a cached name -> ID (after the server was deleted or replaced)."""
         with self._cache_lock:

@@ -13,8 +13,10 @@ Boot device, two methods (``boot_method``):
 - ``rescue`` (sushy-tools' PXE way): the wanted device is recorded in the
   metadata key ``tripleo:boot_device``, and applied at the next power on or
   reboot: PXE boots the server in rescue mode with the configured iPXE image,
-  disk leaves rescue (``unrescue``). Nova refuses ``stop`` and ``reboot`` of a
-  RESCUE server, so power off first unrescues it.
+  disk leaves rescue (``unrescue``). Nova refuses ``stop``, ``reboot`` and metadata
+  updates of a RESCUE server: power off unrescues it first, a reboot unrescues
+  (and rescues again for PXE), and setting disk on a RESCUE server unrescues it at
+  once (it then runs from its disk, as the next boot would).
 """
 
 from __future__ import annotations
@@ -200,8 +202,8 @@ class NovaServer:
             raise exception.CloudRequestFailed(
                 server=self.server, cloud=self.cloud.label, what="rescue (PXE boot)",
                 reason="no iPXE image configured ([tripleo_nova]rescue_image)")
-        image = self.settings.rescue_image
-        self._act(f"rescue with image {image} (PXE boot)",
+        image = self.cloud.image_id(self.settings.rescue_image)
+        self._act(f"rescue with image {self.settings.rescue_image} (PXE boot)",
                   lambda c, s: c.compute.rescue_server(s, image=image), deadline)
 
     def _unrescue(self, deadline: float) -> Reading:
@@ -290,10 +292,10 @@ class NovaServer:
         reading = self._check(self.read(deadline))
         if self.settings.boot_method == "metadata":
             return "pxe" if reading.metadata.get(PXE_FIRST_KEY) else "disk"
+        if reading.status == "RESCUE":
+            return "pxe"  # booted from the iPXE image right now
         wanted = reading.metadata.get(BOOT_DEVICE_KEY)
-        if wanted in BOOT_DEVICES:
-            return wanted
-        return "pxe" if reading.status == "RESCUE" else "disk"
+        return wanted if wanted in BOOT_DEVICES else "disk"
 
     def set_boot_device(self, device: str, timeout: float | None = None) -> None:
         """Record ``pxe`` or ``disk`` for the next boot (always persistent).
@@ -308,5 +310,11 @@ class NovaServer:
             meta = {PXE_FIRST_KEY: "1" if device == "pxe" else ""}
         else:
             meta = {BOOT_DEVICE_KEY: device}
+            reading = self.settled(deadline)
+            if reading.status == "RESCUE":
+                # Nova refuses metadata updates of a RESCUE server.
+                if device == "pxe":
+                    return  # booted from the network already; kept at reboot
+                self._unrescue(deadline)  # disk now: it boots from its disk
         self._act(f"boot device {device} ({self.settings.boot_method})",
                   lambda c, s: c.compute.set_server_metadata(s, **meta), deadline)

@@ -2,7 +2,8 @@
 
 It keeps Nova's rules that matter here: actions set a task_state at once (as the
 API does), the task ends after ``task_reads`` readings, stop/reboot are refused
-(409) from RESCUE, start only from SHUTOFF, rescue only from ACTIVE/SHUTOFF.
+(409) from RESCUE, and metadata updates too; start only from SHUTOFF, rescue only
+from ACTIVE/SHUTOFF.
 """
 
 from __future__ import annotations
@@ -110,8 +111,14 @@ class FakeCompute:
 
     def set_server_metadata(self, server_id, **metadata):
         server = self._enter("metadata")
+        if server.status == "RESCUE":  # as Nova 34: 409 in vm_state rescued
+            raise sdk_exc.ConflictException("cannot update metadata in vm_state rescued")
         server.metadata.update(metadata)
 
 
 def connection(compute: FakeCompute) -> types.SimpleNamespace:
-    return types.SimpleNamespace(compute=compute)
+    def find_image(name, ignore_missing=True):
+        return types.SimpleNamespace(id=name, name=name) if name == "ipxe" else None
+
+    return types.SimpleNamespace(compute=compute,
+                                 image=types.SimpleNamespace(find_image=find_image))

@@ -151,7 +151,12 @@ def test_rescue_boot_device_applies_at_power_on_and_reboot():
     assert nova.get_power() is Power.ON
     nova.reboot()  # still PXE: out of rescue and into it again
     assert compute.calls.count("rescue ipxe") == 2 and "unrescue" in compute.calls
+    assert nova.get_boot_device() == "pxe"
+    nova.set_boot_device("pxe")  # already booted from the network: nothing to do
+    # Nova refuses metadata updates in RESCUE: disk unrescues at once
     nova.set_boot_device("disk")
+    assert compute.server.status == "ACTIVE"
+    assert compute.server.metadata == {BOOT_DEVICE_KEY: "disk"}
     assert nova.get_boot_device() == "disk"
     nova.reboot()
     assert compute.server.status == "ACTIVE"
