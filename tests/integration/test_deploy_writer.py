@@ -25,7 +25,7 @@ from ironic_tripleo.exception import (
     ISCSITargetUnavailable,
     UnsafeImage,
 )
-from tests import diskimages
+from tests.harness import disk_images
 from tests.integration.iscsi_fixture import Lun, MiB, lun_factory  # noqa: F401 - fixture
 
 
@@ -79,7 +79,7 @@ def test_qcow2_whole_disk_image_converted_on_the_fly(deploy, lun_factory, tmp_pa
     lun = lun_factory(16 * MiB)
     raw = raw_image(tmp_path / "disk.raw", 5 * MiB)
     qcow = tmp_path / "disk.qcow2"
-    diskimages.to_qcow2(raw, qcow)
+    disk_images.to_qcow2(raw, qcow)
     written = deploy(qcow, lun)
     assert written.info.format == "qcow2"
     assert written.root_uuid_or_disk_id is None  # random bytes: no MBR
@@ -157,7 +157,7 @@ def test_partition_image_with_swap_ephemeral_configdrive(deploy, lun_factory, tm
     subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "img-root", "-d", str(content), str(root)],
                    check=True, capture_output=True, timeout=60)
     qcow = tmp_path / "root.qcow2"
-    diskimages.to_qcow2(root, qcow)
+    disk_images.to_qcow2(root, qcow)
     configdrive = tmp_path / "cd.img"
     with open(configdrive, "wb") as f:
         f.truncate(2 * MiB)
@@ -191,8 +191,8 @@ def test_partition_image_with_swap_ephemeral_configdrive(deploy, lun_factory, tm
 def test_whole_disk_image_with_mbr_reports_its_disk_signature(deploy, lun_factory,  # noqa: F811
                                                               tmp_path):
     lun = lun_factory(16 * MiB)
-    raw = diskimages.mbr_disk(tmp_path / "mbr.raw", 4 * MiB, 0x5eed1234)
-    qcow = diskimages.to_qcow2(raw, tmp_path / "mbr.qcow2")
+    raw = disk_images.mbr_disk(tmp_path / "mbr.raw", 4 * MiB, 0x5eed1234)
+    qcow = disk_images.to_qcow2(raw, tmp_path / "mbr.qcow2")
     assert deploy(qcow, lun).root_uuid_or_disk_id == "0x5eed1234"
     with open(lun.backing, "rb") as f:
         assert f.read(512)[440:444] == bytes.fromhex("3412ed5e")

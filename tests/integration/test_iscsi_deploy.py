@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests import diskimages
+from tests.harness import disk_images
 from tests.integration.iscsi_fixture import require_tgt
 from tests.netutil import free_port, wait_for
 
@@ -234,7 +234,7 @@ def _deploy(service, tmp_path: Path, instance_info: dict, disk: Path,
 def test_qcow2_whole_disk_is_converted_on_the_way(iscsi_ironic, tmp_path):
     raw, disk = _raw_image(tmp_path), _disk(tmp_path)
     qcow2 = tmp_path / "image.qcow2"
-    diskimages.to_qcow2(raw, qcow2)
+    disk_images.to_qcow2(raw, qcow2)
     _deploy(iscsi_ironic, tmp_path, {"image_source": qcow2.as_uri(),
                                      "image_checksum": "sha256:" + _sha256(qcow2)}, disk)
     assert _sha256(disk, raw.stat().st_size) == _sha256(raw)
@@ -255,7 +255,7 @@ def _partitions(disk: Path) -> list[tuple[int, int, int]]:
 
 def test_partition_image_with_swap_and_configdrive(iscsi_ironic, tmp_path):
     root_uuid = "5f1d3c2e-7a0b-4c9d-8e6f-1a2b3c4d5e6f"
-    root = diskimages.ext4(tmp_path / "root.img", 4 * MiB, root_uuid)
+    root = disk_images.ext4(tmp_path / "root.img", 4 * MiB, root_uuid)
     disk = _disk(tmp_path, 160 * MiB)
     drive = b"config-drive-content" + os.urandom(4096)
     configdrive = base64.b64encode(gzip.compress(drive)).decode()

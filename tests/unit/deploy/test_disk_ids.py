@@ -3,8 +3,8 @@
 import pytest
 
 from ironic_tripleo.deploy import disk_ids
-from tests import diskimages
-from tests.diskimages import MiB
+from tests.harness import disk_images
+from tests.harness.disk_images import MiB
 
 
 def sector(signature: bytes, boot_flag: bytes = b"\x55\xaa") -> bytes:
@@ -22,8 +22,8 @@ def test_no_signature(data):
 
 
 def test_disk_identifier_of_raw_and_qcow2(tmp_path):
-    raw = diskimages.mbr_disk(tmp_path / "d.raw", 2 * MiB, 0xcafe0001)
-    qcow = diskimages.to_qcow2(raw, tmp_path / "d.qcow2")
+    raw = disk_images.mbr_disk(tmp_path / "d.raw", 2 * MiB, 0xcafe0001)
+    qcow = disk_images.to_qcow2(raw, tmp_path / "d.qcow2")
     assert disk_ids.disk_identifier(raw) == "0xcafe0001"
     assert disk_ids.disk_identifier(qcow, "qcow2") == "0xcafe0001"
 
@@ -36,7 +36,7 @@ def test_disk_identifier_of_unreadable_qcow2_is_none(tmp_path):
 
 def test_filesystem_uuid_at_offset(tmp_path):
     uuid = "0b4b8e1c-54a4-4f8e-9a38-3b1d5a9e2f10"
-    fs = diskimages.ext4(tmp_path / "fs.img", 8 * MiB, uuid)
+    fs = disk_images.ext4(tmp_path / "fs.img", 8 * MiB, uuid)
     disk = tmp_path / "disk.img"
     disk.write_bytes(bytes(MiB) + fs.read_bytes())
     assert disk_ids.filesystem_uuid(disk, MiB) == uuid
