@@ -12,6 +12,7 @@ import sys
 COMMANDS = (
     "ironic_tripleo.cli.bmc",
     "ironic_tripleo.cli.lab",
+    "ironic_tripleo.cli.undercloud",
     "ironic_tripleo.cli.enroll",
     "ironic_tripleo.cli.demo",
     "ironic_tripleo.cli.introspect",

@@ -66,6 +66,12 @@ class BootFileError(TripleOError):
     message = "VM lab: %(file)s is missing: %(fix)s"
 
 
+class UndercloudError(TripleOError):
+    """The undercloud (Keystone, Nova, ...) could not be built, started or stopped."""
+
+    message = "undercloud: %(reason)s"
+
+
 class LabConfigError(TripleOError):
     message = "lab: %(field)s %(value)r is invalid: %(allowed)s"
 

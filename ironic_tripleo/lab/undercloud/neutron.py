@@ -1,0 +1,79 @@
+"""Neutron: the real API server (``neutron.wsgi.api``), ML2 with no mechanism drivers
+and no agents.
+
+Neutron's migrations do not run on SQLite (they ALTER constraints): on SQLite the
+schema is created from Neutron's models, as Neutron's own tests do, and stamped at
+the migration heads; on PostgreSQL the migrations run.
+
+Networks, subnets and ports are real database objects that Nova can list and
+create; nothing wires them (no agent binds a port: a port Nova binds stays
+``binding_failed``). The undercloud's servers use ``networks='none'``; Nova still
+asks Neutron about networks and ports on start, stop and delete, which this answers.
+"""
+
+from __future__ import annotations
+
+from ironic_tripleo.lab.undercloud.plan import Plan
+from ironic_tripleo.lab.undercloud.service import Proc, http_ready, run_step, wsgi
+
+FILES = "neutron.conf;ml2_conf.ini"
+#: run by the undercloud venv's python: the whole schema from the models
+CREATE_SCHEMA = """
+import sys
+import sqlalchemy
+from neutron.db.migration.models import head
+engine = sqlalchemy.create_engine(sys.argv[1])
+head.get_metadata().create_all(engine)
+"""
+
+
+def prepare(plan: Plan) -> None:
+    """Write neutron.conf and ml2_conf.ini and migrate the schema."""
+    etc = plan.etc("neutron")
+    state = plan.datadir / "neutron"
+    state.mkdir(parents=True, exist_ok=True)
+    (etc / "neutron.conf").write_text(f"""[DEFAULT]
+log_file = {plan.logdir / 'neutron.log'}
+use_stderr = false
+core_plugin = ml2
+service_plugins =
+auth_strategy = keystone
+transport_url = {plan.transport_url}
+state_path = {state}
+api_paste_config = {plan.venv / 'etc' / 'neutron' / 'api-paste.ini'}
+notify_nova_on_port_status_changes = false
+notify_nova_on_port_data_changes = false
+api_workers = 1
+rpc_workers = 0
+[database]
+connection = {plan.db_url('neutron')}
+[oslo_concurrency]
+lock_path = {state / 'locks'}
+{plan.authtoken('neutron')}""")
+    (etc / "ml2_conf.ini").write_text("""[ml2]
+type_drivers = flat,vlan,vxlan
+tenant_network_types = vxlan
+mechanism_drivers =
+extension_drivers = port_security
+[ml2_type_flat]
+flat_networks = *
+[ml2_type_vxlan]
+vni_ranges = 1:1000
+""")
+    manage = [plan.bin("neutron-db-manage"), "--config-file", str(etc / "neutron.conf"),
+              "--config-file", str(etc / "ml2_conf.ini")]
+    if plan.database == "sqlite":
+        run_step([plan.bin("python"), "-c", CREATE_SCHEMA, plan.db_url("neutron")],
+                 "creating Neutron's schema from its models")
+        run_step([*manage, "stamp", "heads"], "neutron-db-manage stamp heads")
+    else:
+        run_step([*manage, "upgrade", "heads"], "neutron-db-manage upgrade heads",
+                 timeout=600)
+
+
+def processes(plan: Plan) -> list[Proc]:
+    return [wsgi(plan.venv, "neutron", "neutron.wsgi.api:application",
+                 plan.ports["neutron"], str(plan.root),
+                 env={"OS_NEUTRON_CONFIG_DIR": str(plan.etc("neutron")),
+                      "OS_NEUTRON_CONFIG_FILES": FILES},
+                 ready=http_ready(plan.url("neutron")), logs=("neutron.log",))]

@@ -1,0 +1,280 @@
+"""Bring an undercloud up, report on it and take it down, by pid.
+
+``Undercloud(workdir).up()`` plans free ports and passwords, saves ``state.json``
+*before* starting anything, then starts RabbitMQ, Keystone (bootstrap, service users,
+catalog), Placement, Glance, Neutron, Nova (API, conductor, scheduler, computes) and
+Heat (API, engine); each process is recorded as soon as it runs. Any failure stops
+everything already started. ``down()`` stops every recorded process by pid (only if
+its argv still carries the undercloud's marker); ``status()`` gives each one's state
+and RSS. ``add_compute()`` starts one more nova-compute (e.g. the fake driver on its
+own host) in a running undercloud.
+
+With a lab in ``workdir`` (``lab.json``), the catalog gets ``baremetal`` and
+``baremetal-introspection`` and a nova-compute drives the lab's Ironic.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import tenacity
+import yaml
+
+from ironic_tripleo.lab import process
+from ironic_tripleo.lab.exception import UndercloudError
+from ironic_tripleo.lab.undercloud import (
+    glance,
+    heat,
+    keystone,
+    neutron,
+    nova,
+    placement,
+    rabbitmq,
+    service,
+    venv,
+)
+from ironic_tripleo.lab.undercloud.plan import REGION, Plan
+from ironic_tripleo.lab.undercloud.service import Proc
+
+LOG = logging.getLogger(__name__)
+CLOUD = "undercloud"
+#: what each service module sets up before its processes start, in dependency order
+PREPARED = (placement, glance, neutron, nova, heat)
+START_TIMEOUT = 120.0
+
+
+class Undercloud:
+    """The undercloud in ``workdir/undercloud`` (over the lab in ``workdir``, if any)."""
+
+    def __init__(self, workdir: Path | str) -> None:
+        self.workdir = Path(workdir).resolve()
+        self.root = self.workdir / "undercloud"
+
+    # -- reading ----------------------------------------------------------------
+
+    def plan(self) -> Plan | None:
+        return Plan.load(self.root)
+
+    @property
+    def clouds_yaml(self) -> Path:
+        return self.root / "clouds.yaml"
+
+    def _lab(self) -> dict[str, str] | None:
+        lab_file = self.workdir / "lab.json"
+        if not lab_file.exists():
+            return None
+        lab = json.loads(lab_file.read_text())
+        if lab.get("state") == "down":
+            return None
+        return {"ironic_url": lab["ironic_url"], "discoverd_url": lab.get("discoverd_url")}
+
+    # -- up ---------------------------------------------------------------------
+
+    def up(self, fake_computes: Iterable[str] = (), ironic: bool | None = None,
+           ports: dict[str, int] | None = None, database: str = "sqlite",
+           timeout: float = START_TIMEOUT, debug: bool = False) -> Plan:
+        """Start everything; return the plan (ports, URLs, passwords).
+
+        :param fake_computes: host names, one nova-compute with the fake driver each.
+        :param ironic: run a nova-compute for the lab's Ironic (default: when there
+            is a lab in ``workdir``).
+        :param ports: fixed ports by name (``keystone``, ``nova``, ``amqp``...).
+        :param debug: debug logging in Nova's logs.
+        :raises UndercloudError: a port is taken, a service did not start; nothing
+            that was started is left running.
+        """
+        old = self.plan()
+        if old is not None and any(service.running(p["pid"], p["marker"])
+                                   for p in old.processes.values()):
+            raise UndercloudError(reason=f"one is already running in {self.root} "
+                                         "('undercloud down' first)")
+        lab = self._lab()
+        if ironic and lab is None:
+            raise UndercloudError(reason=f"no lab in {self.workdir}: nothing for the "
+                                         "Ironic compute to drive ('lab up' first)")
+        for name, port in (ports or {}).items():
+            if service.port_taken(port):
+                raise UndercloudError(reason=f"port {port} for {name} is already in "
+                                             "use; choose another")
+        self.root.mkdir(parents=True, exist_ok=True)
+        plan = Plan.new(self.root, venv.ensure(), lab, ports)
+        plan.database = database
+        plan.debug = debug
+        plan.state = "starting"
+        plan.save()
+        try:
+            self._start(plan, fake_computes, lab is not None if ironic is None else ironic,
+                        timeout)
+        except BaseException:
+            LOG.warning("undercloud start failed; stopping what was started")
+            self.down()
+            raise
+        plan.state = "up"
+        plan.save()
+        return plan
+
+    def _launch(self, plan: Plan, procs: list[Proc], timeout: float) -> None:
+        """Start ``procs`` (recorded at once), then wait until each answers."""
+        started = []
+        for proc in procs:
+            pid = service.start(proc, plan.logdir)
+            plan.processes[proc.name] = {"pid": pid, "marker": proc.marker or str(plan.root)}
+            plan.save()
+            started.append((proc, pid))
+        for proc, pid in started:
+            service.wait_ready(proc, pid, plan.logdir, timeout)
+
+    def _start(self, plan: Plan, fake_computes: Iterable[str], ironic: bool,
+               timeout: float) -> None:
+        t0 = time.monotonic()
+        taken = [f"{n}={p}" for n, p in plan.ports.items() if service.port_taken(p)]
+        if taken:
+            raise UndercloudError(reason=f"ports already in use: {', '.join(taken)}")
+        rabbit = rabbitmq.processes(plan)
+        self._launch(plan, rabbit[:1], timeout)
+        for proc in rabbit[1:]:  # the broker boots while the databases are made
+            plan.processes[proc.name] = {"pid": service.start(proc, plan.logdir),
+                                         "marker": proc.marker or str(plan.root)}
+        plan.save()
+        keystone.prepare(plan)
+        self._launch(plan, keystone.processes(plan), timeout)
+        with concurrent.futures.ThreadPoolExecutor(len(PREPARED)) as pool:
+            futures = [pool.submit(module.prepare, plan) for module in PREPARED]
+            keystone.register(plan)
+            for future in futures:
+                future.result()
+        LOG.info("undercloud: databases and catalog ready after %.1fs",
+                 time.monotonic() - t0)
+        service.wait_ready(rabbit[1], plan.processes["rabbitmq"]["pid"], plan.logdir,
+                           timeout)
+        procs = [p for module in PREPARED for p in module.processes(plan)]
+        if ironic:
+            procs.append(nova.compute(plan, nova.IRONIC_HOST, nova.IRONIC_DRIVER))
+        procs += [nova.compute(plan, host, nova.FAKE_DRIVER) for host in fake_computes]
+        self._launch(plan, procs, timeout)
+        self.write_clouds_yaml(plan)
+        hosts = ([nova.IRONIC_HOST] if ironic else []) + list(fake_computes)
+        self.wait_computes(plan, hosts, timeout)
+        LOG.info("undercloud up in %.1fs", time.monotonic() - t0)
+
+    def add_compute(self, host: str, driver: str = nova.FAKE_DRIVER,
+                    timeout: float = START_TIMEOUT) -> None:
+        """Start one more nova-compute named ``host`` in the running undercloud and
+        wait until Nova lists it as up.
+
+        :raises UndercloudError: no undercloud runs here, the name is taken, or it
+            did not come up (it is stopped then).
+        """
+        plan = self._running_plan()
+        proc = nova.compute(plan, host, driver)
+        if proc.name in plan.processes:
+            raise UndercloudError(reason=f"a compute named {host} exists already")
+        try:
+            self._launch(plan, [proc], timeout)
+            self.wait_computes(plan, [host], timeout)
+        except BaseException:
+            entry = plan.processes.pop(proc.name, None)
+            if entry:
+                service.stop(proc.name, entry["pid"], entry["marker"])
+            plan.save()
+            raise
+
+    def _running_plan(self) -> Plan:
+        plan = self.plan()
+        if plan is None or plan.state != "up":
+            raise UndercloudError(reason=f"no undercloud is up in {self.root}")
+        return plan
+
+    def wait_computes(self, plan: Plan, hosts: list[str], timeout: float) -> None:
+        """Wait until Nova's API lists the conductor, the scheduler and a
+        nova-compute for each of ``hosts`` as up (RPC works end to end)."""
+        if not hosts:
+            return
+        conn = keystone.admin_connection(plan)
+        wanted = {("nova-conductor", None), ("nova-scheduler", None)} | {
+            ("nova-compute", host) for host in hosts}
+
+        def all_up() -> bool:
+            up = {(s.binary, s.host) for s in conn.compute.services()
+                  if s.state == "up" and s.status == "enabled"}
+            up |= {(binary, None) for binary, _ in up}
+            return wanted <= up
+
+        check = _checking(plan, all_up)
+        try:
+            tenacity.Retrying(retry=tenacity.retry_if_result(lambda ok: not ok),
+                              stop=tenacity.stop_after_delay(timeout),
+                              wait=tenacity.wait_fixed(1))(check)
+        except tenacity.RetryError:
+            raise UndercloudError(reason=f"Nova did not list {sorted(hosts)} as up "
+                                         f"within {timeout:.0f}s; see {plan.logdir}") from None
+
+    def write_clouds_yaml(self, plan: Plan) -> Path:
+        """``clouds.yaml`` with one cloud, ``undercloud``, as the admin."""
+        doc = {"clouds": {CLOUD: {
+            "auth": {"auth_url": plan.auth_url, "username": "admin",
+                     "password": plan.passwords["admin"], "project_name": "admin",
+                     "user_domain_name": "Default", "project_domain_name": "Default"},
+            "region_name": REGION, "identity_api_version": 3}}}
+        self.clouds_yaml.write_text(yaml.safe_dump(doc, sort_keys=False))
+        self.clouds_yaml.chmod(0o600)
+        return self.clouds_yaml
+
+    # -- status and down --------------------------------------------------------
+
+    def status(self) -> list[dict[str, Any]]:
+        """One row per recorded process: name, pid, running or stopped, RSS in MiB.
+
+        :raises UndercloudError: there is no undercloud in ``workdir``.
+        """
+        plan = self.plan()
+        if plan is None:
+            raise UndercloudError(reason=f"none in {self.root} ('undercloud up' first)")
+        rows = []
+        for name, entry in plan.processes.items():
+            alive = service.running(entry["pid"], entry["marker"])
+            rows.append({"name": name, "pid": entry["pid"],
+                         "state": "running" if alive else "stopped",
+                         "rss_mib": round(service.rss_kib(entry["pid"]) / 1024, 1)
+                         if alive else 0.0})
+        return rows
+
+    def down(self) -> bool:
+        """Stop every recorded process by pid (all at once, SIGKILL after 10 s).
+        Idempotent. :returns: False when there was no undercloud here."""
+        plan = self.plan()
+        if plan is None:
+            return False
+        entries = list(plan.processes.items())
+        with concurrent.futures.ThreadPoolExecutor(max(1, len(entries))) as pool:
+            list(pool.map(lambda item: service.stop(item[0], item[1]["pid"],
+                                                    item[1]["marker"]), entries))
+        left = [name for name, entry in entries
+                if service.running(entry["pid"], entry["marker"])]
+        for name, entry in entries:
+            if name in left:
+                process.kill_group(entry["pid"])
+        plan.state = "down"
+        plan.save()
+        return True
+
+
+def _checking(plan: Plan, check: Callable[[], bool]) -> Callable[[], bool]:
+    """``check``, failing at once when a recorded process died meanwhile."""
+    def wrapped() -> bool:
+        dead = [name for name, entry in plan.processes.items()
+                if not service.running(entry["pid"], entry["marker"])]
+        if dead:
+            raise UndercloudError(reason=f"{', '.join(dead)} exited; see {plan.logdir}")
+        try:
+            return check()
+        except Exception as exc:  # the API may not answer yet; keep waiting
+            LOG.debug("not yet: %s", exc)
+            return False
+    return wrapped
