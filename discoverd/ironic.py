@@ -214,6 +214,17 @@ class IronicClient:
             self._call("patch_node", node, self._rest, "PATCH", f"/nodes/{node}", SdkNode,
                        json=patch)
 
+    def create_node(self, driver: str, driver_info: dict[str, Any], **fields: Any
+                    ) -> dict[str, Any]:
+        """Create a node (auto-discovery) and return it as a dict."""
+        node = self._call("create_node", "(new node)", "create_node", driver=driver,
+                          driver_info=driver_info, **fields)
+        return node.to_dict(computed=False)
+
+    def delete_node(self, node: str) -> None:
+        """Delete ``node`` (an auto-discovered node whose port was refused)."""
+        self._call("delete_node", node, "delete_node", node, ignore_missing=True)
+
     def create_port(self, node: str, address: str, pxe_enabled: bool) -> None:
         """Create a port of ``node`` with MAC ``address``."""
         self._call("create_port", node, "create_port", node_uuid=node,

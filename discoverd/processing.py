@@ -11,7 +11,15 @@ import logging
 from typing import Any
 
 from baremetal_common.node_log import node_log
-from discoverd import exception, introspections, leases, lookup, schemas, writeback
+from discoverd import (
+    discovery,
+    exception,
+    introspections,
+    leases,
+    lookup,
+    schemas,
+    writeback,
+)
 from discoverd.introspect import power_off
 from discoverd.node_info import NodeInfo
 from discoverd.rules import store as rules_store
@@ -47,7 +55,13 @@ def process(service: Service, payload: Any) -> dict[str, Any]:
         node (the same data posted again is accepted).
     """
     schemas.validate_continue(payload)
-    uuid = find_node(service, payload)
+    try:
+        uuid = find_node(service, payload)
+    except exception.LookupFailed:
+        if service.discovery is None:
+            raise
+        uuid = service.discovery.enroll(service.ironic, service.db, payload)
+        payload = {**payload, discovery.AUTO_DISCOVERED: True}
     try:
         record = leases.claim(service.db, uuid, Event.process, service.owner,
                               service.lease_time, payload=payload)

@@ -34,6 +34,8 @@ class Service:
     store_data: bool = True
     api_max_limit: int = 1000
     pxe_filter: Any = None  # a discoverd.pxe_filter.sync.PXEFilter, or None
+    #: auto-discovery (a ``discoverd.discovery.Enroller``), or None when off
+    discovery: Any = None
     lease_time: float = 15.0
     #: this process, as owner of the records it processes (``discoverd.leases``)
     owner: str = dataclasses.field(default_factory=new_owner)
@@ -59,10 +61,12 @@ class Service:
         db = Database(conf.database.connection)
         if conf.database.upgrade_on_start:
             db.upgrade()
+        from discoverd.discovery import from_conf as discovery_from_conf
         from discoverd.pxe_filter.sync import from_conf as pxe_filter_from_conf
 
         return cls(db=db, ironic=ironic, hooks=HookManager(proc.hooks, conf),
                    timeout=conf.timeout, power_off=conf.power_off,
                    store_data=proc.store_data, api_max_limit=conf.api_max_limit,
                    lease_time=proc.lease_time,
-                   pxe_filter=pxe_filter_from_conf(conf))
+                   pxe_filter=pxe_filter_from_conf(conf),
+                   discovery=discovery_from_conf(conf))

@@ -5,7 +5,8 @@ import importlib
 from oslo_config import cfg
 
 # Modules under discoverd.conf that define ``GROUP`` and ``opts``.
-_MODULES = ("default", "database", "ironic", "processing", "pxe_filter", "dhcp_log")
+_MODULES = ("default", "database", "ironic", "processing", "pxe_filter", "dhcp_log",
+            "discovery")
 
 
 def list_opts() -> list[tuple[str, list[cfg.Opt]]]:

@@ -280,3 +280,28 @@ def test_lldp_and_physnet_on_a_port_created_by_discoverd(discoverd_factory, bare
     assert port.local_link_connection == {"switch_id": "52:54:00:ab:cd:ef",
                                           "port_id": "Ethernet1/9", "switch_info": "leaf-9"}
     assert port.physical_network == "provisioning"
+
+
+def test_auto_discovery_enrolls_an_unknown_machine(discoverd_factory, baremetal):
+    """[discovery] enroll_unknown: data from a machine Ironic does not know creates the
+    node (driver, BMC address, boot port), is processed, and rules see auto_discovered."""
+    server = discoverd_factory(discovery__enroll_unknown=True,
+                               discovery__enroll_node_driver="fake-hardware")
+    client = inspector(server.url)
+    client.rules.create(
+        conditions=[{"op": "eq", "field": "data://auto_discovered", "value": True}],
+        actions=[{"action": "set-attribute", "path": "/extra/discovered", "value": "yes"}])
+    macs = [mac(17, 1), mac(17, 2)]
+    r = requests.post(f"{server.url}/v1/continue", timeout=30,
+                      json=ramdisk_payload(macs, bmc_address="10.11.19.1", cpus=3))
+    assert r.status_code == 200, r.text
+    node = baremetal.get_node(r.json()["uuid"])
+    assert node.driver == "fake-hardware" and node.provision_state == "enroll"
+    assert node.driver_info == {"ipmi_address": "10.11.19.1"}
+    assert node.properties["cpus"] == 3 and node.extra["discovered"] == "yes"
+    assert [p.address for p in baremetal.ports(node_uuid=node.id)] == [macs[0]]
+    assert client.get_status(node.id)["state"] == "finished"
+    # the same machine again: its MAC is known now, so it is not enrolled twice
+    r = requests.post(f"{server.url}/v1/continue", json=ramdisk_payload(macs), timeout=30)
+    assert r.status_code == 404 and node.id in r.json()["error"]["message"]
+    client.rules.delete_all()

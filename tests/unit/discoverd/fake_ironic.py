@@ -93,6 +93,19 @@ class FakeIronic:
             else:
                 obj[parts[-1]] = copy.deepcopy(op["value"])
 
+    def create_node(self, driver: str, driver_info: dict[str, Any], **fields: Any
+                    ) -> dict[str, Any]:
+        self._record("create_node", driver, driver_info, fields)
+        uuid = self.add_node(None, driver=driver, provision_state="enroll", **fields)
+        self.nodes[uuid]["driver_info"] = dict(driver_info)
+        return dict(self.nodes[uuid])
+
+    def delete_node(self, node: str) -> None:
+        self._record("delete_node", node)
+        self.nodes.pop(node, None)
+        for port in [p for p, v in self.ports.items() if v["node"] == node]:
+            del self.ports[port]
+
     def create_port(self, node: str, address: str, pxe_enabled: bool,
                     record: bool = True) -> None:
         if record:
