@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from discoverd.api.body import MAX_DEPTH
+from tests.harness.discoverd_payloads import ramdisk_payload
 from tests.integration.postgres_fixture import postgres  # noqa: F401 - fixture
 from tests.integration.test_discoverd_ironic import (  # noqa: F401 - fixtures
     baremetal,
@@ -31,7 +32,6 @@ from tests.unit.discoverd.hostile import (
     properties_in_range,
     rules,
 )
-from tests.unit.discoverd.payloads import ramdisk_payload
 
 _PREFIX = random.randrange(256)
 _counter = iter(range(1, 10_000))

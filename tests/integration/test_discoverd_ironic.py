@@ -16,8 +16,8 @@ from keystoneauth1.noauth import NoAuth
 from baremetal_common.cloud import connect
 from discoverd.conf import new_conf
 from discoverd.server import Server
+from tests.harness.discoverd_payloads import ramdisk_payload
 from tests.netutil import free_port, wait_for
-from tests.unit.discoverd.payloads import ramdisk_payload
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +264,7 @@ def test_list_state_filter_over_http(discoverd_factory, baremetal):
 def test_lldp_and_physnet_on_a_port_created_by_discoverd(discoverd_factory, baremetal):
     """A node without ports, found by its BMC address: discoverd creates the PXE port
     with the switch's local_link_connection and the physical network of its subnet."""
-    from tests.lldp_frames import as_ramdisk_reports, switch_tlvs
+    from tests.harness.lldp_frames import as_ramdisk_reports, switch_tlvs
 
     server = discoverd_factory(physnet_cidr_map__cidr_map=["203.0.113.0/24:storage",
                                                             "198.51.100.0/24:provisioning"])

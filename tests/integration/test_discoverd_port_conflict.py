@@ -9,13 +9,13 @@ import time
 
 import requests
 
+from tests.harness.discoverd_payloads import ramdisk_payload
 from tests.integration.test_discoverd_ironic import (  # noqa: F401
     baremetal,
     discoverd_factory,
     enroll,
     ironic,
 )
-from tests.unit.discoverd.payloads import ramdisk_payload
 
 _PREFIX = random.randrange(256)
 PROPERTIES = {"cpus": 61, "memory_mb": 24576, "local_gb": 255, "cpu_arch": "x86_64"}

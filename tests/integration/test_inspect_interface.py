@@ -15,9 +15,9 @@ import pytest
 import requests
 
 from baremetal_common.cloud import connect
+from tests.harness.discoverd_payloads import ramdisk_payload
 from tests.integration.discoverd_stack import ironic_with_discoverd
 from tests.netutil import free_port, wait_for
-from tests.unit.discoverd.payloads import ramdisk_payload
 
 HEADERS = {"X-OpenStack-Ironic-API-Version": "latest"}
 INTERFACES = dict(power_interface="fake", management_interface="fake",

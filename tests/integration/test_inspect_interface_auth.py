@@ -25,8 +25,8 @@ from baremetal_common.cloud import connect
 from discoverd.conf import new_conf
 from discoverd.server import Server
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
+from tests.harness.discoverd_payloads import ramdisk_payload
 from tests.netutil import free_port, wait_for
-from tests.unit.discoverd.payloads import ramdisk_payload
 
 API = {"X-OpenStack-Ironic-API-Version": "latest"}
 MAC = "52:54:02:{:02x}:00:01"

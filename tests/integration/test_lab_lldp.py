@@ -32,7 +32,7 @@ from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab.lab import running_lab
 from ironic_tripleo.lab.node import NodeSpec
-from tests.lldp_frames import frame, switch_tlvs
+from tests.harness.lldp_frames import frame, switch_tlvs
 from tests.netutil import wait_for
 
 API = {"X-OpenStack-Ironic-API-Version": "latest"}

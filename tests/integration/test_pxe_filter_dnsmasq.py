@@ -158,8 +158,8 @@ def test_finished_node_is_denied_at_once(net, dnsmasq, tmp_path):
 
     from discoverd.conf import new_conf
     from discoverd.server import Server
+    from tests.harness.discoverd_payloads import ramdisk_payload
     from tests.unit.discoverd.fake_ironic import FakeIronic
-    from tests.unit.discoverd.payloads import ramdisk_payload
 
     hostsdir, start = dnsmasq
     conf = new_conf([])

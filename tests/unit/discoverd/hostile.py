@@ -10,7 +10,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.unit.discoverd.payloads import ramdisk_payload
+from tests.harness.discoverd_payloads import ramdisk_payload
 
 #: Lone UTF-16 surrogates, alone or inside other text.
 surrogates = st.builds(lambda a, s, b: a + s + b, st.text(max_size=5),

@@ -3,7 +3,7 @@
 import pytest
 
 from discoverd.app import create_app, get_service
-from tests.unit.discoverd.payloads import ramdisk_payload
+from tests.harness.discoverd_payloads import ramdisk_payload
 
 MACS = ["52:54:00:0d:00:01", "52:54:00:0d:00:02"]
 RULE = {"description": "tag discovered machines",

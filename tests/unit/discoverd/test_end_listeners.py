@@ -3,7 +3,7 @@
 import datetime
 
 from discoverd.timeouts import expire
-from tests.unit.discoverd.payloads import ramdisk_payload
+from tests.harness.discoverd_payloads import ramdisk_payload
 
 MACS = ["52:54:00:00:00:01"]
 

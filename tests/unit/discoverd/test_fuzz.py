@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from discoverd import introspections, lookup
+from tests.harness.discoverd_payloads import ramdisk_payload
 from tests.unit.discoverd.hostile import (
     PATHS,
     Deep,
@@ -16,7 +17,6 @@ from tests.unit.discoverd.hostile import (
     properties_in_range,
     rules,
 )
-from tests.unit.discoverd.payloads import ramdisk_payload
 
 FUZZ = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,

@@ -8,7 +8,7 @@ from keystonemiddleware.fixture import AuthTokenFixture
 
 from discoverd.app import create_app, get_service
 from discoverd.keystone import RoleCheck
-from tests.unit.discoverd.payloads import ramdisk_payload
+from tests.harness.discoverd_payloads import ramdisk_payload
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import update
 from discoverd import exception, introspections, lease_keeper, leases, processing
 from discoverd.db.models import Introspection
 from discoverd.state import Event
-from tests.unit.discoverd.payloads import ramdisk_payload
+from tests.harness.discoverd_payloads import ramdisk_payload
 
 MACS = ["52:54:00:00:00:31"]
 

@@ -3,7 +3,7 @@
 import pytest
 
 from discoverd import lldp
-from tests.lldp_frames import as_ramdisk_reports, switch_tlvs, tlv
+from tests.harness.lldp_frames import as_ramdisk_reports, switch_tlvs, tlv
 
 
 def test_processed_fields():

@@ -2,7 +2,7 @@
 
 from ramdisk import cmdline
 from ramdisk.collectors import lldp
-from tests.lldp_frames import as_ramdisk_reports, frame, switch_tlvs, tlv
+from tests.harness.lldp_frames import as_ramdisk_reports, frame, switch_tlvs, tlv
 
 TLVS = switch_tlvs("52:54:00:ab:cd:ef", "Ethernet1/7", "leaf-1")
 

@@ -12,8 +12,8 @@ from discoverd.conf import new_conf
 from discoverd.conf.processing import DEFAULT_HOOKS
 from discoverd.hooks.extra_hardware import ExtraHardwareHook
 from discoverd.node_info import NodeInfo
+from tests.harness.discoverd_payloads import ramdisk_payload
 from tests.unit.discoverd.fake_ironic import FakeIronic
-from tests.unit.discoverd.payloads import ramdisk_payload
 
 GIB16 = 16 * 1024 ** 3
 

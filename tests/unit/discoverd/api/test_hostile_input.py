@@ -4,7 +4,7 @@ import pytest
 
 from discoverd import exception, introspections, processing
 from discoverd.api import body
-from tests.unit.discoverd.payloads import ramdisk_payload
+from tests.harness.discoverd_payloads import ramdisk_payload
 
 MACS = ["52:54:00:00:00:01", "52:54:00:00:00:02"]
 SURROGATE = "\ud800"

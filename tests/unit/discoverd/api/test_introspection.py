@@ -4,7 +4,7 @@ import pytest
 
 from discoverd import introspections
 from discoverd.state import Event
-from tests.unit.discoverd.payloads import ramdisk_payload
+from tests.harness.discoverd_payloads import ramdisk_payload
 
 MACS = ("52:54:00:00:00:01", "52:54:00:00:00:02")
 V = "X-OpenStack-Ironic-Inspector-API-Version"

@@ -11,7 +11,7 @@ import pytest
 
 from discoverd import exception, introspect, introspections
 from discoverd.db.models import Introspection
-from tests.unit.discoverd.payloads import ramdisk_payload
+from tests.harness.discoverd_payloads import ramdisk_payload
 
 MACS = ("52:54:00:00:00:11",)
 

@@ -1,7 +1,7 @@
 """``POST /v1/introspection/<node>/data/unprocessed``: re-run the hooks on raw data."""
 
 from discoverd import introspections
-from tests.unit.discoverd.payloads import ramdisk_payload
+from tests.harness.discoverd_payloads import ramdisk_payload
 
 MACS = ["52:54:00:00:00:21"]
 

@@ -14,8 +14,8 @@ from discoverd.app import create_app, get_service
 from discoverd.conf import new_conf
 from discoverd.conf.opts import list_opts
 from discoverd.hooks.manager import hook_classes
+from tests.harness.discoverd_payloads import ramdisk_payload
 from tests.unit.discoverd.fake_ironic import FakeIronic
-from tests.unit.discoverd.payloads import ramdisk_payload
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
 MACS = ["52:54:00:00:07:01", "52:54:00:00:07:02"]

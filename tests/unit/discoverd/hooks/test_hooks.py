@@ -12,7 +12,7 @@ from discoverd.hooks.ramdisk_error import RamdiskErrorHook
 from discoverd.hooks.root_disk import RootDiskSelectionHook
 from discoverd.hooks.scheduler import SchedulerHook, scheduler_properties
 from discoverd.node_info import NodeInfo
-from tests.unit.discoverd.payloads import GiB, ramdisk_payload
+from tests.harness.discoverd_payloads import GiB, ramdisk_payload
 
 MACS = ["52:54:00:00:00:01", "52:54:00:00:00:02", "52:54:00:00:00:03"]
 

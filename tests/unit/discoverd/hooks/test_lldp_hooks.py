@@ -6,8 +6,8 @@ from discoverd.exception import HookError
 from discoverd.hooks.interfaces import PortsHook, ValidateInterfacesHook
 from discoverd.hooks.lldp import LLDPBasicHook, LocalLinkConnectionHook, PhysnetCidrMapHook
 from discoverd.node_info import NodeInfo
-from tests.lldp_frames import as_ramdisk_reports, switch_tlvs
-from tests.unit.discoverd.payloads import ramdisk_payload
+from tests.harness.discoverd_payloads import ramdisk_payload
+from tests.harness.lldp_frames import as_ramdisk_reports, switch_tlvs
 
 MACS = ["52:54:00:00:00:01", "52:54:00:00:00:02"]
 LLC = {"switch_id": "52:54:00:ab:cd:ef", "port_id": "Ethernet1/7", "switch_info": "leaf-1"}
