@@ -264,7 +264,7 @@ def test_processing_failure_text_with_nul_ends_in_error_on_postgresql(postgres):
     from discoverd import exception, introspect, introspections, processing
     from discoverd.app import create_app, get_service
     from discoverd.conf import new_conf
-    from tests.unit.discoverd.fake_ironic import FakeIronic
+    from tests.harness.fake_ironic import FakeIronic
 
     conf = new_conf([])
     conf.set_override("connection", postgres.create_database(), group="database")

@@ -159,7 +159,7 @@ def test_finished_node_is_denied_at_once(net, dnsmasq, tmp_path):
     from discoverd.conf import new_conf
     from discoverd.server import Server
     from tests.harness.discoverd_payloads import ramdisk_payload
-    from tests.unit.discoverd.fake_ironic import FakeIronic
+    from tests.harness.fake_ironic import FakeIronic
 
     hostsdir, start = dnsmasq
     conf = new_conf([])
@@ -202,7 +202,7 @@ def test_node_refused_a_lease_fails_within_the_grace(net, dnsmasq, tmp_path):
 
     from discoverd.conf import new_conf
     from discoverd.server import Server
-    from tests.unit.discoverd.fake_ironic import FakeIronic
+    from tests.harness.fake_ironic import FakeIronic
 
     hostsdir, start = dnsmasq
     conf = new_conf([])

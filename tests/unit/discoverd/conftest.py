@@ -4,7 +4,7 @@ import pytest
 
 from discoverd.app import create_app, get_service
 from discoverd.conf import new_conf
-from tests.unit.discoverd.fake_ironic import FakeIronic
+from tests.harness.fake_ironic import FakeIronic
 
 
 @pytest.fixture

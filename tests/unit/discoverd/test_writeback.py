@@ -4,7 +4,7 @@ import pytest
 
 from discoverd import exception, writeback
 from discoverd.node_info import NodeInfo
-from tests.unit.discoverd.fake_ironic import FakeIronic
+from tests.harness.fake_ironic import FakeIronic
 
 
 def _node_info(ironic: FakeIronic, uuid: str) -> NodeInfo:

@@ -13,7 +13,7 @@ from discoverd.conf.processing import DEFAULT_HOOKS
 from discoverd.hooks.extra_hardware import ExtraHardwareHook
 from discoverd.node_info import NodeInfo
 from tests.harness.discoverd_payloads import ramdisk_payload
-from tests.unit.discoverd.fake_ironic import FakeIronic
+from tests.harness.fake_ironic import FakeIronic
 
 GIB16 = 16 * 1024 ** 3
 

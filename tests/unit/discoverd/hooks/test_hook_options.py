@@ -15,7 +15,7 @@ from discoverd.conf import new_conf
 from discoverd.conf.opts import list_opts
 from discoverd.hooks.manager import hook_classes
 from tests.harness.discoverd_payloads import ramdisk_payload
-from tests.unit.discoverd.fake_ironic import FakeIronic
+from tests.harness.fake_ironic import FakeIronic
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
 MACS = ["52:54:00:00:07:01", "52:54:00:00:07:02"]
