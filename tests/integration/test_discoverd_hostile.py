@@ -18,19 +18,19 @@ from hypothesis import strategies as st
 
 from discoverd.api.body import MAX_DEPTH
 from tests.harness.discoverd_payloads import ramdisk_payload
+from tests.harness.hostile_payloads import (
+    Deep,
+    dumps,
+    hostile_payload,
+    properties_in_range,
+    rules,
+)
 from tests.integration.postgres_fixture import postgres  # noqa: F401 - fixture
 from tests.integration.test_discoverd_ironic import (  # noqa: F401 - fixtures
     baremetal,
     discoverd_factory,
     enroll,
     ironic,
-)
-from tests.unit.discoverd.hostile import (
-    Deep,
-    dumps,
-    hostile_payload,
-    properties_in_range,
-    rules,
 )
 
 _PREFIX = random.randrange(256)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from discoverd import introspections, lookup
 from tests.harness.discoverd_payloads import ramdisk_payload
-from tests.unit.discoverd.hostile import (
+from tests.harness.hostile_payloads import (
     PATHS,
     Deep,
     dumps,
