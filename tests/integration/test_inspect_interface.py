@@ -16,7 +16,7 @@ import requests
 
 from baremetal_common.cloud import connect
 from tests.harness.discoverd_payloads import ramdisk_payload
-from tests.integration.discoverd_stack import ironic_with_discoverd
+from tests.harness.discoverd_stack import ironic_with_discoverd
 from tests.netutil import free_port, wait_for
 
 HEADERS = {"X-OpenStack-Ironic-API-Version": "latest"}

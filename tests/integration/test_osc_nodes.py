@@ -25,7 +25,7 @@ from baremetal_common.cloud import connect
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend
 from ironic_tripleo.vbmc.server import BmcServer
 from tests.harness.discoverd_payloads import ramdisk_payload
-from tests.integration.discoverd_stack import ironic_with_discoverd
+from tests.harness.discoverd_stack import ironic_with_discoverd
 from tests.netutil import wait_for
 
 OPENSTACK = str(Path(sys.executable).parent / "openstack")
