@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,9 +55,12 @@ class UndercloudHandle:
         return {kind: url for kind, url in self.plan.endpoints().values()}
 
     def env(self) -> dict[str, str]:
-        """``os.environ`` plus what makes the ``openstack`` CLI use this undercloud."""
+        """``os.environ`` without ``OS_*``, plus what makes the ``openstack`` CLI (this
+        venv's, first on ``PATH``) use this undercloud."""
         clean = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-        return dict(clean, OS_CLIENT_CONFIG_FILE=str(self.clouds_yaml), OS_CLOUD=CLOUD)
+        path = f"{Path(sys.executable).parent}:{clean.get('PATH', '')}"
+        return dict(clean, PATH=path, OS_CLIENT_CONFIG_FILE=str(self.clouds_yaml),
+                    OS_CLOUD=CLOUD)
 
     def connection(self) -> openstack.connection.Connection:
         """A new openstacksdk connection as the admin."""
