@@ -38,7 +38,7 @@ SERVE = """
 import json, sys
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend
 from ironic_tripleo.vbmc.server import BmcServer
-from tests.integration.ipmi_sim_fixture import DelayProxy
+from tests.harness.ipmi_sim import DelayProxy
 address, count, jitter = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 server = BmcServer()
 ports = [server.add_node(f"n{i}", MemoryBackend(power="off"), "admin", "password",

@@ -15,7 +15,7 @@ import time
 from baremetal_common.cloud import connect
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend
 from ironic_tripleo.vbmc.server import BmcServer
-from tests.integration.ipmi_sim_fixture import DelayProxy
+from tests.harness.ipmi_sim import DelayProxy
 
 NODES = 6
 COMMAND_TIMEOUT = 6
