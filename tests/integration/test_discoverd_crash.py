@@ -197,7 +197,7 @@ def live_lease_is_not_stolen(baremetal, db: Database, url: str, i: int) -> None:
 def test_postgres_live_process_takes_over_not_before_lease(fake_ironic, discoverds):
     """Two processes on one PostgreSQL: neither steals a live lease; when A dies
     mid-processing, its work is finished once the lease expires."""
-    from tests.integration.postgres_fixture import PostgresServer
+    from tests.harness.postgres import PostgresServer
 
     pg = PostgresServer()
     try:

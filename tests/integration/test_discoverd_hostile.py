@@ -25,7 +25,7 @@ from tests.harness.hostile_payloads import (
     properties_in_range,
     rules,
 )
-from tests.integration.postgres_fixture import postgres  # noqa: F401 - fixture
+from tests.harness.postgres import postgres  # noqa: F401 - fixture
 from tests.integration.test_discoverd_ironic import (  # noqa: F401 - fixtures
     baremetal,
     discoverd_factory,

@@ -21,7 +21,7 @@ from baremetal_common.cloud import connect
 from discoverd.db.api import Database
 from discoverd.db.models import Base
 from tests.harness.discoverd_payloads import ramdisk_payload
-from tests.integration.postgres_fixture import postgres  # noqa: F401 (fixture)
+from tests.harness.postgres import postgres  # noqa: F401 (fixture)
 from tests.netutil import free_port, wait_for
 from tests.unit.discoverd.db.test_db import race_to_processing
 
