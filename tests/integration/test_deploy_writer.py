@@ -26,7 +26,7 @@ from ironic_tripleo.exception import (
     UnsafeImage,
 )
 from tests.harness import disk_images
-from tests.integration.iscsi_fixture import Lun, MiB, lun_factory  # noqa: F401 - fixture
+from tests.harness.iscsi_target import Lun, MiB, lun_factory  # noqa: F401 - fixture
 
 
 def sha256(path: Path, length: int | None = None) -> str:

@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from tests.harness import disk_images
-from tests.integration.iscsi_fixture import require_tgt
+from tests.harness.iscsi_target import require_tgt
 from tests.netutil import free_port, wait_for
 
 API = {"X-OpenStack-Ironic-API-Version": "latest"}

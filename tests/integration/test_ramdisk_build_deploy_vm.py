@@ -10,7 +10,7 @@ import subprocess
 
 import requests
 
-from tests.integration.iscsi_fixture import fresh_credentials, require_tgt
+from tests.harness.iscsi_target import fresh_credentials, require_tgt
 from tests.integration.qemu_guest import direct_boot_argv
 from tests.integration.ramdisk_fixture import built_ramdisk  # noqa: F401
 from tests.integration.test_ramdisk_deploy import (  # noqa: F401 - fixture

@@ -17,7 +17,7 @@ from ramdisk.deploy import heartbeat
 from ramdisk.deploy.command_api import CommandServer
 from ramdisk.deploy.commands import DeployCommands
 from ramdisk.deploy.exception import HeartbeatFailed, LookupFailed
-from tests.integration.iscsi_fixture import (  # noqa: F401 - fixture
+from tests.harness.iscsi_target import (  # noqa: F401 - fixture
     fresh_credentials,
     iscsi_ls,
     lun_factory,
