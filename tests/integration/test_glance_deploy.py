@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.glance_fixture import glance  # noqa: F401 - fixture
+from tests.harness.glance import glance  # noqa: F401 - fixture
 from tests.integration.test_iscsi_deploy import (
     MBR_SIGNATURE,
     MiB,
