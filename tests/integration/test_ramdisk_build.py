@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from tests.integration.qemu_guest import direct_boot_argv, run_until_poweroff
+from tests.harness.qemu_guest import direct_boot_argv, run_until_poweroff
 from tests.integration.ramdisk_fixture import built_ramdisk  # noqa: F401
 from tests.netutil import free_port
 

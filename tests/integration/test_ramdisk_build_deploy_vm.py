@@ -11,7 +11,7 @@ import subprocess
 import requests
 
 from tests.harness.iscsi_target import fresh_credentials, require_tgt
-from tests.integration.qemu_guest import direct_boot_argv
+from tests.harness.qemu_guest import direct_boot_argv
 from tests.integration.ramdisk_fixture import built_ramdisk  # noqa: F401
 from tests.integration.test_ramdisk_deploy import (  # noqa: F401 - fixture
     _node_with_port,
