@@ -13,8 +13,8 @@ import threading
 
 import pytest
 
+from tests.harness.built_ramdisk import built_ramdisk  # noqa: F401
 from tests.harness.qemu_guest import direct_boot_argv, run_until_poweroff
-from tests.integration.ramdisk_fixture import built_ramdisk  # noqa: F401
 from tests.netutil import free_port
 
 CLI = [sys.executable, "-m", "ironic_tripleo.cli.main"]

@@ -10,9 +10,9 @@ import subprocess
 
 import requests
 
+from tests.harness.built_ramdisk import built_ramdisk  # noqa: F401
 from tests.harness.iscsi_target import fresh_credentials, require_tgt
 from tests.harness.qemu_guest import direct_boot_argv
-from tests.integration.ramdisk_fixture import built_ramdisk  # noqa: F401
 from tests.integration.test_ramdisk_deploy import (  # noqa: F401 - fixture
     _node_with_port,
     _token_from_db,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.ramdisk_fixture import built_ramdisk  # noqa: F401
+from tests.harness.built_ramdisk import built_ramdisk  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(pytest.__file__).resolve().parents[1]

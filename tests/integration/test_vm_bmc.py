@@ -30,7 +30,7 @@ import pytest
 from ironic_tripleo.lab import bmc_process, netns, process
 from ironic_tripleo.lab.lab import Lab, running_lab
 from ironic_tripleo.lab.node import NodeSpec
-from tests.integration.ramdisk_fixture import built_ramdisk  # noqa: F401 - fixture
+from tests.harness.built_ramdisk import built_ramdisk  # noqa: F401 - fixture
 from tests.integration.vm_fixture import (  # noqa: F401 - fixtures
     MARKER,
     console,

@@ -29,7 +29,7 @@ from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab.lab import running_lab
 from ironic_tripleo.lab.node import NodeSpec
-from tests.integration.ramdisk_fixture import built_ramdisk  # noqa: F401 - fixture
+from tests.harness.built_ramdisk import built_ramdisk  # noqa: F401 - fixture
 from tests.integration.vm_fixture import (  # noqa: F401 - fixtures
     MARKER,
     console,
