@@ -31,7 +31,7 @@ from ironic_tripleo.lab import bmc_process, netns, process
 from ironic_tripleo.lab.lab import Lab, running_lab
 from ironic_tripleo.lab.node import NodeSpec
 from tests.harness.built_ramdisk import built_ramdisk  # noqa: F401 - fixture
-from tests.integration.vm_fixture import (  # noqa: F401 - fixtures
+from tests.harness.vm_nodes import (  # noqa: F401 - fixtures
     MARKER,
     console,
     dhcp_discovers,

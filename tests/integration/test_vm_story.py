@@ -30,7 +30,7 @@ from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab.lab import running_lab
 from ironic_tripleo.lab.node import NodeSpec
 from tests.harness.built_ramdisk import built_ramdisk  # noqa: F401 - fixture
-from tests.integration.vm_fixture import (  # noqa: F401 - fixtures
+from tests.harness.vm_nodes import (  # noqa: F401 - fixtures
     MARKER,
     console,
     marker_image_files,
