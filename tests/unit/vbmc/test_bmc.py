@@ -7,7 +7,7 @@ from ironic_tripleo.vbmc import packet as pkt
 from ironic_tripleo.vbmc.backend import PowerState
 from ironic_tripleo.vbmc.bmc import PendingCommand, VirtualBmc
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend
-from tests.unit.vbmc.console import PEER, Console, LoginError, open_session_request
+from tests.harness.ipmi_console import PEER, Console, LoginError, open_session_request
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from ironic_tripleo.vbmc import packet as pkt
 from ironic_tripleo.vbmc.bmc import VirtualBmc
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend
-from tests.unit.vbmc.console import PEER, Console
+from tests.harness.ipmi_console import PEER, Console
 
 FUZZ = settings(max_examples=300, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])

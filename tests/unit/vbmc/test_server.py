@@ -9,7 +9,7 @@ from ironic_tripleo.vbmc import server as server_mod
 from ironic_tripleo.vbmc.backend import PowerState
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend
 from ironic_tripleo.vbmc.server import BmcServer
-from tests.unit.vbmc.console import Console
+from tests.harness.ipmi_console import Console
 
 
 def udp_exchange(address):
