@@ -11,7 +11,7 @@ from ironic_tripleo.quintupleo.server import (
     NovaServer,
     ServerSettings,
 )
-from tests.unit.quintupleo.fake_nova import SERVER_ID, FakeCompute, FakeServer, connection
+from tests.harness.fake_nova import SERVER_ID, FakeCompute, FakeServer, connection
 
 
 def make(server=None, task_reads=2, cache_ttl=0.0, **settings):

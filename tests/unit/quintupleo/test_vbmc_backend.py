@@ -7,7 +7,7 @@ from ironic_tripleo.quintupleo.exception import InvalidNovaInfo, ServerInError
 from ironic_tripleo.quintupleo.power_states import RUNNING, SHUTDOWN
 from ironic_tripleo.quintupleo.vbmc_backend import NovaBackend
 from ironic_tripleo.vbmc.backend import BootDevice, PowerState
-from tests.unit.quintupleo.fake_nova import SERVER_ID, FakeCompute, FakeServer, connection
+from tests.harness.fake_nova import SERVER_ID, FakeCompute, FakeServer, connection
 
 
 def backend(server):
