@@ -13,7 +13,7 @@ import requests
 from baremetal_common.cloud import connect
 from discoverd.conf.processing import DEFAULT_HOOKS
 from tests.harness.discoverd_payloads import ramdisk_payload
-from tests.integration.test_discoverd_ironic import enroll
+from tests.harness.discoverd_servers import enroll
 from tests.netutil import free_port, wait_for
 
 GIB16 = 16 * 1024 ** 3

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - fixtures imported from test_discoverd_ironic are used by name
+# ruff: noqa: F811 - fixtures imported from tests.harness.discoverd_servers are used by name
 """Hostile input to a real discoverd with a real Ironic 39: 4xx by name, never stuck.
 
 What issue 9 found as a hostile client (lone surrogates, deep nesting, huge numbers,
@@ -18,6 +18,12 @@ from hypothesis import strategies as st
 
 from discoverd.api.body import MAX_DEPTH
 from tests.harness.discoverd_payloads import ramdisk_payload
+from tests.harness.discoverd_servers import (  # noqa: F401 - fixtures
+    baremetal,
+    discoverd_factory,
+    enroll,
+    ironic,
+)
 from tests.harness.hostile_payloads import (
     Deep,
     dumps,
@@ -26,12 +32,6 @@ from tests.harness.hostile_payloads import (
     rules,
 )
 from tests.harness.postgres import postgres  # noqa: F401 - fixture
-from tests.integration.test_discoverd_ironic import (  # noqa: F401 - fixtures
-    baremetal,
-    discoverd_factory,
-    enroll,
-    ironic,
-)
 
 _PREFIX = random.randrange(256)
 _counter = iter(range(1, 10_000))

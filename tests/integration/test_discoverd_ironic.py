@@ -3,6 +3,7 @@
 discoverd runs in this process on a free port; the ramdisk is played by posting
 realistic payloads to ``/v1/continue``; results are read back from real Ironic.
 """
+# ruff: noqa: F811 - the fixtures imported from tests.harness are used by name
 
 import random
 import time
@@ -13,60 +14,19 @@ from ironic_inspector_client import ClientError, ClientV1
 from keystoneauth1 import session as ks_session
 from keystoneauth1.noauth import NoAuth
 
-from baremetal_common.cloud import connect
-from discoverd.conf import new_conf
-from discoverd.server import Server
 from tests.harness.discoverd_payloads import ramdisk_payload
-from tests.netutil import free_port, wait_for
-
-
-@pytest.fixture(scope="module")
-def ironic(fake_ironic):
-    """One real Ironic with fake power for this module."""
-    return fake_ironic
-
-
-@pytest.fixture
-def baremetal(ironic):
-    return connect(ironic.url).baremetal
-
-
-@pytest.fixture
-def discoverd_factory(tmp_path, ironic):
-    """Start discoverd instances on free ports sharing one SQLite database."""
-    servers = []
-
-    def start(**overrides):
-        conf = new_conf([])
-        conf.set_override("connection", f"sqlite:///{tmp_path / 'discoverd.sqlite'}",
-                          group="database")
-        conf.set_override("url", ironic.url, group="ironic")
-        conf.set_override("listen_address", "127.0.0.1")
-        for name, value in overrides.items():
-            group, _, opt = name.rpartition("__")
-            conf.set_override(opt, value, group=group or None)
-        server = Server(conf, port=free_port()).start()
-        servers.append(server)
-        wait_for(lambda: requests.get(server.url, timeout=2).ok, 10, what="discoverd")
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+from tests.harness.discoverd_servers import (  # noqa: F401 - fixtures
+    baremetal,
+    discoverd_factory,
+    enroll,
+    ironic,
+)
+from tests.netutil import wait_for
 
 
 def inspector(url: str) -> ClientV1:
     return ClientV1(inspector_url=url, session=ks_session.Session(auth=NoAuth()),
                     api_version=(1, 18))
-
-
-def enroll(baremetal, name: str, macs: list[str], bmc: str):
-    node = baremetal.create_node(driver="fake-hardware", name=name,
-                                 driver_info={"ipmi_address": bmc},
-                                 provision_state="manageable")
-    for mac in macs:
-        baremetal.create_port(node_uuid=node.id, address=mac)
-    return node
 
 
 _PREFIX = random.randrange(256)  # tests in one module share one Ironic

@@ -10,7 +10,7 @@ import time
 import requests
 
 from tests.harness.discoverd_payloads import ramdisk_payload
-from tests.integration.test_discoverd_ironic import (  # noqa: F401
+from tests.harness.discoverd_servers import (  # noqa: F401
     baremetal,
     discoverd_factory,
     enroll,
