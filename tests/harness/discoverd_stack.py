@@ -5,15 +5,23 @@ Power, management and boot are Ironic's fakes for ``fake-hardware`` and
 tests of the inspection flow and of the tools driving it, not of the nodes.
 ``pyghmi`` and ``pxe`` are enabled too, for ``tripleo-ipmi`` nodes behind real
 virtual BMCs (the product type has no fake interface).
+
+Fixtures: ``stack`` (module scope: the pair, for ``fake-tripleo`` nodes), ``baremetal``
+(an openstacksdk baremetal proxy on its Ironic); ``enroll`` makes a ``fake-tripleo`` node
+with ``INTERFACES`` and ports ``mac(i, 1..n)``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import random
+import time
 from collections.abc import Iterator
 
+import pytest
 import requests
 
+from baremetal_common.cloud import connect
 from discoverd.conf import new_conf
 from discoverd.server import Server
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
@@ -48,3 +56,41 @@ def ironic_with_discoverd(tmp_path_factory, hardware_types: tuple[str, ...]
             server.stop()
     finally:
         ironic.stop()
+
+
+INTERFACES = dict(power_interface="fake", management_interface="fake",
+                  boot_interface="fake", deploy_interface="fake",
+                  inspect_interface="discoverd", vendor_interface="no-vendor")
+_PREFIX = random.randrange(256)  # MACs and BMC addresses unlike other test runs'
+
+
+def mac(i: int, j: int) -> str:
+    return f"52:54:01:{_PREFIX:02x}:{i:02x}:{j:02x}"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """Real Ironic whose discoverd inspect interface points at a real discoverd."""
+    with ironic_with_discoverd(tmp_path_factory, ("fake-tripleo",)) as (ironic, server):
+        yield ironic, server
+
+
+@pytest.fixture
+def baremetal(stack):
+    return connect(stack[0].url).baremetal
+
+
+def bmc_address(i: int) -> str:
+    """The BMC address ``enroll`` gives node ``i``."""
+    return f"10.20.{_PREFIX}.{i + 1}"
+
+
+def enroll(baremetal, i: int, manageable: bool = True, ports: int = 2):
+    name = f"insp{i}-{time.time_ns()}"
+    node = baremetal.create_node(driver="fake-tripleo", name=name,
+                                 driver_info={"ipmi_address": bmc_address(i)},
+                                 **INTERFACES,
+                                 **({"provision_state": "manageable"} if manageable else {}))
+    for j in range(1, ports + 1):
+        baremetal.create_port(node_uuid=node.id, address=mac(i, j))
+    return node

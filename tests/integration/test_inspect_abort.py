@@ -10,7 +10,7 @@ import time
 
 import requests
 
-from tests.integration.test_inspect_interface import baremetal, enroll, stack  # noqa: F401
+from tests.harness.discoverd_stack import baremetal, enroll, stack  # noqa: F401 - fixtures
 from tests.netutil import wait_for
 
 ENDED = ("inspect failed", "manageable")

@@ -4,55 +4,26 @@ Ironic runs ``fake-tripleo`` nodes (the lab's type: fake power/management/boot, 
 ``discoverd``); the discovery ramdisk is played by posting realistic payloads to
 discoverd's ``/v1/continue``.
 """
+# ruff: noqa: F811 - the fixtures imported from tests.harness are used by name
 
 import os
-import random
 import subprocess
 import sys
-import time
 
-import pytest
 import requests
 
 from baremetal_common.cloud import connect
 from tests.harness.discoverd_payloads import ramdisk_payload
-from tests.harness.discoverd_stack import ironic_with_discoverd
+from tests.harness.discoverd_stack import (  # noqa: F401 - fixtures
+    baremetal,
+    bmc_address,
+    enroll,
+    mac,
+    stack,
+)
 from tests.netutil import free_port, wait_for
 
 HEADERS = {"X-OpenStack-Ironic-API-Version": "latest"}
-INTERFACES = dict(power_interface="fake", management_interface="fake",
-                  boot_interface="fake", deploy_interface="fake",
-                  inspect_interface="discoverd", vendor_interface="no-vendor")
-_PREFIX = random.randrange(256)
-
-
-def mac(i: int, j: int) -> str:
-    return f"52:54:01:{_PREFIX:02x}:{i:02x}:{j:02x}"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    """Real Ironic whose discoverd inspect interface points at a real discoverd."""
-    with ironic_with_discoverd(tmp_path_factory, ("fake-tripleo",)) as (ironic, server):
-        yield ironic, server
-
-
-@pytest.fixture
-def baremetal(stack):
-    return connect(stack[0].url).baremetal
-
-
-def enroll(baremetal, i: int, manageable: bool = True, ports: int = 2):
-    name = f"insp{i}-{time.time_ns()}"
-    node = baremetal.create_node(driver="fake-tripleo", name=name,
-                                 driver_info={"ipmi_address": f"10.20.{_PREFIX}.{i + 1}"},
-                                 **INTERFACES,
-                                 **({"provision_state": "manageable"} if manageable else {}))
-    for j in range(1, ports + 1):
-        baremetal.create_port(node_uuid=node.id, address=mac(i, j))
-    return node
-
-
 def provision(ironic_url: str, node: str, target: str) -> None:
     r = requests.put(f"{ironic_url}/v1/nodes/{node}/states/provision", headers=HEADERS,
                      json={"target": target}, timeout=30)
@@ -81,7 +52,7 @@ def test_inspection_ends_manageable_with_properties_and_ports(stack, baremetal):
     assert status["state"] == "waiting" and not status["finished"]
 
     payload = ramdisk_payload([mac(i, 1), mac(i, 2), mac(i, 3)],
-                              bmc_address=f"10.20.{_PREFIX}.{i + 1}", cpus=8,
+                              bmc_address=bmc_address(i), cpus=8,
                               memory_mb=16384, disks_gib=(40, 200))
     r = post_payload(server.url, payload)
     assert r.status_code == 200, r.text
@@ -107,7 +78,7 @@ def test_ports_created_while_inspect_wait(stack, baremetal):
     node = enroll(baremetal, i, ports=0)
     provision(ironic.url, node.id, "inspect")
     wait_state(baremetal, node.id, "inspect wait", 30)
-    payload = ramdisk_payload([mac(i, 1), mac(i, 2)], bmc_address=f"10.20.{_PREFIX}.{i + 1}")
+    payload = ramdisk_payload([mac(i, 1), mac(i, 2)], bmc_address=bmc_address(i))
     assert post_payload(server.url, payload).status_code == 200
     done = wait_state(baremetal, node.id, "manageable", 30)
     assert done.properties["cpus"] == 4
