@@ -20,16 +20,16 @@ import pytest
 
 from ironic_tripleo.lab.lab import running_lab
 from ironic_tripleo.lab.node import NodeSpec
-from tests.integration.test_lab_deploy import (
-    MiB,
-    _check_deployed,
-    _dump,
-    _enroll_available,
-    _image,
-    _sha256,
-    _start_deploy,
-    _undeploy,
-    _wait_active,
+from tests.harness.disk_images import MiB
+from tests.harness.lab_deploy import (
+    check_deployed,
+    dump_lab,
+    enroll_available,
+    lab_image,
+    sha256,
+    start_deploy,
+    undeploy,
+    wait_active,
 )
 from tests.netutil import wait_for
 
@@ -74,12 +74,12 @@ def lab(tmp_path_factory):
                                               "agent_command_timeout": str(TIMEOUT)}}}
     with running_lab(tmp_path_factory.mktemp("lab"), [NodeSpec(name="f0", disk_gb=1)],
                      subnet="auto", ironic_overrides=overrides) as lab:
-        yield lab, _enroll_available(lab)
+        yield lab, enroll_available(lab)
 
 
 def _deploy_fails(lab: dict, bm, image: Path) -> str:
     """Start a deploy of ``image`` to f0; return the last_error it fails with."""
-    _start_deploy(lab, "f0", image)
+    start_deploy(lab, "f0", image)
 
     def failed():
         node = bm.get_node("f0")
@@ -88,7 +88,7 @@ def _deploy_fails(lab: dict, bm, image: Path) -> str:
     try:
         wait_for(failed, 120, 0.5, what="f0 deploy failed")
     except (TimeoutError, AssertionError):
-        _dump(lab, bm)
+        dump_lab(lab, bm)
         raise
     return bm.get_node("f0").last_error
 
@@ -96,32 +96,32 @@ def _deploy_fails(lab: dict, bm, image: Path) -> str:
 def test_target_never_appears(lab):
     lab, bm = lab
     spec = lab["nodes"][0]
-    image = _image(lab, "fw-portal.raw", 4 * MiB)
-    before = _sha256(spec["disk"], 8 * MiB)
+    image = lab_image(lab, "fw-portal.raw", 4 * MiB)
+    before = sha256(spec["disk"], 8 * MiB)
     with dropped(spec["namespace"], PORTAL_PORT):
         error = _deploy_fails(lab, bm, image)
     assert "iSCSI target iqn.2026-11.org.openstack.ironic-tripleo:" in error, error
     assert f"did not answer within {TIMEOUT}s" in error, error
-    assert _sha256(spec["disk"], 8 * MiB) == before
+    assert sha256(spec["disk"], 8 * MiB) == before
     # the conductor told the agent to stop the export (its command port was open)
     assert not listening(spec["namespace"], PORTAL_PORT)
-    _undeploy(lab, bm, ["f0"])
+    undeploy(lab, bm, ["f0"])
 
 
 def test_agent_unreachable_then_fixed(lab):
     lab, bm = lab
     spec = lab["nodes"][0]
-    image = _image(lab, "fw-agent.raw", 4 * MiB)
-    before = _sha256(spec["disk"], 8 * MiB)
+    image = lab_image(lab, "fw-agent.raw", 4 * MiB)
+    before = sha256(spec["disk"], 8 * MiB)
     with dropped(spec["namespace"], AGENT_PORT):
         error = _deploy_fails(lab, bm, image)
     assert "command start_iscsi_target failed: agent unreachable" in error, error
     assert f":{AGENT_PORT}" in error, error  # the agent's URL
-    assert _sha256(spec["disk"], 8 * MiB) == before
-    _undeploy(lab, bm, ["f0"])
+    assert sha256(spec["disk"], 8 * MiB) == before
+    undeploy(lab, bm, ["f0"])
 
     # the network fixed, the same node deploys
-    _start_deploy(lab, "f0", image)
-    _wait_active(lab, bm, ["f0"])
-    _check_deployed(lab, bm, 0, image)
-    _undeploy(lab, bm, ["f0"])
+    start_deploy(lab, "f0", image)
+    wait_active(lab, bm, ["f0"])
+    check_deployed(lab, bm, 0, image)
+    undeploy(lab, bm, ["f0"])
