@@ -11,7 +11,7 @@ import json
 from baremetal_common.cloud import connect
 from ironic_tripleo.lab.lab import running_lab
 from ironic_tripleo.lab.node import NodeSpec
-from tests.integration.test_osc_nodes import openstack
+from tests.harness.osc import openstack
 
 SPECS = [NodeSpec(name="osc", cpus=2, memory_mb=2048, disk_gb=30)]
 

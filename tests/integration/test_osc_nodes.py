@@ -15,7 +15,6 @@ import random
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -26,9 +25,9 @@ from ironic_tripleo.vbmc.memory_backend import MemoryBackend
 from ironic_tripleo.vbmc.server import BmcServer
 from tests.harness.discoverd_payloads import ramdisk_payload
 from tests.harness.discoverd_stack import ironic_with_discoverd
+from tests.harness.osc import finish, openstack, start
 from tests.netutil import wait_for
 
-OPENSTACK = str(Path(sys.executable).parent / "openstack")
 _PREFIX = random.randrange(256)
 _COUNTER = iter(range(1, 250))
 GiB = 1024 ** 3
@@ -66,32 +65,6 @@ def bmc_ports():
 @pytest.fixture
 def baremetal(stack):
     return connect(stack[0].url).baremetal
-
-
-def osc_env(clouds: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-    env.update(OS_CLIENT_CONFIG_FILE=str(clouds), OS_CLOUD="lab", PYTHONWARNINGS="ignore")
-    return env
-
-
-def openstack(clouds: Path, *argv: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run the real ``openstack`` command; returns the finished process."""
-    return subprocess.run([OPENSTACK, *argv], capture_output=True, text=True,
-                          timeout=timeout, env=osc_env(clouds), check=False)
-
-
-def start(clouds: Path, *argv: str) -> subprocess.Popen:
-    return subprocess.Popen([OPENSTACK, *argv], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=osc_env(clouds))
-
-
-def finish(proc: subprocess.Popen, timeout: float = 120) -> tuple[str, str]:
-    try:
-        return proc.communicate(timeout=timeout)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 class Driving:
