@@ -11,13 +11,13 @@ import subprocess
 import requests
 
 from tests.harness.built_ramdisk import built_ramdisk  # noqa: F401
+from tests.harness.fast_track_ironic import (  # noqa: F401 - fixture
+    fast_track_ironic,
+    node_with_port,
+    token_from_db,
+)
 from tests.harness.iscsi_target import fresh_credentials, require_tgt
 from tests.harness.qemu_guest import direct_boot_argv
-from tests.integration.test_ramdisk_deploy import (  # noqa: F401 - fixture
-    _node_with_port,
-    _token_from_db,
-    fast_track_ironic,
-)
 from tests.netutil import free_port, wait_for
 
 
@@ -31,7 +31,7 @@ def _hostfwd(argv: list[str], api_port: int, portal_port: int) -> list[str]:
 def test_vm_deploy_mode_exports_its_own_disk(built_ramdisk, fast_track_ironic,  # noqa: F811
                                              tmp_path):
     require_tgt()
-    uuid, mac = _node_with_port(fast_track_ironic.url)
+    uuid, mac = node_with_port(fast_track_ironic.url)
     disk = tmp_path / "disk.raw"
     with open(disk, "wb") as f:
         f.truncate(5 * 2**30)
@@ -52,7 +52,7 @@ def test_vm_deploy_mode_exports_its_own_disk(built_ramdisk, fast_track_ironic,  
                  or vm.poll() is not None, timeout=400, interval=2,
                  what="the VM agent's heartbeat")
         assert vm.poll() is None, console.read_text(errors="replace")[-3000:]
-        token = _token_from_db(fast_track_ironic, uuid)
+        token = token_from_db(fast_track_ironic, uuid)
         base = f"http://127.0.0.1:{api_port}"
         status = requests.get(f"{base}/v1/status", headers={"X-Agent-Token": token},
                               timeout=30).json()

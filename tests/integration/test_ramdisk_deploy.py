@@ -4,9 +4,7 @@ initiators (iscsi-ls, qemu-img), and lookup/heartbeat with a real Ironic 39.
 
 from __future__ import annotations
 
-import json
 import os
-import sqlite3
 import subprocess
 import sys
 
@@ -17,6 +15,11 @@ from ramdisk.deploy import heartbeat
 from ramdisk.deploy.command_api import CommandServer
 from ramdisk.deploy.commands import DeployCommands
 from ramdisk.deploy.exception import HeartbeatFailed, LookupFailed
+from tests.harness.fast_track_ironic import (  # noqa: F401 - fixture
+    fast_track_ironic,
+    node_with_port,
+    token_from_db,
+)
 from tests.harness.iscsi_target import (  # noqa: F401 - fixture
     fresh_credentials,
     iscsi_ls,
@@ -25,7 +28,6 @@ from tests.harness.iscsi_target import (  # noqa: F401 - fixture
 )
 from tests.netutil import free_port, wait_for
 
-API = {"X-OpenStack-Ironic-API-Version": "latest"}
 
 
 def test_chap_right_works_wrong_refused(lun_factory):  # noqa: F811
@@ -97,28 +99,8 @@ def test_command_api_with_real_tgtd(tmp_path):
 
 # --- lookup and heartbeat against a real Ironic -------------------------------------
 
-@pytest.fixture
-def fast_track_ironic(ironic_factory):
-    """Ironic with fake interfaces and fast track, so that lookup works in ``enroll``."""
-    return ironic_factory(
-        hardware_types=("fake-hardware",), power_interfaces=("fake",),
-        management_interfaces=("fake",), boot_interfaces=("fake",),
-        deploy_interfaces=("fake",), inspect_interfaces=("no-inspect",),
-        vendor_interfaces=("no-vendor",), extra={"deploy": {"fast_track": "true"}})
-
-
-def _node_with_port(url: str) -> tuple[str, str]:
-    mac = "52:54:00:" + ":".join(os.urandom(3).hex()[i:i + 2] for i in (0, 2, 4))
-    node = requests.post(f"{url}/v1/nodes", headers=API, timeout=30, json={
-        "driver": "fake-hardware", "properties": {"root_device": {"size": ">= 0"}}}).json()
-    r = requests.post(f"{url}/v1/ports", headers=API, timeout=30,
-                      json={"node_uuid": node["uuid"], "address": mac})
-    assert r.status_code == 201, r.text
-    return node["uuid"], mac
-
-
-def test_lookup_and_heartbeat_with_real_ironic(fast_track_ironic):
-    uuid, mac = _node_with_port(fast_track_ironic.url)
+def test_lookup_and_heartbeat_with_real_ironic(fast_track_ironic):  # noqa: F811
+    uuid, mac = node_with_port(fast_track_ironic.url)
     with requests.Session() as s:
         with pytest.raises(LookupFailed):
             heartbeat.lookup(s, fast_track_ironic.url, ["52:54:00:ff:ff:fe"])
@@ -137,18 +119,10 @@ def test_lookup_and_heartbeat_with_real_ironic(fast_track_ironic):
              what="Ironic to process the heartbeat")
 
 
-def _token_from_db(service, uuid: str) -> str:
-    """The agent token as Ironic stored it (the API masks it)."""
-    with sqlite3.connect(service.workdir / "ironic.sqlite") as db:
-        row = db.execute("SELECT driver_internal_info FROM nodes WHERE uuid = ?",
-                         (uuid,)).fetchone()
-    return json.loads(row[0]).get("agent_secret_token", "")
-
-
-def test_agent_process_end_to_end(fast_track_ironic, tmp_path):
+def test_agent_process_end_to_end(fast_track_ironic, tmp_path):  # noqa: F811
     """``ironic-tripleo-ramdisk deploy``: lookup, heartbeats, export, power off, exit 0."""
     require_tgt()
-    uuid, mac = _node_with_port(fast_track_ironic.url)
+    uuid, mac = node_with_port(fast_track_ironic.url)
     disk = tmp_path / "disk.img"
     disk.write_bytes(b"")
     os.truncate(disk, 16 * 1024 * 1024)
@@ -166,7 +140,7 @@ def test_agent_process_end_to_end(fast_track_ironic, tmp_path):
         log = fast_track_ironic.workdir / "ironic.log"
         wait_for(lambda: f"heartbeat message from node {uuid}" in log.read_text(),
                  timeout=30, what="the agent's heartbeat")
-        token = _token_from_db(fast_track_ironic, uuid)
+        token = token_from_db(fast_track_ironic, uuid)
         base = f"http://127.0.0.1:{api_port}"
         status = requests.get(f"{base}/v1/status", headers={"X-Agent-Token": token},
                               timeout=10).json()
