@@ -29,7 +29,6 @@ from tests.harness.iscsi_target import (  # noqa: F401 - fixture
 from tests.netutil import free_port, wait_for
 
 
-
 def test_chap_right_works_wrong_refused(lun_factory):  # noqa: F811
     lun = lun_factory()
     assert lun.answer["size_bytes"] == 64 * 1024 * 1024
