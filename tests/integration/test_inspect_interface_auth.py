@@ -2,12 +2,12 @@
 
 For each of discoverd's auth strategies Ironic gets ``[tripleo_discoverd]``
 keystoneauth1 credentials: ``http_basic`` against a real bcrypt htpasswd file, and
-``keystone`` with discoverd behind keystonemiddleware's ``auth_token``. There is no
-Keystone here: token validation inside discoverd is keystonemiddleware's own
-``AuthTokenFixture`` (discoverd runs in this process) and Ironic presents a fixed
-token with keystoneauth1's ``admin_token`` plugin, so getting a token from Keystone
-(``auth_type = password``) is not exercised. The ramdisk is played by posting a
-payload to ``/v1/continue``.
+``keystone`` with discoverd behind keystonemiddleware's ``auth_token``: once with
+keystonemiddleware's own ``AuthTokenFixture`` and a fixed token (keystoneauth1's
+``admin_token`` plugin; cheap, no Keystone), once against the undercloud's real
+Keystone 30 (Ironic gets its token with ``auth_type = password``, discoverd's
+``auth_token`` validates it there). The ramdisk is played by posting a payload to
+``/v1/continue``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import bcrypt
 import pytest
@@ -52,11 +53,12 @@ class Stack:
         self.server: Server | None = None
         self.count = 0
 
-    def start_discoverd(self, **options: object) -> None:
+    def start_discoverd(self, config_file: Path | None = None, **options: object) -> None:
         """(Re)start discoverd on this stack's port with ``options`` (``GROUP__name``
-        for other groups than ``[DEFAULT]``)."""
+        for other groups than ``[DEFAULT]``) over ``config_file`` (for options that
+        are registered only when read, such as an auth plugin's)."""
         self.stop_discoverd()
-        conf = new_conf([])
+        conf = new_conf(["--config-file", str(config_file)] if config_file else [])
         conf.set_override("connection", f"sqlite:///{self.workdir / 'discoverd.sqlite'}",
                           group="database")
         conf.set_override("url", self.ironic.url, group="ironic")
@@ -168,3 +170,34 @@ def test_keystone_token(tmp_path, tokens):
         s.start_discoverd(auth_strategy="keystone", keystone_roles=["baremetal_admin"],
                           keystone_authtoken__www_authenticate_uri=KEYSTONE)
         assert "none of the roles" in inspect_refused(s, 403)
+
+
+def test_keystone_password_against_real_keystone(tmp_path, undercloud):
+    """Ironic logs in to the undercloud's Keystone (password plugin) and discoverd's
+    auth_token validates that token with Keystone; a wrong password fails the
+    inspection at Keystone, before discoverd is asked."""
+    auth = undercloud.auth
+    ironic_auth = {"auth_type": "password", "auth_url": auth["auth_url"],
+                   "username": auth["username"], "password": auth["password"],
+                   "project_name": auth["project_name"],
+                   "user_domain_name": auth["user_domain_name"],
+                   "project_domain_name": auth["project_domain_name"]}
+    authtoken = tmp_path / "discoverd-keystone.conf"
+    authtoken.write_text("\n".join([
+        "[keystone_authtoken]", f"www_authenticate_uri = {auth['auth_url']}",
+        *(f"{key} = {value}" for key, value in ironic_auth.items()), ""]))
+    with stack(tmp_path, ironic_auth) as s:
+        s.start_discoverd(authtoken, auth_strategy="keystone")
+        r = requests.get(f"{s.url}/v1/introspection", timeout=5,
+                         headers={"X-Auth-Token": "not-a-keystone-token"})
+        assert r.status_code == 401
+        inspect_to_manageable(s)
+    wrong = dict(ironic_auth, password="not-the-password")
+    (tmp_path / "wrong").mkdir()
+    with stack(tmp_path / "wrong", wrong) as s:
+        s.start_discoverd(authtoken, auth_strategy="keystone")
+        baremetal, node, _ = s.inspect()
+        failed = s.wait_state(baremetal, node, "inspect failed", "inspect wait")
+        assert failed.provision_state == "inspect failed"
+        assert "401" in failed.last_error or "nauthorized" in failed.last_error, \
+            failed.last_error
