@@ -11,6 +11,7 @@ from discoverd import exception, introspections
 from discoverd.db.api import Database
 from discoverd.db.models import Base
 from discoverd.state import Event
+from tests.harness.db_race import race_to_processing
 
 
 @pytest.fixture
@@ -64,39 +65,6 @@ def test_compare_and_swap_on_version(db):
     introspections.transition(db, "n1", Event.wait, expect_version=version)
     with pytest.raises(exception.ConcurrentUpdate):
         introspections.transition(db, "n1", Event.timeout, expect_version=version)
-
-
-def race_to_processing(url: str, node: str = "n1") -> list[str]:
-    """Two Database objects (two processes) race waiting -> processing on ``url``.
-
-    Returns what each got: ``won``, ``ConcurrentUpdate`` or ``InvalidTransition``.
-    Also used against PostgreSQL by the integration tests.
-    """
-    first, second = Database(url), Database(url)
-    try:
-        first.upgrade()
-        introspections.start(first, node, True, {})
-        introspections.transition(first, node, Event.wait)
-        results: list[str] = []
-        barrier = threading.Barrier(2)
-
-        def race(db):
-            barrier.wait()
-            try:
-                introspections.transition(db, node, Event.process)
-                results.append("won")
-            except (exception.ConcurrentUpdate, exception.InvalidTransition) as exc:
-                results.append(type(exc).__name__)
-
-        threads = [threading.Thread(target=race, args=(d,)) for d in (first, second)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        return results
-    finally:
-        first.dispose()
-        second.dispose()
 
 
 def test_two_processes_only_one_processes(tmp_path):
