@@ -8,28 +8,7 @@ from hypothesis import strategies as st
 
 from ahc_rules.matcher import NodeFacts, compile_specs, match
 from ahc_rules.rules_parser import SpecLine
-
-CLASSES = st.sampled_from(["disk", "cpu", "net"])
-NAMES = st.sampled_from(["sda", "sdb", "eth0", "1"])
-KEYS = st.sampled_from(["size", "model", "ip"])
-VALUES = st.sampled_from(["1", "5", "10", "100", "abc", "10.0.0.3", "192.168.1.9", "X(1)",
-                          "'5'"])
-FACT = st.tuples(CLASSES, NAMES, KEYS, VALUES)
-
-VARS = st.sampled_from(["$a", "$b", "$$h", "$c"])
-FUNCS = st.sampled_from([
-    "gt(4)", "ge(5)", "lt(50)", "le(10)", "range(2, 20)", "in('abc', '5')", "in(1, 10)",
-    "regexp(^1)", "regexp(b)", "network(10.0.0.0/24)", "not(gt(7))", "and(gt(1), lt(50))",
-    "or(lt(2), gt(50))", "X(1)",
-])
-VARFUNCS = st.builds(lambda v, f: f"{v}={f}", st.sampled_from(["$a", "$b", "$$h"]), FUNCS)
-
-
-def field(literals):
-    return st.one_of(literals, VARS, FUNCS, VARFUNCS)
-
-
-SPEC = st.tuples(field(CLASSES), field(NAMES), field(KEYS), field(VALUES))
+from tests.harness.ahc_strategies import FACT, NAMES, SPEC, VALUES
 
 
 def hardware_result(facts, specs):

@@ -9,7 +9,7 @@ from ahc_rules.memo import MatchCache, Projection
 from ahc_rules.rules_dir import load_rules
 from ahc_rules.rules_parser import SpecLine
 from ahc_rules.synthetic import fleet
-from tests.unit.ahc_rules.test_matcher_equivalence import FACT, SPEC
+from tests.harness.ahc_strategies import FACT, SPEC
 
 
 @settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
