@@ -1,8 +1,9 @@
 """Serve Glance's API (``glance.wsgi.api:application``) on 127.0.0.1:PORT with cheroot.
 
-Run by ``.venv-glance``'s python (see ``glance_fixture``): Glance 33 no longer has a
-standalone ``glance-api`` server, only the WSGI application, which reads
-``glance-api.conf`` from ``$OS_GLANCE_CONFIG_DIR``. cheroot is the WSGI server
+Run by ``.venv-glance``'s python (see ``glance_server``; no module beside this script
+may be named ``glance``: the script's directory comes first on ``sys.path``). Glance 33
+no longer has a standalone ``glance-api`` server, only the WSGI application, which
+reads ``glance-api.conf`` from ``$OS_GLANCE_CONFIG_DIR``. cheroot is the WSGI server
 Ironic itself uses (it comes from ``.venv``). SIGTERM stops it.
 
     python glance_wsgi.py PORT

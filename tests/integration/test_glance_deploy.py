@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness.disk_images import MiB
-from tests.harness.glance import glance  # noqa: F401 - fixture
+from tests.harness.glance_server import glance  # noqa: F401 - fixture
 from tests.harness.iscsi_deploy import (
     MBR_SIGNATURE,
     available_node,
