@@ -7,7 +7,7 @@ import pytest
 
 from ironic_tripleo.cli import introspect
 from ironic_tripleo.nodes.introspection import Tracked
-from tests.unit.nodes.test_introspection import FakeBaremetal
+from tests.harness.fake_baremetal import FakeBaremetal
 
 
 def parse(*argv):
