@@ -7,7 +7,7 @@ from ironic.common import states
 from pyghmi import exceptions as pyghmi_exc
 
 from ironic_tripleo.ipmi.power import PyghmiPower
-from tests.unit.ipmi.conftest import make_task
+from tests.harness.ironic_task import make_task
 
 power = PyghmiPower()
 

@@ -12,8 +12,8 @@ from ironic_tripleo import exception
 from ironic_tripleo.ipmi import chassis, session_pool
 from ironic_tripleo.ipmi.driver_info import BMC
 from ironic_tripleo.ipmi.failure_kind import ANSWERED, CREDENTIALS, TRANSIENT, classify
+from tests.harness.fake_ipmi_sessions import fake_command, make_pool
 from tests.netutil import wait_for
-from tests.unit.ipmi.conftest import fake_command, make_pool
 
 BMC1 = BMC(address="127.0.0.1", port=6230, username="admin", password="s3cr3t-pw")
 BMC2 = BMC(address="127.0.0.1", port=6231, username="admin", password="x")

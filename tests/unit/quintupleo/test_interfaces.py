@@ -10,7 +10,7 @@ from ironic_tripleo.quintupleo.management import NovaManagement
 from ironic_tripleo.quintupleo.power import NovaPower
 from ironic_tripleo.quintupleo.power_states import SHUTDOWN
 from tests.harness.fake_nova import SERVER_ID, FakeCompute, FakeServer, connection
-from tests.unit.ipmi.conftest import make_task
+from tests.harness.ironic_task import make_task
 
 INFO = {"nova_server": SERVER_ID, "nova_cloud": "qo"}
 
