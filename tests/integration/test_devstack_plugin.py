@@ -93,6 +93,9 @@ def _runner(tmp_path: Path):
         "ENABLE_DEBUG_LOG_LEVEL": "True", "OFFLINE": "False",
         "DATABASE_USER": "root", "DATABASE_PASSWORD": "secret", "MYSQL_HOST": "127.0.0.1",
         "DATABASE_HOST": "127.0.0.1",
+        # devstack's own (stackrc, lib/keystone), read with DISCOVERD_AUTH_STRATEGY=keystone
+        "KEYSTONE_SERVICE_URI": "http://203.0.113.5/identity", "SERVICE_PASSWORD": "pw-svc",
+        "SERVICE_PROJECT_NAME": "service", "SERVICE_DOMAIN_NAME": "Default",
     }
 
     def run(phases: list[list[str]], ironic_defaults: dict[str, str] | None = None,
