@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 
 from ramdisk import cmdline
 from ramdisk.exception import CmdlineError
-from tests.unit.ramdisk.conftest import DATA, read_data
+from tests.harness.ramdisk_samples import DATA, read_data
 
 
 def test_ipa_style():

@@ -8,7 +8,7 @@ import pytest
 from ramdisk import agent_log, inventory
 from ramdisk.cmdline import DiscoveryParams, parse
 from ramdisk.collectors import benchmarks, bmc, cpu, hardware_facts, nics
-from tests.unit.ramdisk.conftest import read_data
+from tests.harness.ramdisk_samples import read_data
 
 GiB = 1024 ** 3
 FACTS = hardware_facts.parse_output(read_data("hardware_detect.json"))

@@ -8,7 +8,7 @@ import json
 
 from hardware import matcher
 
-from tests.unit.ramdisk.conftest import DATA
+from tests.harness.ramdisk_samples import DATA
 
 PAYLOAD = json.loads((DATA / "payload_lab_node.json").read_text())
 

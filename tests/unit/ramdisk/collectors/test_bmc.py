@@ -3,7 +3,7 @@
 import subprocess
 
 from ramdisk.collectors import bmc
-from tests.unit.ramdisk.conftest import read_data
+from tests.harness.ramdisk_samples import read_data
 
 
 def test_parse_lan_print():

@@ -1,7 +1,7 @@
 import platform
 
 from ramdisk.collectors import cpu
-from tests.unit.ramdisk.conftest import DATA, read_data
+from tests.harness.ramdisk_samples import DATA, read_data
 
 
 def test_parse_x86():

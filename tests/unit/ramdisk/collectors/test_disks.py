@@ -1,7 +1,7 @@
 import pytest
 
 from ramdisk.collectors import disks
-from tests.unit.ramdisk.conftest import udev_properties
+from tests.harness.ramdisk_samples import udev_properties
 
 
 def test_sata_disk_from_udev():

@@ -4,7 +4,7 @@ import pytest
 
 from ramdisk.collectors import hardware_facts
 from ramdisk.exception import CollectorError
-from tests.unit.ramdisk.conftest import read_data
+from tests.harness.ramdisk_samples import read_data
 
 
 def test_parse_recorded_output_stringifies_ints():
