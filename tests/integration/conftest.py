@@ -5,7 +5,7 @@ import os
 import pytest
 
 # one undercloud (Keystone, Nova, ...) per session for every module that asks for it
-from tests.integration.undercloud_fixture import undercloud  # noqa: F401
+from tests.harness.undercloud import undercloud  # noqa: F401
 
 
 def pytest_collection_modifyitems(config, items):
