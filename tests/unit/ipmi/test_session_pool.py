@@ -9,7 +9,7 @@ import pytest
 from pyghmi import exceptions as pyghmi_exc
 
 from ironic_tripleo import exception
-from ironic_tripleo.ipmi import chassis, session_pool
+from ironic_tripleo.ipmi import chassis
 from ironic_tripleo.ipmi.driver_info import BMC
 from ironic_tripleo.ipmi.failure_kind import ANSWERED, CREDENTIALS, TRANSIENT, classify
 from tests.harness.fake_ipmi_sessions import fake_command, make_pool
@@ -54,10 +54,9 @@ def test_turn_not_come_by_the_deadline_is_busy_and_never_sent():
     pool, transport = make_pool(logins_from(cmd), min_command_interval=5.0,
                                 command_timeout=0.5)
     pool.get_power(BMC1)
-    started = time.monotonic()
+    # its turn comes 5 s after the first command: waiting for it would have sent it
     with pytest.raises(exception.BMCBusy, match="0 command.s. ahead"):
         pool.get_power(BMC1)
-    assert time.monotonic() - started < 0.5 + 0.3
     time.sleep(0.2)
     assert len(transport.sent) == 1
 
@@ -66,34 +65,41 @@ def test_silent_bmc_fails_at_the_deadline():
     cmd = fake_command()
     cmd.state["silent"] = True
     pool, transport = make_pool(logins_from(cmd), command_timeout=0.5, command_retries=0)
-    started = time.monotonic()
-    with pytest.raises(exception.BMCTimeout, match="no answer"):
+    with pytest.raises(exception.BMCTimeout, match=r"within 0\.5s: no answer"):
         pool.get_power(BMC1)
-    assert 0.45 <= time.monotonic() - started < 0.8
     assert transport.cancels == 1  # the request is given up, the session kept
+
+
+def test_late_answer_before_the_deadline_is_taken():
+    """An answer that comes late but within ``command_timeout`` is not given up on."""
+    cmd = fake_command("on")
+    cmd.state["delay"] = 0.3
+    pool, transport = make_pool(logins_from(cmd), command_timeout=30.0, command_retries=0)
+    assert pool.get_power(BMC1) == "on"
+    assert transport.cancels == 0
 
 
 def test_deadline_holds_even_when_the_loop_is_stuck():
     cmd = fake_command()
     pool, _ = make_pool(logins_from(cmd), command_timeout=0.5)
-    release = threading.Event()
+    release, returned = threading.Event(), threading.Event()
     outcome = []
 
     def stuck():
         try:
-            pool.run_blocking(BMC1, lambda c: release.wait(5), what="stuck")
+            pool.run_blocking(BMC1, lambda c: (release.wait(60), returned.set()), what="stuck")
         except exception.BMCTimeout as e:  # its own deadline holds too
             outcome.append(e)
 
     blocker = threading.Thread(target=stuck, daemon=True)
     blocker.start()
     time.sleep(0.1)
-    started = time.monotonic()
     with pytest.raises(exception.BMCTimeout, match="busy for"):
         pool.get_power(BMC2)
-    assert time.monotonic() - started < 0.5 + session_pool.GRACE + 0.3
-    blocker.join(1)
+    assert not returned.is_set()  # given up at its deadline, not when the loop came free
+    blocker.join(30)
     assert outcome and not blocker.is_alive()
+    assert not returned.is_set()
     release.set()
 
 
@@ -144,10 +150,9 @@ def test_refused_credentials_are_not_retried():
 
 def test_no_answer_to_login_is_unreachable_at_the_deadline():
     pool, _ = make_pool(lambda bmc: None, command_timeout=0.5)
-    started = time.monotonic()
-    with pytest.raises(exception.BMCUnreachable, match="No answer from BMC"):
+    # the login never answers: only its deadline can end the call
+    with pytest.raises(exception.BMCUnreachable, match=r"No answer from BMC .* after 0\.5s"):
         pool.get_power(BMC1)
-    assert time.monotonic() - started < 0.5 + 0.3
 
 
 def test_late_answer_after_the_deadline_is_ignored():
@@ -241,11 +246,13 @@ def test_keepalive_is_get_device_id_after_the_interval_and_never_logs_in():
 
 def test_host_name_resolved_off_the_loop_thread(monkeypatch):
     resolved = threading.Event()
+    answered = []
     real = socket.getaddrinfo
 
     def slow_getaddrinfo(host, *args, **kwargs):
         if host == "bmc.example":
-            resolved.wait(3)  # a DNS server that does not answer
+            resolved.wait(60)  # a DNS server that does not answer
+            answered.append(host)
             return [(socket.AF_INET, socket.SOCK_DGRAM, 0, "", ("127.0.0.2", 623))]
         return real(host, *args, **kwargs)
 
@@ -259,10 +266,9 @@ def test_host_name_resolved_off_the_loop_thread(monkeypatch):
 
     pool, _ = make_pool(connect, command_timeout=0.5)
     named = BMC(address="bmc.example", port=623, username="admin", password="x")
-    started = time.monotonic()
     with pytest.raises(exception.BMCUnreachable):
         pool.get_power(named)
-    assert time.monotonic() - started < 0.5 + session_pool.GRACE
+    assert answered == []  # failed at its deadline, not after the resolver answered
     assert pool.get_power(BMC1) == "on"  # the loop was not stuck in the resolver
     resolved.set()
     wait_for(lambda: "127.0.0.2" in seen, timeout=3)
