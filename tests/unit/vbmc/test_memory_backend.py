@@ -1,8 +1,10 @@
 import threading
 import time
+import types
 
 import pytest
 
+from ironic_tripleo.vbmc import memory_backend
 from ironic_tripleo.vbmc.backend import BootDevice, NodeBackend, PowerState
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend, MemoryBackendError
 
@@ -38,16 +40,19 @@ def test_soft_off_delay():
     assert backend.get_power_state() is PowerState.OFF
 
 
-def test_fail_and_delay():
+def test_fail_and_delay(monkeypatch):
     with pytest.raises(MemoryBackendError):
         MemoryBackend(fail=True).power_on()
     backend = MemoryBackend(delay=0.05)
+    # Delays overlap: a slow call does not hold the lock while it sleeps. The delay
+    # waits until all four calls are in it (a lock held over it would break that).
+    all_in = threading.Barrier(4, timeout=30)
+    monkeypatch.setattr(memory_backend, "time", types.SimpleNamespace(
+        sleep=lambda seconds: all_in.wait(), monotonic=time.monotonic))
     threads = [threading.Thread(target=backend.power_on) for _ in range(4)]
-    start = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    # Delays overlap: a slow call does not hold the lock while it sleeps.
-    assert time.monotonic() - start < 0.19
+    assert not all_in.broken
     assert backend.calls["power_on"] == 4

@@ -1,10 +1,13 @@
 """The I/O loop over loopback sockets, with the unit-test console."""
 
 import socket
+import threading
 import time
+import types
 
 import pytest
 
+from ironic_tripleo.vbmc import memory_backend
 from ironic_tripleo.vbmc import server as server_mod
 from ironic_tripleo.vbmc.backend import PowerState
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend
@@ -58,16 +61,30 @@ def test_two_nodes_over_udp(served):
         sock_b.close()
 
 
-def test_slow_backend_does_not_block_other_nodes(served):
+def test_slow_backend_does_not_block_other_nodes(served, monkeypatch):
     server, backends = served
-    backends["a"].delay = 1.0
     sock_a, a = login(server, "a")
     sock_b, b = login(server, "b")
+    # a's backend answers only when released: b is answered while a's call waits
+    release, waiting = threading.Event(), threading.Event()
+
+    def held(seconds):  # a's delay is held; b's (0.02 s) is slept
+        if seconds < 1.0:
+            return real_sleep(seconds)
+        waiting.set()
+        release.wait(30)
+
+    real_sleep = time.sleep
+
+    monkeypatch.setattr(memory_backend, "time", types.SimpleNamespace(
+        sleep=held, monotonic=time.monotonic))
+    backends["a"].delay = 1.0
     try:
         sock_a.sendto(a.packet(0x00, 0x01), server.address_of("a"))
-        start = time.monotonic()
+        assert waiting.wait(30)
         assert b.request(0x00, 0x01)[0] == 0
-        assert time.monotonic() - start < 0.5
+        assert not release.is_set()
+        release.set()
         assert a.parse_reply(sock_a.recv(1024))[0] == 0
     finally:
         sock_a.close()
