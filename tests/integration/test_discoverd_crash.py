@@ -104,11 +104,11 @@ def enroll(baremetal, i: int) -> tuple:
                                  cpus=2 + i, memory_mb=1024 * (i + 1), disks_gib=(10 + i,))
 
 
-def check_outcome(baremetal, url: str, node, payload: dict, i: int, began: float) -> None:
+def check_outcome(baremetal, url: str, node, payload: dict, i: int) -> None:
+    # finished, not ended by the (hour-long) introspection timeout: the lease recovered it
     done = wait_for(lambda: (s := status(url, node.id))["finished"] and s, 4 * LEASE + 15,
                     0.2, what=f"trial {i}: the introspection to end")
     assert done["state"] == "finished", (i, done)
-    assert time.monotonic() - began < TIMEOUT / 10
     raw = requests.get(f"{url}/v1/introspection/{node.id}/data/unprocessed", timeout=10)
     assert raw.status_code == 200 and raw.json() == payload, i
     real = baremetal.get_node(node.id)
@@ -130,7 +130,6 @@ def crash_trial(baremetal, db: Database, live, victim_url: str, kill, restart, i
     assert r.status_code == 202, r.text
     answers: list = []
     poster = threading.Thread(target=_post, args=(victim_url, payload, answers))
-    began = time.monotonic()
     poster.start()
     if delay is None:
         wait_for(lambda: state_of(db, node.id) == "processing", 10, 0.002,
@@ -147,7 +146,7 @@ def crash_trial(baremetal, db: Database, live, victim_url: str, kill, restart, i
     # answer) or by the restarted process resuming it once the lease expired.
     assert answer == 200 or (answer == 404 and status(url, node.id)["state"] == "finished"
                              ), (i, delay, at_kill, answer, answers)
-    check_outcome(baremetal, url, node, payload, i, began)
+    check_outcome(baremetal, url, node, payload, i)
     return at_kill
 
 
@@ -191,7 +190,7 @@ def live_lease_is_not_stolen(baremetal, db: Database, url: str, i: int) -> None:
         record = introspections.get(db, node.id)
         assert (record.state, record.owner) == ("processing", "live-elsewhere")
         time.sleep(LEASE / 4)
-    check_outcome(baremetal, url, node, payload, i, time.monotonic())
+    check_outcome(baremetal, url, node, payload, i)
 
 
 def test_postgres_live_process_takes_over_not_before_lease(fake_ironic, discoverds):

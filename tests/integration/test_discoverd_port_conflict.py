@@ -39,13 +39,10 @@ def test_other_nodes_mac_is_409_and_node_untouched(discoverd_factory, baremetal)
     # eth0 (with an IP, the boot interface) is node-1's NIC.
     payload = ramdisk_payload([mac(1, 1), mac(0, 1)], bmc_address=bmc, cpus=7,
                               memory_mb=2048, disks_gib=(1,))
-    began = time.monotonic()
     r = requests.post(f"{server.url}/v1/continue", json=payload, timeout=60)
-    took = time.monotonic() - began
     assert r.status_code == 409, r.text
     message = r.json()["error"]["message"]
     assert mac(1, 1) in message and port1 in message and node1.id in message
-    assert took < 5, f"answered after {took:.1f}s"
 
     after = baremetal.get_node(node0.id)
     assert {k: after.properties.get(k) for k in PROPERTIES} == PROPERTIES

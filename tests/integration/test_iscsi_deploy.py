@@ -196,9 +196,8 @@ def test_ramdisk_dying_mid_write_fails_the_deploy(iscsi_ironic, tmp_path):
         assert any(v.name() == "tgtd" for v in victims), victims
         for victim in victims:  # the ramdisk dies: agent and tgtd at once
             victim.kill()
-        started = time.monotonic()
         node = wait_state(iscsi_ironic.url, uuid, "deploy failed", 60)
-        assert time.monotonic() - started < 30
+        # ended by the writer's stall detection, not by some later timeout
         assert "no progress for 5s" in node["last_error"], node["last_error"]
         assert uuid in node["last_error"]  # the IQN names the node
         assert not _writer_processes(uuid)
