@@ -145,3 +145,48 @@ def test_service_that_does_not_answer_stops_everything(tmp_path):
         assert not process.group_members(entry["pid"]), name
     assert all(row["state"] == "stopped" for row in launcher.status())
     assert launcher.down()  # idempotent
+
+
+SERVER_TEMPLATE = """
+heat_template_version: 2021-04-16
+parameters:
+  flavor: {type: string}
+  image: {type: string}
+resources:
+  server:
+    type: OS::Nova::Server
+    properties:
+      flavor: {get_param: flavor}
+      image: {get_param: image}
+      networks: [{allocate_network: none}]
+outputs:
+  host:
+    value: {get_attr: [server, show, "OS-EXT-SRV-ATTR:host"]}
+"""
+
+
+def test_heat_stack_creates_a_server_on_the_fake_host(undercloud, tmp_path):
+    conn = undercloud.connection()
+    suffix = tmp_path.name[-6:]
+    flavor = conn.compute.create_flavor(name=f"heat-{suffix}", vcpus=1, ram=64, disk=1)
+    image = conn.image.create_image(name=f"heat-{suffix}", data=b"x" * 1024,
+                                    disk_format="raw", container_format="bare",
+                                    visibility="public")
+    template = tmp_path / "server.yaml"
+    template.write_text(SERVER_TEMPLATE)
+    name = f"stack-{suffix}"
+    try:
+        created = openstack_cli(undercloud, "stack", "create", "--wait", "-t", str(template),
+                                "--parameter", f"flavor={flavor.name}", "--parameter",
+                                f"image={image.id}", "-f", "json", name)
+        assert created.returncode == 0, created.stderr + created.stdout
+        stack = json.loads(openstack_cli(undercloud, "stack", "show", "-f", "json",
+                                         name).stdout)
+        assert stack["stack_status"] == "CREATE_COMPLETE", stack["stack_status_reason"]
+        host = next(o["output_value"] for o in stack["outputs"] if o["output_key"] == "host")
+        assert host == undercloud.fake_host
+    finally:
+        deleted = openstack_cli(undercloud, "stack", "delete", "--yes", "--wait", name)
+        conn.image.delete_image(image)
+        conn.compute.delete_flavor(flavor)
+    assert deleted.returncode == 0, deleted.stderr
