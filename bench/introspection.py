@@ -69,7 +69,8 @@ from ironic_tripleo.lab import ironic_cluster  # noqa: E402
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService  # noqa: E402
 from ironic_tripleo.lab.process import stop_group  # noqa: E402
 from tests.harness.discoverd_payloads import ramdisk_payload  # noqa: E402
-from tests.netutil import free_port, wait_for  # noqa: E402
+from tests.harness.ports import free_port  # noqa: E402
+from tests.harness.waiting import wait_for  # noqa: E402
 
 BENCH_VENV = ROOT / ".venv-bench"
 INSPECTOR_REQ = "ironic-inspector==12.5.*"

@@ -13,7 +13,8 @@ import requests
 from baremetal_common.cloud import connect
 from discoverd.conf import new_conf
 from discoverd.server import Server
-from tests.netutil import free_port, wait_for
+from tests.harness.ports import free_port
+from tests.harness.waiting import wait_for
 
 
 @pytest.fixture(scope="module")

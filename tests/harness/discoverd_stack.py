@@ -25,7 +25,8 @@ from baremetal_common.cloud import connect
 from discoverd.conf import new_conf
 from discoverd.server import Server
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
-from tests.netutil import free_port, wait_for
+from tests.harness.ports import free_port
+from tests.harness.waiting import wait_for
 
 
 @contextlib.contextmanager

@@ -31,7 +31,8 @@ import pytest
 import requests
 
 from ironic_tripleo.lab.process import log_tail, stop_group
-from tests.netutil import free_port, wait_for
+from tests.harness.ports import free_port
+from tests.harness.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 GLANCE_VENV = Path(os.environ.get("GLANCE_VENV", ROOT / ".venv-glance"))

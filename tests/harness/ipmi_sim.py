@@ -20,7 +20,8 @@ import threading
 import time
 from pathlib import Path
 
-from tests.netutil import free_port, wait_for
+from tests.harness.ports import free_port
+from tests.harness.waiting import wait_for
 
 RECIPE = Path(os.environ.get("IPMI_SIM_RECIPE", "/work/shared/recipes/ipmi_sim"))
 USERNAME = "admin"

@@ -19,7 +19,8 @@ import requests
 
 from tests.harness.disk_images import MiB
 from tests.harness.iscsi_target import require_tgt
-from tests.netutil import free_port, wait_for
+from tests.harness.ports import free_port
+from tests.harness.waiting import wait_for
 
 API = {"X-OpenStack-Ironic-API-Version": "latest"}
 

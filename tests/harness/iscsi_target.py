@@ -16,7 +16,7 @@ import pytest
 
 from ramdisk.deploy.agent import file_disks
 from ramdisk.deploy.commands import DeployCommands
-from tests.netutil import free_port
+from tests.harness.ports import free_port
 
 MiB = 1024 * 1024
 

@@ -21,7 +21,7 @@ from baremetal_common.cloud import connect
 from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
 from tests.harness.disk_images import MiB
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 HEADERS = {"X-OpenStack-Ironic-API-Version": "latest"}
 

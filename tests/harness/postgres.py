@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from ironic_tripleo.lab import postgres as lab_postgres
-from tests.netutil import free_port
+from tests.harness.ports import free_port
 
 
 class PostgresServer(lab_postgres.PostgresServer):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ironic_tripleo.lab import debian_kernel, marker_image
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 MARKER = "ironic-tripleo marker image booted"
 

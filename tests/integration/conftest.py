@@ -36,7 +36,7 @@ def ironic_factory(tmp_path_factory):
     here). Returns the started ``IronicService``.
     """
     from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
-    from tests.netutil import free_port
+    from tests.harness.ports import free_port
 
     started = []
 
@@ -56,7 +56,7 @@ def ironic_factory(tmp_path_factory):
 def real_ironic(tmp_path_factory):
     """A real Ironic 39 with ironic_tripleo's plugins enabled, shared by a test module."""
     from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
-    from tests.netutil import free_port
+    from tests.harness.ports import free_port
 
     service = IronicService(IronicConfig(workdir=tmp_path_factory.mktemp("ironic"),
                                          port=free_port()))
@@ -77,7 +77,7 @@ def baremetal(real_ironic):
 def fake_ironic(tmp_path_factory):
     """A real Ironic with ``FAKE_INTERFACES``, shared by a test module."""
     from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
-    from tests.netutil import free_port
+    from tests.harness.ports import free_port
 
     service = IronicService(IronicConfig(workdir=tmp_path_factory.mktemp("ironic"),
                                          port=free_port(), **FAKE_INTERFACES))

@@ -14,7 +14,8 @@ from baremetal_common.cloud import connect
 from discoverd.conf.processing import DEFAULT_HOOKS
 from tests.harness.discoverd_payloads import ramdisk_payload
 from tests.harness.discoverd_servers import enroll
-from tests.netutil import free_port, wait_for
+from tests.harness.ports import free_port
+from tests.harness.waiting import wait_for
 
 GIB16 = 16 * 1024 ** 3
 

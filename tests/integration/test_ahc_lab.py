@@ -18,7 +18,7 @@ from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab.lab import running_lab
 from ironic_tripleo.lab.node import NodeSpec
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 HEADERS = {"X-OpenStack-Ironic-API-Version": "latest"}
 SPECS = [

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.netutil import free_port
+from tests.harness.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 STANDINS = Path(__file__).parent / "devstack"

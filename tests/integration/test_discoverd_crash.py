@@ -22,7 +22,8 @@ from discoverd.state import Event
 from ironic_tripleo.lab import process
 from ironic_tripleo.lab.pxe_services import start_discoverd
 from tests.harness.discoverd_payloads import ramdisk_payload
-from tests.netutil import free_port, wait_for
+from tests.harness.ports import free_port
+from tests.harness.waiting import wait_for
 
 _PREFIX = random.randrange(256)
 LEASE = 2  # [processing] lease_time of the test processes

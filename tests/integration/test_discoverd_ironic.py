@@ -21,7 +21,7 @@ from tests.harness.discoverd_servers import (  # noqa: F401 - fixtures
     enroll,
     ironic,
 )
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 
 def inspector(url: str) -> ClientV1:

@@ -22,8 +22,9 @@ from discoverd.db.api import Database
 from discoverd.db.models import Base
 from tests.harness.db_race import race_to_processing
 from tests.harness.discoverd_payloads import ramdisk_payload
+from tests.harness.ports import free_port
 from tests.harness.postgres import postgres  # noqa: F401 (fixture)
-from tests.netutil import free_port, wait_for
+from tests.harness.waiting import wait_for
 
 FAKE_ONLY = dict(hardware_types=("fake-hardware",), power_interfaces=("fake",),
                  management_interfaces=("fake",), boot_interfaces=("fake",),

@@ -32,7 +32,7 @@ def count(baremetal):
 def all_types_ironic(tmp_path_factory):
     """A real Ironic with every hardware type the pm_types map to enabled."""
     from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
-    from tests.netutil import free_port
+    from tests.harness.ports import free_port
 
     service = IronicService(IronicConfig(
         workdir=tmp_path_factory.mktemp("ironic"), port=free_port(),

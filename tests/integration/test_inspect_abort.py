@@ -11,7 +11,7 @@ import time
 import requests
 
 from tests.harness.discoverd_stack import baremetal, enroll, stack  # noqa: F401 - fixtures
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 ENDED = ("inspect failed", "manageable")
 

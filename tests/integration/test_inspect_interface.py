@@ -21,7 +21,8 @@ from tests.harness.discoverd_stack import (  # noqa: F401 - fixtures
     mac,
     stack,
 )
-from tests.netutil import free_port, wait_for
+from tests.harness.ports import free_port
+from tests.harness.waiting import wait_for
 
 HEADERS = {"X-OpenStack-Ironic-API-Version": "latest"}
 def provision(ironic_url: str, node: str, target: str) -> None:

@@ -27,7 +27,8 @@ from discoverd.conf import new_conf
 from discoverd.server import Server
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
 from tests.harness.discoverd_payloads import ramdisk_payload
-from tests.netutil import free_port, wait_for
+from tests.harness.ports import free_port
+from tests.harness.waiting import wait_for
 
 API = {"X-OpenStack-Ironic-API-Version": "latest"}
 MAC = "52:54:02:{:02x}:00:01"

@@ -15,7 +15,7 @@ from ironic_tripleo.ipmi.driver_info import BMC
 from ironic_tripleo.ipmi.session_pool import SessionPool
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend
 from ironic_tripleo.vbmc.server import BmcServer
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 BMC_IDLE_TIMEOUT = 2.0
 

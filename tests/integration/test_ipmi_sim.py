@@ -17,7 +17,7 @@ from ironic_tripleo.ipmi import conductor, driver_info
 from ironic_tripleo.ipmi.pyghmi_session import PyghmiTransport
 from ironic_tripleo.ipmi.session_pool import SessionPool
 from tests.harness.ipmi_sim import DelayProxy, IpmiSim
-from tests.netutil import free_port
+from tests.harness.ports import free_port
 
 with warnings.catch_warnings():  # Ironic 39 still imports eventlet, which warns
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")

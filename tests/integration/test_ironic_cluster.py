@@ -15,7 +15,8 @@ from ironic_tripleo.lab.ironic_cluster import ClusterConfig, IronicCluster
 from ironic_tripleo.lab.ironic_service import IronicConfig
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend
 from ironic_tripleo.vbmc.server import BmcServer
-from tests.netutil import free_port, wait_for
+from tests.harness.ports import free_port
+from tests.harness.waiting import wait_for
 
 NODES = 12  # both conductors get nodes unless the ring maps 12 random UUIDs to one
 HEARTBEAT_TIMEOUT = 6

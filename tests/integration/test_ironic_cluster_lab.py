@@ -14,7 +14,7 @@ import requests
 
 from ironic_tripleo.lab import netns, process
 from ironic_tripleo.lab.lab import Lab
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 HEADERS = {"X-OpenStack-Ironic-API-Version": "latest"}
 

@@ -37,7 +37,7 @@ from tests.harness.iscsi_deploy import (
     stop_agent,
     wait_state,
 )
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 
 @pytest.fixture

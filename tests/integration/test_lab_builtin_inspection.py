@@ -24,7 +24,7 @@ from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab.lab import running_lab
 from ironic_tripleo.lab.node import NodeSpec
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 API = {"X-OpenStack-Ironic-API-Version": "latest"}
 SPECS = [NodeSpec(name="big", cpus=4, memory_mb=16384, disk_gb=40),

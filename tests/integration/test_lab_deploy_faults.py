@@ -31,7 +31,7 @@ from tests.harness.lab_deploy import (
     undeploy,
     wait_active,
 )
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 pytestmark = pytest.mark.skipif(not shutil.which("nft"), reason="needs nft (make system)")
 

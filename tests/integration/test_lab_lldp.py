@@ -33,7 +33,7 @@ from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab.lab import running_lab
 from ironic_tripleo.lab.node import NodeSpec
 from tests.harness.lldp_frames import frame, switch_tlvs
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 API = {"X-OpenStack-Ironic-API-Version": "latest"}
 SPECS = [NodeSpec(name="n0", cpus=2, memory_mb=2048, disk_gb=20),

@@ -18,7 +18,7 @@ from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab import bmc_process
 from ironic_tripleo.lab.lab import running_lab
 from ironic_tripleo.lab.node import NodeSpec
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 HEADERS = {"X-OpenStack-Ironic-API-Version": "latest"}
 SPECS = [NodeSpec(name="inspected", cpus=2, memory_mb=2048, disk_gb=10),

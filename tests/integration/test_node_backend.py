@@ -13,7 +13,7 @@ from ironic_tripleo.lab import netns
 from ironic_tripleo.lab.node import NodeDir, NodeSpec
 from ironic_tripleo.lab.node_backend import LabNodeBackend
 from ironic_tripleo.vbmc.backend import BootDevice, PowerState
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from ironic_tripleo.vbmc.server import BmcServer
 from tests.harness.discoverd_payloads import ramdisk_payload
 from tests.harness.discoverd_stack import ironic_with_discoverd
 from tests.harness.osc import finish, openstack, start
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 _PREFIX = random.randrange(256)
 _COUNTER = iter(range(1, 250))

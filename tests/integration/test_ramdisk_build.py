@@ -14,8 +14,8 @@ import threading
 import pytest
 
 from tests.harness.built_ramdisk import built_ramdisk  # noqa: F401
+from tests.harness.ports import free_port
 from tests.harness.qemu_guest import direct_boot_argv, run_until_poweroff
-from tests.netutil import free_port
 
 CLI = [sys.executable, "-m", "ironic_tripleo.cli.main"]
 

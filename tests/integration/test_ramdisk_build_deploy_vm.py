@@ -17,8 +17,9 @@ from tests.harness.fast_track_ironic import (  # noqa: F401 - fixture
     token_from_db,
 )
 from tests.harness.iscsi_target import fresh_credentials, require_tgt
+from tests.harness.ports import free_port
 from tests.harness.qemu_guest import direct_boot_argv
-from tests.netutil import free_port, wait_for
+from tests.harness.waiting import wait_for
 
 
 def _hostfwd(argv: list[str], api_port: int, portal_port: int) -> list[str]:

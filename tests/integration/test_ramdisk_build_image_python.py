@@ -46,9 +46,11 @@ def image_root(built_ramdisk, tmp_path):  # noqa: F811
             copy(path, tools / path.name)
     suite = upper / "srv/agent-tests"
     for rel in ("pyproject.toml", "tests/__init__.py", "tests/conftest.py",
-                "tests/netutil.py", "tests/unit/__init__.py"):
+                "tests/unit/__init__.py"):
         (suite / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, suite / rel)
+    shutil.copytree(ROOT / "tests/harness", suite / "tests/harness",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     # the image builder's tests and the repository layout test stay outside: the
     # builder is not in the image
     shutil.copytree(ROOT / "tests/unit/ramdisk", suite / "tests/unit/ramdisk",

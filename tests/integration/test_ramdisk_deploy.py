@@ -26,7 +26,8 @@ from tests.harness.iscsi_target import (  # noqa: F401 - fixture
     lun_factory,
     require_tgt,
 )
-from tests.netutil import free_port, wait_for
+from tests.harness.ports import free_port
+from tests.harness.waiting import wait_for
 
 
 def test_chap_right_works_wrong_refused(lun_factory):  # noqa: F811

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from ramdisk import callback
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 API = {"X-OpenStack-Ironic-API-Version": "latest"}
 HOOKS = ("ramdisk-error,validate-interfaces,ports,architecture,cpus,memory,root-device,"

@@ -13,7 +13,8 @@ import sys
 
 import pytest
 
-from tests.netutil import free_port, wait_for
+from tests.harness.ports import free_port
+from tests.harness.waiting import wait_for
 
 CIPHERS = ["3", "17", None]  # None: ipmitool picks one via Get Channel Cipher Suites
 

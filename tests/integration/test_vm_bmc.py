@@ -40,7 +40,7 @@ from tests.harness.vm_nodes import (  # noqa: F401 - fixtures
     wait_console,
     write_disk,
 )
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 SPEC = NodeSpec(name="vm0", cpus=1, memory_mb=512, disk_gb=1)
 

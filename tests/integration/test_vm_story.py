@@ -37,7 +37,7 @@ from tests.harness.vm_nodes import (  # noqa: F401 - fixtures
     vm_kernel,
     wait_console,
 )
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 HEADERS = {"X-OpenStack-Ironic-API-Version": "latest"}
 MiB, GiB = 1024 ** 2, 1024 ** 3

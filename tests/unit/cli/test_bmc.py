@@ -6,7 +6,7 @@ import socket
 import threading
 
 from ironic_tripleo.cli import bmc
-from tests.netutil import free_port
+from tests.harness.ports import free_port
 
 
 def write_config(tmp_path, **node):

@@ -60,7 +60,7 @@ def test_error_status_names_command_and_message_not_password(agent):
 
 
 def test_unreachable_agent():
-    from tests.netutil import free_port
+    from tests.harness.ports import free_port
 
     client = AgentClient(f"http://127.0.0.1:{free_port()}", "tok", "n1", 2)
     with pytest.raises(AgentCommandFailed, match="stop_iscsi_target failed: agent unreachable"):

@@ -13,7 +13,7 @@ from ironic_tripleo.ipmi import chassis
 from ironic_tripleo.ipmi.driver_info import BMC
 from ironic_tripleo.ipmi.failure_kind import ANSWERED, CREDENTIALS, TRANSIENT, classify
 from tests.harness.fake_ipmi_sessions import fake_command, make_pool
-from tests.netutil import wait_for
+from tests.harness.waiting import wait_for
 
 BMC1 = BMC(address="127.0.0.1", port=6230, username="admin", password="s3cr3t-pw")
 BMC2 = BMC(address="127.0.0.1", port=6231, username="admin", password="x")

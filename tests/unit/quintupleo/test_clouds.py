@@ -14,7 +14,7 @@ from ironic_tripleo.quintupleo.clouds import (
 from ironic_tripleo.quintupleo.power_states import Power
 from ironic_tripleo.quintupleo.server import NovaServer, ServerSettings
 from tests.harness.fake_nova import SERVER_ID, FakeCompute, FakeServer, connection
-from tests.netutil import free_port
+from tests.harness.ports import free_port
 
 
 def test_one_connection_per_cloud():

@@ -6,7 +6,7 @@ import pytest
 
 from ramdisk import callback
 from ramdisk.exception import CallbackError
-from tests.netutil import free_port
+from tests.harness.ports import free_port
 
 FAST = callback.RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.05, timeout=5)
 PAYLOAD = {"inventory": {"interfaces": [{"mac_address": "52:54:00:aa:bb:01"}]}}

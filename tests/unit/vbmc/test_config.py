@@ -6,7 +6,7 @@ import pytest
 from ironic_tripleo.vbmc.config import build_server, load_config, parse_config
 from ironic_tripleo.vbmc.exception import BackendLoadError, BindError, ConfigError, ConfigFileError
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend
-from tests.netutil import free_port
+from tests.harness.ports import free_port
 
 
 def node(**overrides):

@@ -35,7 +35,7 @@ def test_unknown_package_is_named(mocker, tmp_path):
 
 
 def test_mirror_unreachable(tmp_path):
-    from tests.netutil import free_port
+    from tests.harness.ports import free_port
 
     with pytest.raises(debian.MirrorUnreachable, match="cannot be reached"):
         debian.check_mirror(spec.BuildSpec(mirror=f"http://127.0.0.1:{free_port()}/d"), 5)
