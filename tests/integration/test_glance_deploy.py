@@ -1,6 +1,6 @@
 """The ``iscsi`` deploy interface with Glance images: a real Glance, a real Ironic.
 
-Glance (PyPI ``glance``, in ``.venv-glance``, see ``glance_fixture``) and Ironic run on
+Glance (PyPI ``glance``, in ``.venv-glance``, see ``tests.harness.glance_server``) and Ironic run on
 free loopback ports; Ironic reaches Glance through its own image service
 (``[glance]`` with ``auth_type = none``). The image is uploaded through Glance's v2
 API, which computes its ``os_hash_algo``/``os_hash_value``: the tests give no checksum,
