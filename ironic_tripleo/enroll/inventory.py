@@ -254,6 +254,57 @@ def _node(index: int, raw: object, errors: list[str]) -> NodeEntry | None:
     if name is not None and not (isinstance(name, str) and NAME_RE.match(name)):
         errors.append(f"{label}: name {name!r} is invalid: use letters, digits and -._~")
     node_uuid = _uuid(raw, label, errors)
+    pm_type, address, port, username, password, system_id = _bmc(raw, label, errors)
+    ports = _ports(raw, label, errors)
+    cpus = _int(raw, "cpu", 1, None, label, errors)
+    memory_mb = _int(raw, "memory", 1, None, label, errors)
+    local_gb = _int(raw, "disk", 0, None, label, errors)
+    arch = raw.get("arch")
+    if arch is not None and arch not in ARCHES:
+        errors.append(f"{label}: arch {arch!r} is not one of {', '.join(ARCHES)}")
+    capabilities = _capabilities(raw.get("capabilities"), label, errors)
+    _profile(raw, capabilities, label, errors)
+    root_device = _root_device(raw.get("root_device"), label, errors)
+    interfaces = {}
+    for key in INTERFACES:
+        value = _str(raw, key, label, errors, required=False)
+        if value is not None:
+            interfaces[key] = value
+    resource_class = _str(raw, "resource_class", label, errors, required=False)
+    if resource_class is not None and not RESOURCE_CLASS_RE.match(resource_class):
+        errors.append(f"{label}: resource_class {resource_class!r} is invalid: up to 80 "
+                      "letters, digits and _.-")
+    platform = _str(raw, "platform", label, errors, required=False)
+    if platform is not None and arch is None:
+        errors.append(f"{label}: platform {platform!r} needs arch")
+    group = _str(raw, "conductor_group", label, errors, required=False, empty_ok=True)
+    if group and not re.fullmatch(r"[A-Za-z0-9_.\-]{1,255}", group):
+        errors.append(f"{label}: conductor_group {group!r} is invalid: letters, digits "
+                      "and _.-")
+    images = _images(raw, label, errors)
+    if (name is None and node_uuid is None and not ports and not address
+            and len(errors) == before):
+        errors.append(f"{label}: needs a name, uuid, ports or pm_addr, so that importing "
+                      "it again updates it instead of adding a duplicate")
+    if len(errors) > before:
+        return None
+    if "mac" in raw:
+        LOG.warning("%s: 'mac' is deprecated (TripleO no longer reads it): write "
+                    "\"ports\": [{\"address\": \"%s\"}] instead", label,
+                    ports[0].address if ports else "...")
+    return NodeEntry(index=index, name=name, pm_type=pm_type, address=address or "",
+                     port=port, username=username, password=password,
+                     ports=ports, cpus=cpus, memory_mb=memory_mb, local_gb=local_gb,
+                     cpu_arch=arch, capabilities=capabilities, images=images,
+                     uuid=node_uuid, system_id=system_id, root_device=root_device,
+                     interfaces=interfaces, resource_class=resource_class,
+                     platform=platform, conductor_group=group)
+
+
+def _bmc(raw: dict, label: str, errors: list[str]
+         ) -> tuple[object, str | None, int | None, str | None, str | None, str | None]:
+    """The node's BMC fields, checked for its pm_type: (pm_type, pm_addr, pm_port,
+    pm_user, pm_password, pm_system_id)."""
     pm_type = raw.get("pm_type", "ipmi")
     kind = pm_types.find(pm_type) if isinstance(pm_type, str) else None
     if kind is None:
@@ -283,14 +334,11 @@ def _node(index: int, raw: object, errors: list[str]) -> NodeEntry | None:
     if system_id is None and kind is not None and kind.protocol == "nova":
         errors.append(f"{label}: pm_system_id is missing: the Nova server's name or ID "
                       "(pm_addr is the cloud's clouds.yaml entry)")
-    ports = _ports(raw, label, errors)
-    cpus = _int(raw, "cpu", 1, None, label, errors)
-    memory_mb = _int(raw, "memory", 1, None, label, errors)
-    local_gb = _int(raw, "disk", 0, None, label, errors)
-    arch = raw.get("arch")
-    if arch is not None and arch not in ARCHES:
-        errors.append(f"{label}: arch {arch!r} is not one of {', '.join(ARCHES)}")
-    capabilities = _capabilities(raw.get("capabilities"), label, errors)
+    return pm_type, address, port, username, password, system_id
+
+
+def _profile(raw: dict, capabilities: dict, label: str, errors: list[str]) -> None:
+    """Check ``profile`` and put it into ``capabilities``."""
     profile = _str(raw, "profile", label, errors, required=False)
     if profile is not None:
         if not NAME_RE.match(profile):
@@ -301,23 +349,10 @@ def _node(index: int, raw: object, errors: list[str]) -> NodeEntry | None:
                           f"profile {capabilities['profile']!r}: give one")
         else:
             capabilities["profile"] = profile
-    root_device = _root_device(raw.get("root_device"), label, errors)
-    interfaces = {}
-    for key in INTERFACES:
-        value = _str(raw, key, label, errors, required=False)
-        if value is not None:
-            interfaces[key] = value
-    resource_class = _str(raw, "resource_class", label, errors, required=False)
-    if resource_class is not None and not RESOURCE_CLASS_RE.match(resource_class):
-        errors.append(f"{label}: resource_class {resource_class!r} is invalid: up to 80 "
-                      "letters, digits and _.-")
-    platform = _str(raw, "platform", label, errors, required=False)
-    if platform is not None and arch is None:
-        errors.append(f"{label}: platform {platform!r} needs arch")
-    group = _str(raw, "conductor_group", label, errors, required=False, empty_ok=True)
-    if group and not re.fullmatch(r"[A-Za-z0-9_.\-]{1,255}", group):
-        errors.append(f"{label}: conductor_group {group!r} is invalid: letters, digits "
-                      "and _.-")
+
+
+def _images(raw: dict, label: str, errors: list[str]) -> dict[str, str]:
+    """The image fields, each given under one of its keys at most."""
     images = {}
     for field, keys in IMAGE_KEYS.items():
         given = [key for key in keys if raw.get(key) is not None]
@@ -327,23 +362,7 @@ def _node(index: int, raw: object, errors: list[str]) -> NodeEntry | None:
             value = _str(raw, given[0], label, errors, required=False)
             if value is not None:
                 images[field] = value
-    if (name is None and node_uuid is None and not ports and not address
-            and len(errors) == before):
-        errors.append(f"{label}: needs a name, uuid, ports or pm_addr, so that importing "
-                      "it again updates it instead of adding a duplicate")
-    if len(errors) > before:
-        return None
-    if "mac" in raw:
-        LOG.warning("%s: 'mac' is deprecated (TripleO no longer reads it): write "
-                    "\"ports\": [{\"address\": \"%s\"}] instead", label,
-                    ports[0].address if ports else "...")
-    return NodeEntry(index=index, name=name, pm_type=pm_type, address=address or "",
-                     port=port, username=username, password=password,
-                     ports=ports, cpus=cpus, memory_mb=memory_mb, local_gb=local_gb,
-                     cpu_arch=arch, capabilities=capabilities, images=images,
-                     uuid=node_uuid, system_id=system_id, root_device=root_device,
-                     interfaces=interfaces, resource_class=resource_class,
-                     platform=platform, conductor_group=group)
+    return images
 
 
 def _uuid(raw: dict, label: str, errors: list[str]) -> str | None:
