@@ -1,6 +1,6 @@
 """The undercloud against itself and against what ahc-match emits: real Keystone, Nova
 34, Placement, Neutron, Glance and Heat (one undercloud per session, see
-``undercloud_fixture``), and the launcher's failure paths."""
+``tests.harness.undercloud``), and the launcher's failure paths."""
 
 from __future__ import annotations
 
