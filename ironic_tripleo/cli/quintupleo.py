@@ -51,6 +51,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="virtual BMC config to write with --bmc-address")
     build.add_argument("--timeout", type=float, default=300.0,
                        help="seconds to wait for each server to become ACTIVE, then off")
+    build.add_argument("--batch", type=int, default=4,
+                       help="servers created at once; each batch is waited ACTIVE "
+                            "before the next (spares a small cloud's scheduler)")
     build.set_defaults(func=build_command)
     delete = actions.add_parser("delete-nodes", help="delete the servers build-nodes made")
     _common(delete)
@@ -80,7 +83,7 @@ def build_command(args: argparse.Namespace) -> int:
         prefix=args.prefix, arch=args.arch, boot_method=args.boot_method,
         rescue_image=args.rescue_image, bmc_address=args.bmc_address,
         bmc_base_port=args.bmc_base_port, bmc_username=args.bmc_username,
-        bmc_password=args.bmc_password, create_timeout=args.timeout)
+        bmc_password=args.bmc_password, create_timeout=args.timeout, batch=args.batch)
     cloud = _cloud(args)
     try:
         build_nodes.resolve(cloud, request)

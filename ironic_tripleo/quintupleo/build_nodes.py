@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ironic_tripleo.quintupleo.clouds import Cloud
-from ironic_tripleo.quintupleo.exception import BuildError, ServerNotFound
+from ironic_tripleo.quintupleo.exception import BuildError, QuintupleOError, ServerNotFound
 from ironic_tripleo.quintupleo.server import NovaServer, ServerSettings
 
 LOG = logging.getLogger(__name__)
@@ -47,6 +47,8 @@ class BuildRequest:
     bmc_username: str = "admin"
     bmc_password: str = dataclasses.field(default="password", repr=False)
     create_timeout: float = 300.0
+    #: servers created at once (each batch waited ACTIVE before the next)
+    batch: int = 4
 
     def names(self) -> list[str]:
         return [f"{self.prefix}-{i}" for i in range(self.count)]
@@ -66,6 +68,8 @@ def resolve(cloud: Cloud, request: BuildRequest) -> Resolved:
     """
     if request.count < 1:
         raise BuildError(reason=f"--count {request.count} must be at least 1")
+    if request.batch < 1:
+        raise BuildError(reason=f"--batch {request.batch} must be at least 1")
     problems: list[str] = []
 
     def find(what: str, name: str, lookup: Callable[[Any], Any]) -> Any:
@@ -101,21 +105,32 @@ def resolve(cloud: Cloud, request: BuildRequest) -> Resolved:
 
 
 def _create(cloud: Cloud, request: BuildRequest, found: Resolved) -> list[Any]:
+    """Create the servers ``request.batch`` at a time, each batch waited ACTIVE."""
     networks: Any = [{"uuid": found.network.id}] if found.network is not None else "none"
-    servers = []
-    for name in request.names():
-        LOG.info("creating server %s on %s", name, cloud.label)
-        servers.append(cloud.call(name, "create", lambda c, n=name: c.compute.create_server(
-            name=n, flavor_id=found.flavor.id, image_id=found.image.id,
-            networks=networks, metadata={MARK_KEY: request.prefix})))
+    names = request.names()
     ready = []
-    for server in servers:
-        ready.append(cloud.call(server.name, "wait for ACTIVE",
-                                lambda c, s=server: c.compute.wait_for_server(
-                                    s, status="ACTIVE", failures=["ERROR"], interval=1,
-                                    wait=request.create_timeout),
-                                deadline=None))
+    for start in range(0, len(names), request.batch):
+        batch = []
+        for name in names[start:start + request.batch]:
+            LOG.info("creating server %s on %s", name, cloud.label)
+            batch.append(cloud.call(name, "create", lambda c, n=name: c.compute.create_server(
+                name=n, flavor_id=found.flavor.id, image_id=found.image.id,
+                networks=networks, metadata={MARK_KEY: request.prefix})))
+        ready.extend(_wait_active(cloud, server, request.create_timeout) for server in batch)
     return ready
+
+
+def _wait_active(cloud: Cloud, server: Any, timeout: float) -> Any:
+    try:
+        return cloud.call(server.name, "wait for ACTIVE",
+                          lambda c: c.compute.wait_for_server(
+                              server, status="ACTIVE", failures=["ERROR"], interval=1,
+                              wait=timeout))
+    except QuintupleOError as exc:
+        failed = cloud.call(server.name, "get", lambda c: c.compute.get_server(server.id))
+        fault = (failed.fault or {}).get("message") or exc
+        raise BuildError(reason=f"server {server.name} is {failed.status}, not ACTIVE: "
+                                f"{fault}") from exc
 
 
 def build(cloud: Cloud, request: BuildRequest,
