@@ -1,13 +1,15 @@
-"""IPMI calls under packet loss and late answers all end, with the right states.
+"""IPMI calls under packet loss and late answers end by their deadline, with the right
+states.
 
 16 virtual BMCs (one process) sit in one network namespace, the client (a
 :class:`SessionPool` used by 48 threads, see ``ipmi_fault_workload.py``) in another;
 between them nftables drops 30 % of the packets, or a UDP proxy in front of each
 BMC delays every packet by 0-1.25 s each way (this kernel has no netem). Every call
-must end (none may still run when the workload has waited its timeout twice more
-past the end), and no read may report a power state the BMC did not have. How long
-calls took is printed (max), not asserted: a wall-clock bound flakes on a loaded
-machine. Before the pool owned
+must end by its deadline: ``command_timeout``, with as much again for scheduling on
+a loaded 2-core machine (calls measured here end at 2.00-2.01 s even under CI load;
+the defect this guards against left calls running for 20-400 s). That deadline is
+the behaviour the issue asks for, not a speed target. No read may report a power
+state the BMC did not have. Before the pool owned
 pyghmi's loop, calls hung for minutes here (two threads deadlocked on pyghmi's
 locks).
 
@@ -31,6 +33,8 @@ from ironic_tripleo.lab import netns
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = pathlib.Path(os.environ.get("IRONIC_TRIPLEO_UNDER_TEST", HERE.parent.parent))
 TIMEOUT = 2.0
+# Scheduling slack on a loaded 2-core machine; a hang is tens of seconds, not this.
+MARGIN = TIMEOUT
 BMCS = 16
 CLIENT_IP, BMC_IP = "203.0.113.1", "203.0.113.2"
 
@@ -127,7 +131,7 @@ def _workload(namespace: str, ports: list[int], duration: float) -> dict:
 
 @pytest.mark.parametrize(("loss", "jitter"), [(30, 0.0), (0, 1.25)],
                          ids=["loss-30pct", "late-0-2.5s"])
-def test_every_call_ends_and_reads_true_states(lossy_link, loss, jitter):
+def test_every_call_ends_by_its_deadline(lossy_link, loss, jitter):
     client, bmc_ns, set_fault = lossy_link
     server, ports = _serve_bmcs(bmc_ns, jitter)
     try:
@@ -142,6 +146,8 @@ def test_every_call_ends_and_reads_true_states(lossy_link, loss, jitter):
                f"{report['messages'][:8]}")
     print(summary)
     assert not report["stuck"], f"calls never ended: {report['stuck'][:3]} ({summary})"
+    late = [d for d in report["durations"] if d > TIMEOUT + MARGIN]
+    assert not late, f"{len(late)} calls past their deadline: {sorted(late)[-5:]} ({summary})"
     assert not report["wrong"], f"wrong power states: {report['wrong'][:3]}"
     # The faults (harsh for a 2 s timeout) must leave work getting done, or the test
     # proves nothing. At 30 % loss each way a login (four round trips) often fails
