@@ -21,7 +21,7 @@ import logging
 from typing import Any
 
 from baremetal_common.node_log import node_log
-from discoverd import exception, introspections, lookup
+from discoverd import exception, lookup, records
 from discoverd.state import Event
 
 LOG = logging.getLogger(__name__)
@@ -71,8 +71,8 @@ class Enroller:
         except exception.IronicError:
             ironic.delete_node(uuid)
             raise
-        introspections.start(db, uuid, False, {"mac": macs, "bmc_address": bmcs})
-        introspections.transition(db, uuid, Event.wait)
+        records.start(db, uuid, False, {"mac": macs, "bmc_address": bmcs})
+        records.transition(db, uuid, Event.wait)
         node_log(LOG, uuid).info("auto-discovered: enrolled with driver %s, boot MAC %s, "
                                  "BMC %s", self.driver, boot, bmcs[0] if bmcs else None)
         return uuid

@@ -19,9 +19,9 @@ import threading
 from pathlib import Path
 
 from baremetal_common.node_log import node_log
-from discoverd import exception, introspections
+from discoverd import exception, records
 from discoverd.db.models import utcnow
-from discoverd.introspect import power_off
+from discoverd.node_control import power_off
 from discoverd.pxe_filter import dnsmasq_log
 from discoverd.service import Service
 from discoverd.state import Event, State
@@ -70,12 +70,12 @@ def end_overdue(service: Service, failures: dnsmasq_log.LeaseFailures,
     refused = failures.refused()
     if not refused:
         return []
-    rows = introspections.find_by_attributes(
+    rows = records.find_by_attributes(
         service.db, [("mac", mac) for mac in refused])
     ended = []
     for uuid in sorted({row[0] for row in rows if row[1] == State.waiting}):
         try:
-            record = introspections.get(service.db, uuid)
+            record = records.get(service.db, uuid)
         except exception.IntrospectionNotFound:
             continue
         if record.state != State.waiting:
@@ -87,7 +87,7 @@ def end_overdue(service: Service, failures: dnsmasq_log.LeaseFailures,
             continue
         error = f"Node {uuid}: " + "; ".join(r.describe() for r in late)
         try:
-            introspections.transition(service.db, uuid, Event.error, error=error,
+            records.transition(service.db, uuid, Event.error, error=error,
                                       expect_version=record.version_id)
         except (exception.ConcurrentUpdate, exception.InvalidTransition,
                 exception.IntrospectionNotFound):

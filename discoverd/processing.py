@@ -14,13 +14,13 @@ from baremetal_common.node_log import node_log
 from discoverd import (
     discovery,
     exception,
-    introspections,
     leases,
     lookup,
+    records,
     schemas,
     writeback,
 )
-from discoverd.introspect import power_off
+from discoverd.node_control import power_off
 from discoverd.node_info import NodeInfo
 from discoverd.rules import store as rules_store
 from discoverd.rules.engine import apply_rules
@@ -39,7 +39,7 @@ def find_node(service: Service, payload: dict[str, Any]) -> str:
     if not keys:
         raise exception.LookupFailed(
             what="this ramdisk", reason="it reported no BMC address and no valid MAC")
-    return lookup.choose(keys, introspections.find_by_attributes(service.db, keys))
+    return lookup.choose(keys, records.find_by_attributes(service.db, keys))
 
 
 def process(service: Service, payload: Any) -> dict[str, Any]:
@@ -86,7 +86,7 @@ def reapply(service: Service, uuid: str) -> None:
     :raises DataNotFound: when no raw data is stored for the node.
     :raises InvalidTransition: while the introspection is not over.
     """
-    raw = introspections.get_data(service.db, uuid, processed=False)
+    raw = records.get_data(service.db, uuid, processed=False)
     leases.claim(service.db, uuid, Event.reapply, service.owner, service.lease_time,
                  payload=raw, manage_boot=False)
     node_log(LOG, uuid).info("reapplying processing to the stored ramdisk data")
@@ -123,7 +123,7 @@ def _end_in_error(service: Service, uuid: str, manage_boot: bool, error: str) ->
     # Whatever the text holds, it must be storable, or the record stays processing.
     error = error.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
     node_log(LOG, uuid).error("introspection failed: %s", error)
-    introspections.transition(service.db, uuid, Event.error, error=error,
+    records.transition(service.db, uuid, Event.error, error=error,
                               owner=service.owner)
     _forget_raw(service, uuid)
     service.introspection_ended(uuid)
@@ -134,7 +134,7 @@ def _end_in_error(service: Service, uuid: str, manage_boot: bool, error: str) ->
 def _forget_raw(service: Service, uuid: str) -> None:
     """Without ``store_data`` the raw data is kept only while it is processed."""
     if not service.store_data:
-        introspections.delete_data(service.db, uuid)
+        records.delete_data(service.db, uuid)
 
 
 def _process_claimed(service: Service, uuid: str, payload: dict[str, Any],
@@ -148,8 +148,8 @@ def _process_claimed(service: Service, uuid: str, payload: dict[str, Any],
         _end_in_error(service, uuid, manage_boot, error)
         raise
     if service.store_data:
-        introspections.store_data(service.db, uuid, data, processed=True)
-    introspections.transition(service.db, uuid, Event.finish, owner=service.owner)
+        records.store_data(service.db, uuid, data, processed=True)
+    records.transition(service.db, uuid, Event.finish, owner=service.owner)
     _forget_raw(service, uuid)
     service.introspection_ended(uuid)
     node_log(LOG, uuid).info("introspection finished")

@@ -10,8 +10,8 @@ import logging
 from typing import Any
 
 from baremetal_common.node_log import node_log
-from discoverd import exception, introspections, lookup
-from discoverd.introspect import power_off
+from discoverd import exception, lookup, records
+from discoverd.node_control import power_off
 from discoverd.service import Service
 from discoverd.state import Event
 
@@ -28,15 +28,15 @@ def end_introspection(service: Service, payload: Any, reason: str) -> str | None
     if not keys:
         return None
     try:
-        uuid = lookup.choose(keys, introspections.find_by_attributes(service.db, keys))
+        uuid = lookup.choose(keys, records.find_by_attributes(service.db, keys))
         # Claim the record as processing would: only one request can win it.
-        record = introspections.transition(service.db, uuid, Event.process)
+        record = records.transition(service.db, uuid, Event.process)
     except exception.DiscoverdError as exc:
         LOG.info("refused ramdisk data (%s) not attributed to a node: %s", reason, exc)
         return None
     error = f"Node {uuid}: the ramdisk data was refused: {reason}"
     node_log(LOG, uuid).error("introspection failed: %s", error)
-    introspections.transition(service.db, uuid, Event.error, error=error)
+    records.transition(service.db, uuid, Event.error, error=error)
     service.introspection_ended(uuid)
     if service.power_off and record.manage_boot:
         power_off(service, uuid)

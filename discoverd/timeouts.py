@@ -9,9 +9,9 @@ import logging
 import threading
 
 from baremetal_common.node_log import node_log
-from discoverd import exception, introspections
+from discoverd import exception, records
 from discoverd.db.models import utcnow
-from discoverd.introspect import power_off
+from discoverd.node_control import power_off
 from discoverd.service import Service
 from discoverd.state import Event
 
@@ -22,9 +22,9 @@ def expire(service: Service, now: datetime.datetime | None = None) -> list[str]:
     """Move introspections older than ``service.timeout`` to error; return their UUIDs."""
     limit = (now or utcnow()) - datetime.timedelta(seconds=service.timeout)
     expired = []
-    for uuid, version in introspections.timed_out(service.db, limit):
+    for uuid, version in records.timed_out(service.db, limit):
         try:
-            introspections.transition(
+            records.transition(
                 service.db, uuid, Event.timeout, expect_version=version,
                 error=f"Introspection timeout: no result within {service.timeout} seconds")
         except (exception.ConcurrentUpdate, exception.InvalidTransition,

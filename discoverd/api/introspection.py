@@ -1,8 +1,9 @@
-"""``/v1/introspection``: start, status, list, abort, data."""
+"""``/v1/introspection``: the API views (start, status, list, abort, data); the work
+is in ``node_control`` (start, abort) and ``records`` (the stored introspections)."""
 
 import flask
 
-from discoverd import exception, introspect, introspections, processing
+from discoverd import exception, node_control, processing, records
 from discoverd.api.versions import link
 from discoverd.db.models import Introspection
 from discoverd.ironic import check_ident
@@ -71,10 +72,10 @@ def _states_arg() -> list[str] | None:
 
 
 @bp.post("/<node_id>")
-def start(node_id: str):
+def start_introspection(node_id: str):
     """Start introspection of a node (UUID or name); 202."""
     manage_boot = _bool_arg("manage_boot", True)
-    introspect.start(service(), node_id, manage_boot=manage_boot)
+    node_control.start(service(), node_id, manage_boot=manage_boot)
     return "", 202
 
 
@@ -82,7 +83,7 @@ def start(node_id: str):
 def get_status(node_id: str):
     """Status of the last introspection of a node."""
     svc = service()
-    return status(introspections.get(svc.db, introspect.resolve(svc, node_id)))
+    return status(records.get(svc.db, node_control.resolve(svc, node_id)))
 
 
 @bp.get("")
@@ -104,38 +105,38 @@ def list_statuses():
         if not 0 < limit <= svc.api_max_limit:
             raise exception.InvalidInput(
                 reason=f"limit={limit_arg!r} must be an integer from 1 to {svc.api_max_limit}")
-    if marker is not None and not introspect.is_uuid(marker):
+    if marker is not None and not node_control.is_uuid(marker):
         raise exception.InvalidInput(reason=f"marker {marker!r} must be a node UUID")
     states = _states_arg()
-    records = introspections.list_page(svc.db, marker, limit, states)
-    return {"introspection": [status(r) for r in records]}
+    found = records.list_page(svc.db, marker, limit, states)
+    return {"introspection": [status(r) for r in found]}
 
 
 @bp.post("/<node_id>/abort")
-def abort(node_id: str):
+def abort_introspection(node_id: str):
     """Abort a running introspection; 202."""
     svc = service()
-    introspect.abort(svc, introspect.resolve(svc, node_id))
+    node_control.abort(svc, node_control.resolve(svc, node_id))
     return "", 202
 
 
 @bp.get("/<node_id>/data")
-def data(node_id: str):
+def get_data(node_id: str):
     """Processed data of the last introspection."""
     svc = service()
-    return introspections.get_data(svc.db, introspect.resolve(svc, node_id), processed=True)
+    return records.get_data(svc.db, node_control.resolve(svc, node_id), processed=True)
 
 
 @bp.get("/<node_id>/data/unprocessed")
-def unprocessed(node_id: str):
+def get_unprocessed_data(node_id: str):
     """Raw data the ramdisk sent."""
     svc = service()
-    return introspections.get_data(svc.db, introspect.resolve(svc, node_id), processed=False)
+    return records.get_data(svc.db, node_control.resolve(svc, node_id), processed=False)
 
 
 @bp.post("/<node_id>/data/unprocessed")
-def reapply(node_id: str):
+def reapply_hooks(node_id: str):
     """Re-run hooks and rules on the stored raw data of a finished introspection; 202."""
     svc = service()
-    processing.reapply(svc, introspect.resolve(svc, node_id))
+    processing.reapply(svc, node_control.resolve(svc, node_id))
     return "", 202

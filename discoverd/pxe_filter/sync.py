@@ -14,7 +14,7 @@ import logging
 import threading
 from typing import Any
 
-from discoverd import exception, introspections
+from discoverd import exception, records
 from discoverd.db.api import Database
 from discoverd.pxe_filter.dnsmasq import FilterState, HostsDir, decide
 
@@ -40,7 +40,7 @@ class PXEFilter:
         Returns the state applied, or None when Ironic could not be read or the
         directory not written (the next sync tries again).
         """
-        running, macs = introspections.active_macs(db)
+        running, macs = records.active_macs(db)
         try:
             known = ironic.list_all_macs()
         except exception.DiscoverdError as exc:

@@ -6,7 +6,7 @@ PostgreSQL by the integration tests.
 
 import threading
 
-from discoverd import exception, introspections
+from discoverd import exception, records
 from discoverd.db.api import Database
 from discoverd.state import Event
 
@@ -19,15 +19,15 @@ def race_to_processing(url: str, node: str = "n1") -> list[str]:
     first, second = Database(url), Database(url)
     try:
         first.upgrade()
-        introspections.start(first, node, True, {})
-        introspections.transition(first, node, Event.wait)
+        records.start(first, node, True, {})
+        records.transition(first, node, Event.wait)
         results: list[str] = []
         barrier = threading.Barrier(2)
 
         def race(db):
             barrier.wait()
             try:
-                introspections.transition(db, node, Event.process)
+                records.transition(db, node, Event.process)
                 results.append("won")
             except (exception.ConcurrentUpdate, exception.InvalidTransition) as exc:
                 results.append(type(exc).__name__)

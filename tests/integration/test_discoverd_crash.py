@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from baremetal_common.cloud import connect
-from discoverd import introspections, leases
+from discoverd import leases, records
 from discoverd.db.api import Database
 from discoverd.state import Event
 from ironic_tripleo.lab import process
@@ -118,7 +118,7 @@ def check_outcome(baremetal, url: str, node, payload: dict, i: int) -> None:
 
 
 def state_of(db: Database, node: str) -> str:
-    return introspections.get(db, node).state
+    return records.get(db, node).state
 
 
 def crash_trial(baremetal, db: Database, live, victim_url: str, kill, restart, i: int,
@@ -188,7 +188,7 @@ def live_lease_is_not_stolen(baremetal, db: Database, url: str, i: int) -> None:
     deadline = time.monotonic() + 3 * LEASE
     while time.monotonic() < deadline:
         leases.renew(db, "live-elsewhere")
-        record = introspections.get(db, node.id)
+        record = records.get(db, node.id)
         assert (record.state, record.owner) == ("processing", "live-elsewhere")
         time.sleep(LEASE / 4)
     check_outcome(baremetal, url, node, payload, i)

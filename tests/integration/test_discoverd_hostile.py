@@ -261,7 +261,7 @@ def test_hostile_rules_against_real_ironic(server, baremetal):
 
 def test_processing_failure_text_with_nul_ends_in_error_on_postgresql(postgres):
     """Behind the edge too: a failure whose text PostgreSQL refuses still ends the record."""
-    from discoverd import exception, introspect, introspections, processing
+    from discoverd import exception, node_control, processing, records
     from discoverd.app import create_app, get_service
     from discoverd.conf import new_conf
     from tests.harness.fake_ironic import FakeIronic
@@ -273,10 +273,10 @@ def test_processing_failure_text_with_nul_ends_in_error_on_postgresql(postgres):
     try:
         macs = ["52:54:00:00:00:01"]
         uuid = fake.add_node("n1", tuple(macs))
-        introspect.start(service, uuid, manage_boot=False)
+        node_control.start(service, uuid, manage_boot=False)
         with pytest.raises(exception.HookFailed):
             processing.process(service, ramdisk_payload(macs, error="disk\x00failed"))
-        record = introspections.get(service.db, uuid)
+        record = records.get(service.db, uuid)
         assert record.state == "error" and "disk\\x00failed" in record.error
     finally:
         service.db.dispose()

@@ -15,7 +15,7 @@ import uuid as uuidlib
 
 import pytest
 
-from discoverd import introspections
+from discoverd import records
 from discoverd.db.api import Database
 from discoverd.pxe_filter.dnsmasq import HostsDir
 from discoverd.pxe_filter.sync import PXEFilter
@@ -133,8 +133,8 @@ def test_filter_follows_introspections(net, dnsmasq, db, tmp_path):
 
     # One node under introspection: its MAC and unknown MACs boot, idle known ones not.
     node = str(uuidlib.uuid4())
-    introspections.start(db, node, False, {"mac": [INTROSPECTED]})
-    introspections.transition(db, node, Event.wait)
+    records.start(db, node, False, {"mac": [INTROSPECTED]})
+    records.transition(db, node, Event.wait)
     state = pxe_filter.sync(db, ironic)
     assert state.allow == {INTROSPECTED} and state.allow_unknown
     time.sleep(0.3)  # dnsmasq rereads through inotify
@@ -143,8 +143,8 @@ def test_filter_follows_introspections(net, dnsmasq, db, tmp_path):
     assert not gets_lease(net, tmp_path, KNOWN_IDLE)
 
     # Introspection over: everything denied again.
-    introspections.transition(db, node, Event.process)
-    introspections.transition(db, node, Event.finish)
+    records.transition(db, node, Event.process)
+    records.transition(db, node, Event.finish)
     pxe_filter.sync(db, ironic)
     time.sleep(0.3)
     assert not gets_lease(net, tmp_path, INTROSPECTED)

@@ -5,7 +5,7 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from discoverd import introspections, lookup
+from discoverd import lookup, records
 from tests.harness.discoverd_payloads import ramdisk_payload
 from tests.harness.hostile_payloads import (
     PATHS,
@@ -30,7 +30,7 @@ def started(client, ironic):
 
 
 def assert_untouched(client, service, uuid):
-    assert introspections.get(service.db, uuid).state == "waiting"
+    assert records.get(service.db, uuid).state == "waiting"
     assert client.get(f"/v1/introspection/{uuid}/data/unprocessed").status_code == 404
 
 
@@ -63,7 +63,7 @@ def test_continue_mutated_payload_never_500(client, ironic, service, path, value
     payload = mutate(ramdisk_payload(list(NODE_MACS)), path, value)
     r = client.post("/v1/continue", json=payload)
     assert r.status_code in (200, 400, 404), r.json
-    state = introspections.get(service.db, uuid).state
+    state = records.get(service.db, uuid).state
     # Refused data that names the node ends its introspection: never left waiting.
     assert state == ("finished" if r.status_code == 200 else
                      "waiting" if r.status_code == 404 else "error")
@@ -140,7 +140,7 @@ def test_hostile_payload_never_5xx_never_stuck(client, ironic, service, payload)
     assert r.status_code in (200, 400, 404), r.json
     if r.status_code != 200:
         assert r.json["error"]["message"]
-    state = introspections.get(service.db, uuid).state
+    state = records.get(service.db, uuid).state
     assert state != "processing"
     if r.status_code == 200:
         assert state == "finished"
@@ -170,4 +170,4 @@ def test_hostile_rules_never_5xx_and_never_break_processing(client, ironic, serv
     assert result.status_code in (200, 400), result.json
     if result.status_code == 400:
         assert "introspection rule" in result.json["error"]["message"], result.json
-    assert introspections.get(service.db, uuid).state in ("finished", "error")
+    assert records.get(service.db, uuid).state in ("finished", "error")

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from sqlalchemy import update
 
-from discoverd import exception, introspections, lease_keeper, leases, processing
+from discoverd import exception, lease_keeper, leases, processing, records
 from discoverd.db.models import Introspection
 from discoverd.state import Event
 from tests.harness.discoverd_payloads import ramdisk_payload
@@ -15,8 +15,8 @@ MACS = ["52:54:00:00:00:31"]
 
 def _waiting(service, ironic) -> str:
     uuid = ironic.add_node("n1", tuple(MACS), bmc="10.0.0.31")
-    introspections.start(service.db, uuid, False, {"mac": MACS})
-    introspections.transition(service.db, uuid, Event.wait)
+    records.start(service.db, uuid, False, {"mac": MACS})
+    records.transition(service.db, uuid, Event.wait)
     return uuid
 
 
@@ -52,15 +52,15 @@ def test_live_lease_is_held_expired_one_taken_over(service, ironic):
     assert leases.stored_payload(service.db, uuid) == {"second": 2}
     # The first owner's late end is refused: it lost the lease.
     with pytest.raises(exception.LeaseLost):
-        introspections.transition(service.db, uuid, Event.finish, owner="a")
-    done = introspections.transition(service.db, uuid, Event.finish, owner="b")
+        records.transition(service.db, uuid, Event.finish, owner="a")
+    done = records.transition(service.db, uuid, Event.finish, owner="b")
     assert (done.state, done.owner, done.heartbeat_at) == ("finished", None, None)
 
 
 def test_data_of_an_earlier_introspection_is_not_resumed(service, ironic):
     uuid = _waiting(service, ironic)
-    introspections.store_data(service.db, uuid, {"old": True}, processed=False)
-    introspections.start(service.db, uuid, False, {"mac": MACS})  # a new introspection
+    records.store_data(service.db, uuid, {"old": True}, processed=False)
+    records.start(service.db, uuid, False, {"mac": MACS})  # a new introspection
     assert leases.stored_payload(service.db, uuid) is None
 
 
@@ -71,17 +71,17 @@ def test_keeper_resumes_processing_left_by_a_dead_process(service, ironic):
     assert lease_keeper.run_once(service, wait=True) == []  # alive for all we know
     _age(service, uuid, service.lease_time + 1)
     assert lease_keeper.run_once(service, wait=True) == [uuid]
-    record = introspections.get(service.db, uuid)
+    record = records.get(service.db, uuid)
     assert record.state == "finished" and record.owner is None
     assert ironic.nodes[uuid]["properties"]["cpus"] == 12
 
 
 def test_resume_without_stored_data_ends_in_error(service, ironic):
     uuid = _waiting(service, ironic)
-    introspections.transition(service.db, uuid, Event.process)  # no payload stored
+    records.transition(service.db, uuid, Event.process)  # no payload stored
     _age(service, uuid, service.lease_time + 1)
     assert processing.resume(service, uuid)
-    record = introspections.get(service.db, uuid)
+    record = records.get(service.db, uuid)
     assert record.state == "error" and "no ramdisk data" in record.error
 
 
@@ -101,6 +101,6 @@ def test_store_data_off_keeps_raw_data_only_while_processing(service, ironic):
     service.store_data = False
     uuid = _waiting(service, ironic)
     processing.process(service, ramdisk_payload(MACS, bmc_address="10.0.0.31"))
-    assert introspections.get(service.db, uuid).state == "finished"
+    assert records.get(service.db, uuid).state == "finished"
     with pytest.raises(exception.DataNotFound):
-        introspections.get_data(service.db, uuid, processed=False)
+        records.get_data(service.db, uuid, processed=False)

@@ -3,7 +3,7 @@
 import datetime
 import time
 
-from discoverd import introspections
+from discoverd import records
 from discoverd.timeouts import TimeoutChecker, expire
 
 
@@ -13,7 +13,7 @@ def test_expire_moves_to_error_and_powers_off(client, ironic, service):
     assert expire(service) == []
     later = datetime.datetime.now() + datetime.timedelta(seconds=service.timeout + 60)
     assert expire(service, now=later) == [uuid]
-    record = introspections.get(service.db, uuid)
+    record = records.get(service.db, uuid)
     assert record.state == "error" and "timeout" in record.error
     assert ironic.calls[-1] == ("set_power_state", uuid, "power off")
     assert expire(service, now=later) == []
@@ -27,7 +27,7 @@ def test_checker_thread(client, ironic, service):
     checker.start()
     try:
         deadline = time.monotonic() + 5
-        while introspections.get(service.db, uuid).state != "error":
+        while records.get(service.db, uuid).state != "error":
             assert time.monotonic() < deadline
             time.sleep(0.05)
     finally:

@@ -1,6 +1,6 @@
 """POST /v1/continue: lookup, processing, failures, body limit."""
 
-from discoverd import introspections
+from discoverd import records
 from tests.harness.discoverd_payloads import ramdisk_payload
 
 MACS = ["52:54:00:00:00:01", "52:54:00:00:00:02"]
@@ -81,7 +81,7 @@ def test_invalid_payload_is_400_and_stores_nothing(client, ironic, service):
     assert r.status_code == 400 and "inventory/interfaces" in r.json["error"]["message"]
     r = client.post("/v1/continue", data=b"not json", content_type="application/json")
     assert r.status_code == 400
-    assert introspections.get(service.db, uuid).state == "waiting"
+    assert records.get(service.db, uuid).state == "waiting"
     assert client.get(f"/v1/introspection/{uuid}/data/unprocessed").status_code == 404
 
 

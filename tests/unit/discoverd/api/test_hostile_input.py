@@ -2,7 +2,7 @@
 
 import pytest
 
-from discoverd import exception, introspections, processing
+from discoverd import exception, processing, records
 from discoverd.api import body
 from tests.harness.discoverd_payloads import ramdisk_payload
 
@@ -42,7 +42,7 @@ def test_lone_surrogate_is_400_and_ends_the_introspection(client, ironic, servic
     r = client.post("/v1/continue", json=payload)  # JSON-escaped: "\ud800"
     where = "/".join(str(p) for p in path)
     assert_error_names(r, where, "surrogate")
-    record = introspections.get(service.db, uuid)
+    record = records.get(service.db, uuid)
     assert record.state == "error" and where in record.error
     # Never stuck: a new start is accepted at once, and so is its abort.
     assert client.post(f"/v1/introspection/{uuid}?manage_boot=false").status_code == 202
@@ -55,25 +55,25 @@ def test_surrogate_in_a_key_is_refused(client, ironic, service):
     payload["inventory"]["system_vendor"][SURROGATE] = "x"
     assert_error_names(client.post("/v1/continue", json=payload),
                        "a key in inventory/system_vendor")
-    assert introspections.get(service.db, uuid).state == "error"
+    assert records.get(service.db, uuid).state == "error"
 
 
 def test_refused_payload_of_unknown_node_changes_nothing(client, ironic, service):
     uuid = joined(client, ironic)
     payload = ramdisk_payload(["52:54:00:99:00:01"], error=SURROGATE)
     assert_error_names(client.post("/v1/continue", json=payload), "error")
-    assert introspections.get(service.db, uuid).state == "waiting"
+    assert records.get(service.db, uuid).state == "waiting"
 
 
 def test_processing_failure_with_unencodable_text_still_ends_in_error(ironic, service):
     """Behind the edge too: an exception whose text no database takes ends the record."""
     uuid = ironic.add_node("n1", tuple(MACS))
-    from discoverd import introspect
+    from discoverd import node_control
 
-    introspect.start(service, uuid, manage_boot=False)
+    node_control.start(service, uuid, manage_boot=False)
     with pytest.raises(exception.HookFailed):
         processing.process(service, ramdisk_payload(MACS, error=SURROGATE))
-    record = introspections.get(service.db, uuid)
+    record = records.get(service.db, uuid)
     assert record.state == "error" and "\\ud800" in record.error
 
 
@@ -83,7 +83,7 @@ def test_deep_nesting_is_400_naming_the_limit(client, ironic, service, url, dept
     uuid = joined(client, ironic)
     r = raw_post(client, url, "[" * depth + "]" * depth)
     assert_error_names(r, f"limit of {body.MAX_DEPTH} levels")
-    assert introspections.get(service.db, uuid).state == "waiting"
+    assert records.get(service.db, uuid).state == "waiting"
 
 
 def test_deep_fact_value_ends_introspection_naming_path(client, ironic, service):
@@ -95,7 +95,7 @@ def test_deep_fact_value_ends_introspection_naming_path(client, ironic, service)
     payload["data"].append(["cpu", "x", "deep", value])
     r = client.post("/v1/continue", json=payload)
     assert_error_names(r, "data/", "limit of 20 levels")
-    assert introspections.get(service.db, uuid).state == "error"
+    assert records.get(service.db, uuid).state == "error"
     assert ironic.nodes[uuid]["properties"] == {}  # nothing written to Ironic
 
 
@@ -151,7 +151,7 @@ def test_out_of_range_values_are_refused_by_name(client, ironic, service, path, 
     r = client.post("/v1/continue", json=payload)
     assert_error_names(r, *words)
     assert len(r.json["error"]["message"]) < 1000
-    assert introspections.get(service.db, uuid).state == "error"
+    assert records.get(service.db, uuid).state == "error"
     assert ironic.nodes[uuid]["properties"] == {}  # nothing written to Ironic
 
 
@@ -160,7 +160,7 @@ def test_too_many_interfaces_are_refused(client, ironic, service):
     payload = ramdisk_payload(MACS)
     payload["inventory"]["interfaces"] += [{"name": "x", "mac_address": None}] * 1100
     assert_error_names(client.post("/v1/continue", json=payload), "inventory/interfaces")
-    assert introspections.get(service.db, uuid).state == "error"
+    assert records.get(service.db, uuid).state == "error"
 
 
 @pytest.mark.parametrize("ident", ["x%00y", "x" * 5000, "not-a-uuid", "%ED%A0%80"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from discoverd import introspections
+from discoverd import records
 from discoverd.state import Event
 from tests.harness.discoverd_payloads import ramdisk_payload
 
@@ -63,7 +63,7 @@ def test_restart_while_waiting_allowed_but_not_while_processing(client, ironic, 
     uuid = ironic.add_node("n1", MACS)
     client.post("/v1/introspection/n1")
     assert client.post("/v1/introspection/n1").status_code == 202
-    introspections.transition(service.db, uuid, Event.process)
+    records.transition(service.db, uuid, Event.process)
     r = client.post("/v1/introspection/n1")
     assert r.status_code == 409 and "'start'" in r.json["error"]["message"]
 
@@ -133,7 +133,7 @@ def test_list_state_filter(client, ironic, service):
     uuids = [ironic.add_node(f"s{i}", (f"52:54:00:00:02:{i:02x}",)) for i in range(3)]
     for uuid in uuids:
         client.post(f"/v1/introspection/{uuid}")
-    introspections.transition(service.db, uuids[0], Event.process)
+    records.transition(service.db, uuids[0], Event.process)
     client.post(f"/v1/introspection/{uuids[1]}/abort")
 
     def listed(query: str) -> set[str]:

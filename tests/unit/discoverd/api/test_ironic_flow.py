@@ -9,7 +9,7 @@ import datetime
 
 import pytest
 
-from discoverd import exception, introspect, introspections
+from discoverd import exception, node_control, records
 from discoverd.db.models import Introspection
 from tests.harness.discoverd_payloads import ramdisk_payload
 
@@ -20,12 +20,12 @@ def test_start_puts_node_in_ironic_inspect_flow(client, ironic, service):
     uuid = ironic.add_node("n1", MACS, bmc="10.0.0.1", inspect_interface="discoverd")
     assert client.post("/v1/introspection/n1").status_code == 202
     assert ironic.calls == [("set_provision_state", uuid, "inspect")]
-    record = introspections.get(service.db, uuid)
+    record = records.get(service.db, uuid)
     assert record.state == "waiting" and record.manage_boot is False
     # Ironic's inspect interface calls back: accepted, record kept as it is.
     r = client.post(f"/v1/introspection/{uuid}?manage_boot=false")
     assert r.status_code == 202
-    kept = introspections.get(service.db, uuid)
+    kept = records.get(service.db, uuid)
     assert (kept.state, kept.started_at) == ("waiting", record.started_at)
     assert record.awaiting_join and not kept.awaiting_join
     assert [c[0] for c in ironic.calls] == ["set_provision_state"]
@@ -39,13 +39,13 @@ def test_callback_while_still_starting_is_joined(client, ironic, service):
     seen = []
 
     def conductor(node):  # Ironic calls back before the provision call returned
-        seen.append(introspections.get(service.db, node).state)
-        introspect.start(service, node, manage_boot=False)
+        seen.append(records.get(service.db, node).state)
+        node_control.start(service, node, manage_boot=False)
 
     ironic.on_provision = conductor
     assert client.post("/v1/introspection/n1").status_code == 202
     assert seen == ["starting"]
-    assert introspections.get(service.db, uuid).state == "waiting"
+    assert records.get(service.db, uuid).state == "waiting"
 
 
 def test_enroll_node_refused_with_its_state(client, ironic, service):
@@ -57,7 +57,7 @@ def test_enroll_node_refused_with_its_state(client, ironic, service):
     assert "'enroll'" in message and "manageable" in message and uuid in message
     assert ironic.calls == []
     with pytest.raises(exception.IntrospectionNotFound):
-        introspections.get(service.db, uuid)
+        records.get(service.db, uuid)
 
 
 def test_ironic_refusal_ends_in_error(client, ironic):
@@ -80,9 +80,9 @@ def test_callback_after_finish_starts_anew(client, ironic, service):
     uuid = ironic.add_node("n1", MACS)
     client.post(f"/v1/introspection/{uuid}?manage_boot=false")
     client.post("/v1/continue", json=ramdisk_payload(list(MACS)))
-    assert introspections.get(service.db, uuid).state == "finished"
+    assert records.get(service.db, uuid).state == "finished"
     assert client.post(f"/v1/introspection/{uuid}?manage_boot=false").status_code == 202
-    assert introspections.get(service.db, uuid).state == "waiting"
+    assert records.get(service.db, uuid).state == "waiting"
 
 
 def test_abort_before_ironic_joins_is_not_undone(client, ironic, service):
@@ -93,11 +93,11 @@ def test_abort_before_ironic_joins_is_not_undone(client, ironic, service):
     r = client.post(f"/v1/introspection/{uuid}?manage_boot=false")
     assert r.status_code == 409
     assert "Canceled by operator" in r.json["error"]["message"]
-    record = introspections.get(service.db, uuid)
+    record = records.get(service.db, uuid)
     assert (record.state, record.error) == ("error", "Canceled by operator")
     # Answered once: an operator's later inspection through Ironic starts anew.
     assert client.post(f"/v1/introspection/{uuid}?manage_boot=false").status_code == 202
-    assert introspections.get(service.db, uuid).state == "waiting"
+    assert records.get(service.db, uuid).state == "waiting"
 
 
 def test_abort_after_join_ends_in_error_for_ironic(client, ironic, service):
@@ -116,7 +116,7 @@ def test_refused_ironic_flow_does_not_refuse_a_later_join(client, ironic, servic
     client.post("/v1/introspection/n1")
     del ironic.fail["set_provision_state"]
     assert client.post(f"/v1/introspection/{uuid}?manage_boot=false").status_code == 202
-    assert introspections.get(service.db, uuid).state == "waiting"
+    assert records.get(service.db, uuid).state == "waiting"
 
 
 def test_stale_pending_join_starts_anew(client, ironic, service):

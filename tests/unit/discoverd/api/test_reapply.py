@@ -1,6 +1,6 @@
 """``POST /v1/introspection/<node>/data/unprocessed``: re-run the hooks on raw data."""
 
-from discoverd import introspections
+from discoverd import records
 from tests.harness.discoverd_payloads import ramdisk_payload
 
 MACS = ["52:54:00:00:00:21"]
@@ -28,7 +28,7 @@ def test_reapply_refused_without_data_or_while_running(client, ironic, service):
     uuid = ironic.add_node("n1", tuple(MACS))
     assert client.post(f"/v1/introspection/{uuid}/data/unprocessed").status_code == 404
     client.post(f"/v1/introspection/{uuid}?manage_boot=false")
-    introspections.store_data(service.db, uuid, ramdisk_payload(MACS), processed=False)
+    records.store_data(service.db, uuid, ramdisk_payload(MACS), processed=False)
     r = client.post(f"/v1/introspection/{uuid}/data/unprocessed")
     assert r.status_code == 409 and "'reapply'" in r.json["error"]["message"]
 
@@ -37,7 +37,7 @@ def test_reapply_failure_ends_in_error(client, ironic, service):
     uuid = ironic.add_node("n1", tuple(MACS))
     client.post(f"/v1/introspection/{uuid}?manage_boot=false")
     client.post("/v1/continue", json=ramdisk_payload(MACS))
-    introspections.store_data(service.db, uuid, ramdisk_payload(MACS, error="disk died"),
+    records.store_data(service.db, uuid, ramdisk_payload(MACS, error="disk died"),
                               processed=False)
     r = client.post(f"/v1/introspection/{uuid}/data/unprocessed")
     assert r.status_code == 400 and "disk died" in r.json["error"]["message"]

@@ -7,7 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from discoverd import exception, introspections
+from discoverd import exception, records
 from discoverd.db.api import Database
 from discoverd.db.models import Base
 from discoverd.state import Event
@@ -32,39 +32,39 @@ def test_migrations_match_models(db):
 def test_in_memory_database_is_shared_between_threads():
     database = Database("sqlite://")
     database.upgrade()
-    introspections.start(database, "n1", True, {})
+    records.start(database, "n1", True, {})
     seen = []
-    thread = threading.Thread(target=lambda: seen.append(introspections.get(database, "n1")))
+    thread = threading.Thread(target=lambda: seen.append(records.get(database, "n1")))
     thread.start()
     thread.join()
     assert seen[0].state == "starting"
 
 
 def test_start_records_attributes_and_restart_replaces_them(db):
-    introspections.start(db, "n1", True, {"mac": ["m1", "m2"], "bmc_address": ["10.0.0.1"]})
-    rows = introspections.find_by_attributes(db, [("mac", "m1"), ("bmc_address", "10.0.0.1"),
+    records.start(db, "n1", True, {"mac": ["m1", "m2"], "bmc_address": ["10.0.0.1"]})
+    rows = records.find_by_attributes(db, [("mac", "m1"), ("bmc_address", "10.0.0.1"),
                                                   ("mac", "zz")])
     assert sorted(r[3] for r in rows) == ["10.0.0.1", "m1"]
-    introspections.transition(db, "n1", Event.wait)
-    introspections.start(db, "n1", False, {"mac": ["m3"]})
-    assert introspections.find_by_attributes(db, [("mac", "m1")]) == []
-    assert introspections.get(db, "n1").manage_boot is False
+    records.transition(db, "n1", Event.wait)
+    records.start(db, "n1", False, {"mac": ["m3"]})
+    assert records.find_by_attributes(db, [("mac", "m1")]) == []
+    assert records.get(db, "n1").manage_boot is False
 
 
 def test_finishing_drops_attributes_and_sets_finished_at(db):
-    introspections.start(db, "n1", True, {"mac": ["m1"]})
-    introspections.transition(db, "n1", Event.error, error="bad")
-    record = introspections.get(db, "n1")
+    records.start(db, "n1", True, {"mac": ["m1"]})
+    records.transition(db, "n1", Event.error, error="bad")
+    record = records.get(db, "n1")
     assert record.finished_at is not None and record.error == "bad"
-    assert introspections.find_by_attributes(db, [("mac", "m1")]) == []
+    assert records.find_by_attributes(db, [("mac", "m1")]) == []
 
 
 def test_compare_and_swap_on_version(db):
-    introspections.start(db, "n1", True, {})
-    version = introspections.get(db, "n1").version_id
-    introspections.transition(db, "n1", Event.wait, expect_version=version)
+    records.start(db, "n1", True, {})
+    version = records.get(db, "n1").version_id
+    records.transition(db, "n1", Event.wait, expect_version=version)
     with pytest.raises(exception.ConcurrentUpdate):
-        introspections.transition(db, "n1", Event.timeout, expect_version=version)
+        records.transition(db, "n1", Event.timeout, expect_version=version)
 
 
 def test_two_processes_only_one_processes(tmp_path):
@@ -73,11 +73,11 @@ def test_two_processes_only_one_processes(tmp_path):
 
 
 def test_timed_out_and_data(db):
-    introspections.start(db, "n1", True, {})
+    records.start(db, "n1", True, {})
     future = datetime.datetime.now() + datetime.timedelta(hours=2)
-    assert [u for u, _ in introspections.timed_out(db, future)] == ["n1"]
+    assert [u for u, _ in records.timed_out(db, future)] == ["n1"]
     with pytest.raises(exception.DataNotFound):
-        introspections.get_data(db, "n1", processed=True)
-    introspections.store_data(db, "n1", {"a": 1}, processed=True)
-    introspections.store_data(db, "n1", {"a": 2}, processed=True)
-    assert introspections.get_data(db, "n1", processed=True) == {"a": 2}
+        records.get_data(db, "n1", processed=True)
+    records.store_data(db, "n1", {"a": 1}, processed=True)
+    records.store_data(db, "n1", {"a": 2}, processed=True)
+    assert records.get_data(db, "n1", processed=True) == {"a": 2}

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from discoverd import exception, introspections
+from discoverd import exception, records
 from discoverd.app import create_app, get_service
 from discoverd.pxe_filter.dnsmasq import UNKNOWN_HOSTS_FILE, HostsDir, decide
 from discoverd.pxe_filter.sync import FilterSyncer, PXEFilter
@@ -58,10 +58,10 @@ class Ports:
 
 def test_sync_reads_active_introspections(service, tmp_path):
     pxe = PXEFilter(HostsDir(tmp_path / "h"))
-    introspections.start(service.db, "u1", False, {"mac": [B.upper()], "bmc_address": []})
+    records.start(service.db, "u1", False, {"mac": [B.upper()], "bmc_address": []})
     state = pxe.sync(service.db, Ports([A, B]))
     assert state.allow == {B} and state.allow_unknown
-    introspections.transition(service.db, "u1", Event.error, error="x")
+    records.transition(service.db, "u1", Event.error, error="x")
     state = pxe.sync(service.db, Ports([A, B]))
     assert state.allow == set() and not state.allow_unknown
 

@@ -1,11 +1,12 @@
-"""Starting and aborting introspection: validate in Ironic, record, manage boot."""
+"""Starting and aborting a node's introspection (the operator's side): check the node in
+Ironic, create its record, manage its boot (power, boot device)."""
 
 import datetime
 import logging
 import uuid as uuidlib
 
 from baremetal_common.node_log import node_log
-from discoverd import exception, introspections
+from discoverd import exception, records
 from discoverd.db.models import utcnow
 from discoverd.ironic import INSPECT_FROM_STATES, INSPECT_INTERFACE, VALID_STATES, bmc_addresses
 from discoverd.service import Service
@@ -84,7 +85,7 @@ def start(service: Service, ident: str, manage_boot: bool = True) -> str:
     uuid = node["id"]
     _check_node(node)
     pending_since = utcnow() - datetime.timedelta(seconds=service.timeout)
-    if not manage_boot and introspections.join(service.db, uuid, pending_since) is not None:
+    if not manage_boot and records.join(service.db, uuid, pending_since) is not None:
         node_log(LOG, uuid).info("introspection already running; kept (boot now managed by "
                                  "the caller)")
         return uuid
@@ -95,7 +96,7 @@ def start(service: Service, ident: str, manage_boot: bool = True) -> str:
     if not attributes["mac"] and not attributes["bmc_address"]:
         node_log(LOG, uuid).warning("has no ports and no BMC address: the ramdisk will not find "
                                     "it")
-    introspections.start(service.db, uuid, manage_boot and not ironic_flow, attributes,
+    records.start(service.db, uuid, manage_boot and not ironic_flow, attributes,
                          awaiting_join=ironic_flow)
     if service.pxe_filter is not None:  # let the node's MACs through before it boots
         service.pxe_filter.sync(service.db, service.ironic)
@@ -110,11 +111,11 @@ def start(service: Service, ident: str, manage_boot: bool = True) -> str:
             target = "rebooting" if node.get("power_state") == "power on" else "power on"
             service.ironic.set_power_state(uuid, target)
     except exception.DiscoverdError as exc:
-        introspections.transition(service.db, uuid, Event.error, no_join=True,
+        records.transition(service.db, uuid, Event.error, no_join=True,
                                   error=f"Failed to boot the node for introspection: {exc}")
         service.introspection_ended(uuid)
         return uuid
-    introspections.transition(service.db, uuid, Event.wait)
+    records.transition(service.db, uuid, Event.wait)
     return uuid
 
 
@@ -133,9 +134,9 @@ def abort(service: Service, uuid: str) -> None:
 
     :raises IntrospectionNotFound, InvalidTransition, ConcurrentUpdate:
     """
-    record = introspections.transition(service.db, uuid, Event.abort)
+    record = records.transition(service.db, uuid, Event.abort)
     failure = power_off(service, uuid) if record.manage_boot else None
     error = ABORTED if failure is None else f"{ABORTED}; power off failed: {failure}"
-    introspections.transition(service.db, uuid, Event.abort_end, error=error)
+    records.transition(service.db, uuid, Event.abort_end, error=error)
     service.introspection_ended(uuid)
     node_log(LOG, uuid).info("introspection aborted")
