@@ -173,9 +173,30 @@ def enroll(ironic, path):
                    "--manage") == 0
 
 
+class PowerActionFailed(Exception):
+    """Ironic finished a power action with an error (its last_error)."""
+
+
+EXPECTED = {"power on": "power on", "rebooting": "power on", "soft rebooting": "power on",
+            "power off": "power off", "soft power off": "power off"}
+
+
 def power(baremetal, node, target, timeout=120):
-    baremetal.set_node_power_state(node, target, wait=True, timeout=timeout)
-    return baremetal.get_node(node)
+    """Ask Ironic for ``target`` and wait until the conductor is done with it (the
+    API answers at once; a reboot of a node that is on does not change power_state).
+
+    :raises PowerActionFailed: naming Ironic's last_error.
+    """
+    baremetal.set_node_power_state(node, target)
+
+    def done():
+        current = baremetal.get_node(node)
+        return current if current.target_power_state is None else None
+
+    current = wait_for(done, timeout=timeout, interval=0.3, what=f"{node} {target}")
+    if current.power_state != EXPECTED[target]:
+        raise PowerActionFailed(current.last_error)
+    return current
 
 
 @pytest.fixture(scope="module")
@@ -294,7 +315,7 @@ def test_deleted_server_is_a_clear_error_not_a_power_state(quintupleo, ironic, b
     quintupleo.conn.compute.delete_server(entry["pm_system_id"])
     quintupleo.conn.compute.wait_for_delete(quintupleo.server(entry["pm_system_id"]),
                                             interval=0.5, wait=60)
-    with pytest.raises(openstack.exceptions.SDKException):
+    with pytest.raises(PowerActionFailed):
         power(baremetal, entry["name"], "power off", timeout=60)
     node = baremetal.get_node(entry["name"])
     assert "does not exist" in node.last_error and entry["pm_system_id"] in node.last_error
