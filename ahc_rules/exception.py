@@ -6,17 +6,13 @@ fields name the file, the line, the bad value and what is allowed. Exceptions ne
 
 from __future__ import annotations
 
+from baremetal_common.errors import TemplatedError
 
-class AhcError(Exception):
+
+class AhcError(TemplatedError):
     """Base of every error raised by ahc_rules."""
 
     message = "An unknown role matching error occurred"
-
-    def __init__(self, message: str | None = None, **kwargs: object) -> None:
-        if message is None:
-            message = self.message % kwargs if kwargs else self.message
-        self.kwargs = kwargs
-        super().__init__(message)
 
 
 class RuleFileError(AhcError):

@@ -2,6 +2,8 @@
 
 A leaf of the package graph: it imports none of ``ironic_tripleo``, ``discoverd``,
 ``ahc_rules`` or ``ramdisk``, so each of them can use it without importing the others
-(``tests/unit/test_package_graph.py`` keeps it so). Today: the openstacksdk connection
-to Ironic (``cloud``) and Ironic's capabilities string (``capabilities``).
+(``tests/unit/test_package_graph.py`` keeps it so): the openstacksdk connection to
+Ironic (``cloud``), Ironic's capabilities string (``capabilities``), MAC parsing
+(``mac``), the node-context log prefix (``node_log``) and the templated exception
+base (``errors``).
 """

@@ -5,18 +5,14 @@ fields name the node, the bad value and what is allowed, and the HTTP status the
 API answers with. Exceptions never log.
 """
 
+from baremetal_common.errors import TemplatedError
 
-class DiscoverdError(Exception):
+
+class DiscoverdError(TemplatedError):
     """Base of every error raised by discoverd."""
 
     message = "An unknown error occurred"
     code = 500
-
-    def __init__(self, message: str | None = None, **kwargs: object) -> None:
-        if message is None:
-            message = self.message % kwargs if kwargs else self.message
-        self.kwargs = kwargs
-        super().__init__(message)
 
 
 class InvalidInput(DiscoverdError):
