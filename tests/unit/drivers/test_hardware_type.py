@@ -58,3 +58,19 @@ def test_lab_fake_type_offers_our_deploy_and_inspect_after_the_fakes():
 def test_interfaces_instantiate():
     PyghmiPower()
     PyghmiManagement()
+
+
+def test_nova_type_shares_everything_but_power_and_management():
+    from ironic_tripleo.drivers.nova_hardware_type import TripleONovaHardware
+    from ironic_tripleo.quintupleo.management import NovaManagement
+    from ironic_tripleo.quintupleo.power import NovaPower
+
+    nova = TripleONovaHardware()
+    assert nova.supported_power_interfaces == [NovaPower]
+    assert nova.supported_management_interfaces == [NovaManagement]
+    for kind in INTERFACE_TYPES:
+        if kind not in ("power", "management"):
+            assert getattr(nova, f"supported_{kind}_interfaces") == \
+                getattr(hw, f"supported_{kind}_interfaces"), kind
+        for cls in getattr(nova, f"supported_{kind}_interfaces"):
+            assert cls.__module__ != fake.__name__, (kind, cls)
