@@ -46,13 +46,11 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import fcntl
 import itertools
 import logging
 import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from collections.abc import Callable
@@ -68,6 +66,7 @@ from baremetal_common.cloud import connect  # noqa: E402
 from ironic_tripleo.lab import ironic_cluster  # noqa: E402
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService  # noqa: E402
 from ironic_tripleo.lab.process import stop_group  # noqa: E402
+from ironic_tripleo.lab.side_venv import SideVenv  # noqa: E402
 from tests.harness.discoverd_payloads import ramdisk_payload  # noqa: E402
 from tests.harness.ports import free_port  # noqa: E402
 from tests.harness.waiting import wait_for  # noqa: E402
@@ -80,24 +79,11 @@ FAKE = dict(hardware_types=("fake-hardware",), power_interfaces=("fake",),
 
 
 def ensure_inspector_venv() -> Path:
-    """Create ``.venv-bench`` with ironic-inspector 12.5 on top of ``.venv``."""
-    binary = BENCH_VENV / "bin" / "ironic-inspector"
-    with open(BENCH_VENV.parent / f"{BENCH_VENV.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another run may be building it
-        if not binary.exists():
-            _build_inspector_venv()
-    return BENCH_VENV
-
-
-def _build_inspector_venv() -> None:
-    print(f"creating {BENCH_VENV} with {INSPECTOR_REQ} (once)", flush=True)
-    subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
-    site = Path(subprocess.check_output(
-        [str(BENCH_VENV / "bin" / "python"), "-c",
-         "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip())
-    (site / "_main_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([str(BENCH_VENV / "bin" / "pip"), "install", "-q", INSPECTOR_REQ],
-                   check=True)
+    """``.venv-bench`` with ironic-inspector 12.5 on top of ``.venv`` (a side venv)."""
+    venv = SideVenv(BENCH_VENV, (INSPECTOR_REQ,), ("ironic-inspector",), ".stamp-bench")
+    if not venv.ready():
+        print(f"creating {BENCH_VENV} with {INSPECTOR_REQ} (once)", flush=True)
+    return venv.ensure()
 
 
 def start_process(cmd: list[str], workdir: Path, name: str, url: str) -> subprocess.Popen:

@@ -66,6 +66,18 @@ class BootFileError(TripleOError):
     message = "VM lab: %(file)s is missing: %(fix)s"
 
 
+class SideVenvError(TripleOError):
+    """A service venv beside .venv (``lab.side_venv``) could not be built."""
+
+    message = ("cannot build %(venv)s: pip install %(requirements)s failed (exit "
+               "%(code)s):\n%(tail)s")
+
+    @property
+    def index_unreachable(self) -> bool:
+        """Whether pip could not reach the package index at all."""
+        return bool(self.kwargs.get("index_unreachable"))
+
+
 class UndercloudError(TripleOError):
     """The undercloud (Keystone, Nova, ...) could not be built, started or stopped."""
 

@@ -1,10 +1,9 @@
 """A throwaway real Glance (PyPI ``glance``) for tests: SQLite, file store, no keystone.
 
 Glance is not installed into ``.venv`` (its dependencies could move Ironic's). On
-first use ``ensure_glance_venv`` creates ``.venv-glance`` beside it: a venv that sees
-``.venv``'s packages through a ``.pth`` file and pip-installs only what Glance adds
-(about 15 s here). A file lock keeps concurrent test runs from building it twice; a
-stamp file records what it was built for, and a stale or half-built one is rebuilt.
+first use ``ensure_glance_venv`` creates ``.venv-glance`` beside it, a side venv
+(``ironic_tripleo.lab.side_venv``: it sees ``.venv``'s packages and pip-installs only
+what Glance adds, about 15 s here; locked, stamped, rebuilt when stale).
 When pip cannot reach the package index, tests needing Glance are skipped (the reason
 says so); any other failure to build it fails them.
 
@@ -18,19 +17,17 @@ always stopped by its process group, with a SIGKILL fallback.
 
 from __future__ import annotations
 
-import fcntl
 import os
-import shutil
 import subprocess
-import sys
-import sysconfig
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
 
+from ironic_tripleo.lab.exception import SideVenvError
 from ironic_tripleo.lab.process import log_tail, stop_group
+from ironic_tripleo.lab.side_venv import SideVenv
 from tests.harness.ports import free_port
 from tests.harness.waiting import wait_for
 
@@ -39,22 +36,7 @@ GLANCE_VENV = Path(os.environ.get("GLANCE_VENV", ROOT / ".venv-glance"))
 # The release of the same OpenStack cycle as Ironic 39 (both September 2026).
 GLANCE_REQ = "glance>=33,<34"
 STAMP = ".stamp-glance"
-# What pip prints when it cannot reach an index at all (DNS, refused, timeout, proxy).
-_UNREACHABLE = ("NewConnectionError", "Failed to establish a new connection",
-                "Temporary failure in name resolution", "Name or service not known",
-                "Network is unreachable", "ConnectTimeoutError", "ProxyError",
-                "Max retries exceeded", "No route to host")
 WSGI = Path(__file__).with_name("glance_wsgi.py")
-
-
-def _stamp_text() -> str:
-    return f"{GLANCE_REQ}\n{sysconfig.get_paths()['purelib']}\n"
-
-
-def _venv_ready(venv: Path) -> bool:
-    stamp = venv / STAMP
-    return stamp.exists() and stamp.read_text() == _stamp_text() and \
-        (venv / "bin" / "glance-manage").exists()
 
 
 def ensure_glance_venv(venv: Path = GLANCE_VENV) -> Path:
@@ -63,41 +45,14 @@ def ensure_glance_venv(venv: Path = GLANCE_VENV) -> Path:
     Builds it on first use (or when its stamp is stale). Skips the calling test when
     pip cannot reach the package index; fails it on any other error.
     """
-    if _venv_ready(venv):
-        return venv
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    with open(venv.parent / f"{venv.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another test run may be building it
-        if _venv_ready(venv):
-            return venv
-        shutil.rmtree(venv, ignore_errors=True)
-        try:
-            _build(venv)
-        except BaseException:
-            shutil.rmtree(venv, ignore_errors=True)  # never leave a half-built venv
-            raise
-    return venv
-
-
-def _build(venv: Path) -> None:
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True,
-                   capture_output=True, timeout=300)
-    python = venv / "bin" / "python"
-    site = Path(subprocess.check_output(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        text=True, timeout=60).strip())
-    (site / "_main_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    pip = subprocess.run([str(python), "-m", "pip", "install", "-q", GLANCE_REQ],
-                         capture_output=True, text=True, timeout=1200)
-    if pip.returncode != 0:
-        output = pip.stdout + pip.stderr
-        tail = "\n".join(output.strip().splitlines()[-15:])
-        if any(marker in output for marker in _UNREACHABLE) or not _index_lists_glance(python):
-            pytest.skip(f"cannot build {venv}: pip cannot reach the package index to "
-                        f"install {GLANCE_REQ}:\n{tail}")
-        pytest.fail(f"cannot build {venv}: pip install {GLANCE_REQ} failed "
-                    f"(exit {pip.returncode}):\n{tail}")
-    (venv / STAMP).write_text(_stamp_text())
+    try:
+        return SideVenv(venv, (GLANCE_REQ,), ("glance-manage",), STAMP,
+                        pip_timeout=1200).ensure()
+    except SideVenvError as exc:
+        python = venv / "bin" / "python"
+        if exc.index_unreachable or (python.exists() and not _index_lists_glance(python)):
+            pytest.skip(f"pip cannot reach the package index: {exc}")
+        pytest.fail(str(exc))
 
 
 def _index_lists_glance(python: Path) -> bool:
