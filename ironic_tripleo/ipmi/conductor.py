@@ -19,6 +19,7 @@ from ironic_tripleo.conf import ipmi as ipmi_opts
 from ironic_tripleo.exception import InvalidDriverInfo, IPMIError
 from ironic_tripleo.ipmi import driver_info
 from ironic_tripleo.ipmi.session_pool import SessionPool
+from ironic_tripleo.ironic_task import node_label, parse_driver_info
 
 CONF = cfg.CONF
 ipmi_opts.register(CONF)
@@ -60,25 +61,13 @@ def set_default_pool(pool: SessionPool | None) -> SessionPool | None:
     return previous
 
 
-def node_label(task: Any) -> str:
-    """The node's name and UUID (or just the UUID) for messages."""
-    node = task.node
-    name = getattr(node, "name", None)
-    return f"{name} ({node.uuid})" if name else str(node.uuid)
-
-
 def bmc_of(task: Any) -> driver_info.BMC:
     """Parse the driver_info of the task's node.
 
     :raises: Ironic's MissingParameterValue when fields are only missing,
         InvalidParameterValue when some are malformed (naming all of them).
     """
-    try:
-        return driver_info.parse(task.node.driver_info or {}, node=node_label(task))
-    except InvalidDriverInfo as e:
-        if e.kwargs.get("missing_only"):
-            raise ironic_exc.MissingParameterValue(str(e)) from e
-        raise ironic_exc.InvalidParameterValue(str(e)) from e
+    return parse_driver_info(task, driver_info.parse, InvalidDriverInfo)
 
 
 @contextlib.contextmanager

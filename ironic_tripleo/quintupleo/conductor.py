@@ -17,6 +17,7 @@ from ironic.common import exception as ironic_exc
 from oslo_config import cfg
 
 from ironic_tripleo.conf import quintupleo as nova_opts
+from ironic_tripleo.ironic_task import node_label, parse_driver_info
 from ironic_tripleo.quintupleo import driver_info
 from ironic_tripleo.quintupleo.clouds import CloudRegistry, CloudSettings
 from ironic_tripleo.quintupleo.exception import InvalidNovaInfo, QuintupleOError
@@ -62,25 +63,13 @@ def set_default_registry(registry: CloudRegistry | None) -> CloudRegistry | None
     return previous
 
 
-def node_label(task: Any) -> str:
-    """The node's name and UUID (or just the UUID) for messages."""
-    node = task.node
-    name = getattr(node, "name", None)
-    return f"{name} ({node.uuid})" if name else str(node.uuid)
-
-
 def target_of(task: Any) -> driver_info.NovaTarget:
     """Parse the task's node driver_info.
 
     :raises: Ironic's MissingParameterValue when fields are only missing,
         InvalidParameterValue when some are malformed (naming all of them).
     """
-    try:
-        return driver_info.parse(task.node.driver_info or {}, node=node_label(task))
-    except InvalidNovaInfo as e:
-        if e.kwargs.get("missing_only"):
-            raise ironic_exc.MissingParameterValue(str(e)) from e
-        raise ironic_exc.InvalidParameterValue(str(e)) from e
+    return parse_driver_info(task, driver_info.parse, InvalidNovaInfo)
 
 
 def server_of(task: Any) -> NovaServer:
