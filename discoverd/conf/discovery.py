@@ -11,8 +11,9 @@ opts = [
                      "boot MAC as a port and its reported BMC address as ipmi_address) "
                      "and process the data as for an introspected node. The data gets "
                      "auto_discovered = true, which introspection rules can match on "
-                     "(data://auto_discovered). The PXE filter is not changed: unknown "
-                     "machines must be able to boot the discovery ramdisk."),
+                     "(data://auto_discovered). With the dnsmasq PXE filter, unknown "
+                     "MACs then boot the discovery ramdisk at any time, not only while "
+                     "an introspection runs."),
     cfg.StrOpt("enroll_node_driver", default="tripleo-ipmi",
                help="Hardware type of auto-discovered nodes."),
     cfg.DictOpt("enroll_node_fields", default={},

@@ -38,19 +38,21 @@ class FilterState:
 
 
 def decide(ironic_macs: Iterable[str], introspecting_macs: Iterable[str],
-           introspection_running: bool) -> FilterState:
+           introspection_running: bool, discovery: bool = False) -> FilterState:
     """The filter policy, with no I/O.
 
     :param ironic_macs: MACs of every port in Ironic.
     :param introspecting_macs: MACs of the nodes under introspection.
     :param introspection_running: whether any introspection is active (a node may
         be under introspection with no MAC known yet: then only unknown MACs boot).
+    :param discovery: auto-discovery is on (``[discovery] enroll_unknown``): unknown
+        MACs boot the discovery ramdisk whether an introspection runs or not.
     """
     introspecting = {m.lower() for m in introspecting_macs}
     known = {m.lower() for m in ironic_macs}
     running = introspection_running or bool(introspecting)
     return FilterState(allow=frozenset(introspecting), deny=frozenset(known - introspecting),
-                       allow_unknown=running)
+                       allow_unknown=running or discovery)
 
 
 def host_line(mac: str, allowed: bool) -> str:

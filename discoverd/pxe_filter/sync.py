@@ -28,8 +28,10 @@ class PXEFilter:
     :param purge: empty it first (before dnsmasq starts reading it).
     """
 
-    def __init__(self, hostsdir: HostsDir, purge: bool = False) -> None:
+    def __init__(self, hostsdir: HostsDir, purge: bool = False,
+                 discovery: bool = False) -> None:
         self.hostsdir = hostsdir
+        self.discovery = discovery  # unknown MACs always boot (auto-discovery)
         self._lock = threading.Lock()
         if purge:
             hostsdir.purge()
@@ -46,7 +48,7 @@ class PXEFilter:
         except exception.DiscoverdError as exc:
             LOG.warning("PXE filter not synced, Ironic's ports are unknown: %s", exc)
             return None
-        state = decide(known, macs, running)
+        state = decide(known, macs, running, discovery=self.discovery)
         with self._lock:
             try:
                 self.hostsdir.apply(state)
@@ -62,7 +64,8 @@ def from_conf(conf: Any) -> PXEFilter | None:
     group = conf.pxe_filter
     if group.driver == "noop":
         return None
-    return PXEFilter(HostsDir(group.dhcp_hostsdir), purge=group.purge_dhcp_hostsdir)
+    return PXEFilter(HostsDir(group.dhcp_hostsdir), purge=group.purge_dhcp_hostsdir,
+                     discovery=conf.discovery.enroll_unknown)
 
 
 class FilterSyncer:

@@ -238,3 +238,33 @@ def test_node_refused_a_lease_fails_within_the_grace(net, dnsmasq, tmp_path):
         assert ironic.nodes[uuid]["power_state"] == "power off"
     finally:
         server.stop()
+
+
+def test_auto_discovery_lets_unknown_machines_boot(net, dnsmasq, tmp_path):
+    """With [discovery] enroll_unknown, a running discoverd's filter answers unknown
+    MACs with no introspection running; known idle nodes stay ignored."""
+    from discoverd.conf import new_conf
+    from discoverd.server import Server
+    from tests.harness.fake_ironic import FakeIronic
+
+    hostsdir, start = dnsmasq
+    conf = new_conf([])
+    conf.set_override("connection", f"sqlite:///{tmp_path / 'discoverd.sqlite'}",
+                      group="database")
+    conf.set_override("listen_address", "127.0.0.1")
+    conf.set_override("driver", "dnsmasq", group="pxe_filter")
+    conf.set_override("dhcp_hostsdir", str(hostsdir.path), group="pxe_filter")
+    conf.set_override("enroll_unknown", True, group="discovery")
+    ironic = FakeIronic()
+    ironic.add_node("n2", (KNOWN_IDLE,))
+    server = Server(conf, port=0, ironic=ironic).start()
+    try:
+        deadline = time.monotonic() + 10
+        while hostsdir.current().get("unknown_hosts_filter") != "*:*:*:*:*:*\n":
+            assert time.monotonic() < deadline, hostsdir.current()
+            time.sleep(0.05)
+        start()
+        assert gets_lease(net, tmp_path, UNKNOWN)
+        assert not gets_lease(net, tmp_path, KNOWN_IDLE)
+    finally:
+        server.stop()

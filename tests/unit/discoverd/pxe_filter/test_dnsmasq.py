@@ -27,6 +27,11 @@ def test_decide_introspection_without_macs_still_opens_unknown():
     assert decide([A], [], True).allow_unknown
 
 
+def test_decide_auto_discovery_opens_unknown_with_nothing_running():
+    state = decide([A, B], [], False, discovery=True)
+    assert state.allow_unknown and state.deny == {A.lower(), B.lower()}
+
+
 def test_hostsdir_files_and_rewrites_only_changes(tmp_path):
     hosts = HostsDir(tmp_path / "h")
     assert hosts.apply(decide([A, B], [B], True)) == 3
