@@ -15,6 +15,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import tenacity
+
 from ironic_tripleo.quintupleo.clouds import Cloud
 from ironic_tripleo.quintupleo.exception import BuildError, QuintupleOError, ServerNotFound
 from ironic_tripleo.quintupleo.server import NovaServer, ServerSettings
@@ -197,8 +199,45 @@ def delete(cloud: Cloud, prefix: str, timeout: float = 120.0) -> list[str]:
         except ServerNotFound:
             pass  # deleted meanwhile: what we wanted
     for server in servers:
-        cloud.call(server.name, "wait for delete",
-                   lambda c, s=server: c.compute.wait_for_delete(s, interval=1,
-                                                                 wait=timeout))
+        _wait_deleted(cloud, server, timeout)
         cloud.forget(server.name)
     return sorted(s.name for s in servers)
+
+
+#: deletes asked of one server in all: Nova may fail one (its vm_state then goes to
+#: ERROR, e.g. a database busy in the cloud) and accepts a delete of an ERROR server.
+DELETE_ATTEMPTS = 3
+
+
+def _wait_deleted(cloud: Cloud, server: Any, timeout: float) -> None:
+    """Wait until ``server`` is gone, asking again when Nova failed its delete.
+
+    :raises BuildError: still there after ``timeout`` seconds, or after
+        ``DELETE_ATTEMPTS`` failed deletes (naming Nova's fault).
+    """
+    asked = [1]
+
+    def gone() -> bool:
+        try:
+            current = cloud.call(server.name, "get",
+                                 lambda c: c.compute.get_server(server.id))
+        except ServerNotFound:
+            return True
+        if current.status == "ERROR" and not current.task_state:
+            fault = (current.fault or {}).get("message") or "no fault recorded"
+            if asked[0] >= DELETE_ATTEMPTS:
+                raise BuildError(reason=f"Nova failed to delete server {server.name} "
+                                        f"{asked[0]} times: {fault}")
+            asked[0] += 1
+            LOG.warning("Nova failed to delete server %s (%s); asking again",
+                        server.name, fault)
+            cloud.call(server.name, "delete", lambda c: c.compute.delete_server(server.id))
+        return False
+
+    try:
+        tenacity.Retrying(stop=tenacity.stop_after_delay(timeout),
+                          wait=tenacity.wait_fixed(1),
+                          retry=tenacity.retry_if_result(lambda done: not done))(gone)
+    except tenacity.RetryError:
+        raise BuildError(reason=f"server {server.name} still exists {timeout:.0f}s after "
+                                f"its delete on cloud {cloud.label}") from None

@@ -56,3 +56,52 @@ def test_count_and_rescue_image_checked():
     with pytest.raises(BuildError, match="needs an iPXE rescue image"):
         build_nodes.resolve(qo, build_nodes.BuildRequest(count=1, flavor="f", image="i",
                                                          boot_method="rescue"))
+
+
+class DeletingCompute:
+    """Nova's compute API for delete-nodes: the first ``failures`` deletes of the
+    server fail (vm_state ERROR, as when Nova's database is busy), later ones work."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.deletes, self.present = failures, 0, True
+        self.server = types.SimpleNamespace(
+            id="s1", name="p-0", metadata={build_nodes.MARK_KEY: "p"}, status="SHUTOFF",
+            task_state=None, fault=None)
+
+    def servers(self, **query):
+        return [self.server] if self.present else []
+
+    def delete_server(self, server_id):
+        self.deletes += 1
+        if self.deletes > self.failures:
+            self.present = False
+        else:
+            self.server.status = "ERROR"
+            self.server.fault = {"message": "database is locked"}
+
+    def get_server(self, server_id):
+        if not self.present:
+            import openstack.exceptions as sdk_exc
+
+            raise sdk_exc.NotFoundException("No Server found")
+        return self.server
+
+
+def deleting_cloud(compute):
+    conn = types.SimpleNamespace(compute=compute)
+    registry = CloudRegistry(connect=lambda spec, settings: conn)
+    return registry.get(CloudSpec(name="qo"))
+
+
+def test_delete_asks_again_when_nova_failed_it():
+    compute = DeletingCompute(failures=1)
+    assert build_nodes.delete(deleting_cloud(compute), "p", timeout=20) == ["p-0"]
+    assert compute.deletes == 2 and not compute.present
+
+
+def test_delete_gives_up_after_three_failed_deletes_naming_the_fault():
+    compute = DeletingCompute(failures=5)
+    with pytest.raises(BuildError) as info:
+        build_nodes.delete(deleting_cloud(compute), "p", timeout=20)
+    assert "p-0" in str(info.value) and "database is locked" in str(info.value)
+    assert compute.deletes == build_nodes.DELETE_ATTEMPTS
