@@ -22,20 +22,24 @@ import argparse
 import hashlib
 import json
 import statistics
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-import psutil
-import requests
+# bench/ramdisk.py would shadow the ramdisk package when run as a script.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from baremetal_common.cloud import connect
-from ironic_tripleo.enroll.enroll import enroll
-from ironic_tripleo.enroll.inventory import validate
-from ironic_tripleo.lab import debian_kernel, marker_image, process
-from ironic_tripleo.lab.lab import running_lab
-from ironic_tripleo.lab.node import NodeSpec
+import psutil  # noqa: E402
+import requests  # noqa: E402
+
+from baremetal_common.cloud import connect  # noqa: E402
+from ironic_tripleo.enroll.enroll import enroll  # noqa: E402
+from ironic_tripleo.enroll.inventory import validate  # noqa: E402
+from ironic_tripleo.lab import debian_kernel, marker_image, process  # noqa: E402
+from ironic_tripleo.lab.lab import running_lab  # noqa: E402
+from ironic_tripleo.lab.node import NodeSpec  # noqa: E402
 
 HEADERS = {"X-OpenStack-Ironic-API-Version": "latest"}
 MARKER = "ironic-tripleo bench: deployed disk booted"
