@@ -24,9 +24,8 @@ from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab.lab import running_lab
 from ironic_tripleo.lab.node import NodeSpec
-from tests.harness.waiting import wait_for
+from tests.harness.lab_inspection import inspect_all
 
-API = {"X-OpenStack-Ironic-API-Version": "latest"}
 SPECS = [NodeSpec(name="big", cpus=4, memory_mb=16384, disk_gb=40),
          NodeSpec(name="small", cpus=2, memory_mb=2048, disk_gb=20)]
 HOOKS = ("ramdisk-error,validate-interfaces,ports,architecture,cpus,memory,root-device,"
@@ -48,21 +47,7 @@ def inspected(tmp_path_factory):
             entry["inspect_interface"] = "agent"
         bm = connect(lab["ironic_url"]).baremetal
         enroll(bm, validate({"nodes": entries}), manage=True, timeout=60)
-        for node in lab["nodes"]:
-            r = requests.put(f"{lab['ironic_url']}/v1/nodes/{node['name']}/states/provision",
-                             headers=API, json={"target": "inspect"}, timeout=30)
-            assert r.status_code == 202, r.text
-
-        def finished():
-            nodes = [bm.get_node(n["name"]) for n in lab["nodes"]]
-            done = {n.provision_state for n in nodes} <= {"manageable", "inspect failed"}
-            return nodes if done else None
-        try:
-            nodes = wait_for(finished, 120, 0.5, what="the end of the inspections")
-        except TimeoutError:
-            for n in lab["nodes"]:
-                print(n["name"], open(f"{n['node_dir']}/console.log").read()[-3000:])
-            raise
+        nodes = inspect_all(lab, bm)
         yield lab, bm, {n.name: n for n in nodes}
 
 

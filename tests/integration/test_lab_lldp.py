@@ -22,7 +22,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
 from ironic_inspector_client import ClientV1
 from keystoneauth1 import session as ks_session
 from keystoneauth1.noauth import NoAuth
@@ -32,10 +31,9 @@ from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab.lab import running_lab
 from ironic_tripleo.lab.node import NodeSpec
+from tests.harness.lab_inspection import inspect_all
 from tests.harness.lldp_frames import frame, switch_tlvs
-from tests.harness.waiting import wait_for
 
-API = {"X-OpenStack-Ironic-API-Version": "latest"}
 SPECS = [NodeSpec(name="n0", cpus=2, memory_mb=2048, disk_gb=20),
          NodeSpec(name="n1", cpus=2, memory_mb=2048, disk_gb=20)]
 CHASSIS = "52:54:00:5c:00:01"
@@ -89,22 +87,7 @@ def inspected(tmp_path_factory):
         bm = connect(lab["ironic_url"]).baremetal
         enroll(bm, validate({"nodes": entries}), manage=True, timeout=60)
         with Switch(ports, system_name) as switch:
-            for node in lab["nodes"]:
-                r = requests.put(
-                    f"{lab['ironic_url']}/v1/nodes/{node['name']}/states/provision",
-                    headers=API, json={"target": "inspect"}, timeout=30)
-                assert r.status_code == 202, r.text
-
-            def finished():
-                nodes = [bm.get_node(n["name"]) for n in lab["nodes"]]
-                done = {n.provision_state for n in nodes} <= {"manageable", "inspect failed"}
-                return nodes if done else None
-            try:
-                nodes = wait_for(finished, 120, 0.5, what="the end of the inspections")
-            except TimeoutError:
-                for n in lab["nodes"]:
-                    print(n["name"], open(f"{n['node_dir']}/console.log").read()[-3000:])
-                raise
+            nodes = inspect_all(lab, bm)
             assert switch.sent > 0
         yield lab, bm, nodes, system_name
 
