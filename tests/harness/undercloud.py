@@ -66,9 +66,11 @@ class UndercloudHandle:
         """A new openstacksdk connection as the admin."""
         return openstack.connect(region_name="RegionOne", **self.auth)
 
-    def add_compute(self, host: str, driver: str = nova.FAKE_DRIVER) -> None:
-        """Start another nova-compute (stopped with the undercloud)."""
-        self.launcher.add_compute(host, driver)
+    def add_compute(self, host: str, driver: str = nova.FAKE_DRIVER,
+                    ironic_url: str | None = None) -> None:
+        """Start another nova-compute (stopped with the undercloud); with
+        ``nova.IRONIC_DRIVER``, ``ironic_url`` is the Ironic it drives (a lab's)."""
+        self.launcher.add_compute(host, driver, ironic_url=ironic_url)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ IRONIC_DRIVER = "ironic.IronicDriver"
 IRONIC_HOST = "undercloud-ironic"
 #: seconds between the scheduler's searches for unmapped compute hosts
 DISCOVER_INTERVAL = 2
+#: seconds between an Ironic compute's refreshes of its nodes' resources in Placement
+IRONIC_RESOURCES_INTERVAL = 10
 
 
 def _common(plan: Plan, state_path: str, log: str, default: str = "") -> str:
@@ -88,8 +90,12 @@ def processes(plan: Plan) -> list[Proc]:
                  logs=("nova.log",))]
 
 
-def compute(plan: Plan, host: str, driver: str) -> Proc:
-    """A nova-compute named ``host`` with ``driver`` (its own config and state)."""
+def compute(plan: Plan, host: str, driver: str, ironic_url: str | None = None) -> Proc:
+    """A nova-compute named ``host`` with ``driver`` (its own config and state).
+
+    :param ironic_url: the Ironic the ``ironic.IronicDriver`` drives (default: the
+        plan's lab's).
+    """
     name = f"nova-compute-{host}"
     etc = plan.etc(name)
     state = plan.datadir / name
@@ -98,12 +104,15 @@ def compute(plan: Plan, host: str, driver: str) -> Proc:
                    f"host = {host}\ncompute_driver = {driver}\n"
                    f"instances_path = {state / 'instances'}\n")
     if driver == IRONIC_DRIVER:
-        assert plan.lab is not None
+        ironic_url = ironic_url or (plan.lab or {}).get("ironic_url")
+        assert ironic_url is not None, "no Ironic for the Ironic driver"
+        # Nodes come and go (available, deployed, cleaned): look at them often.
+        text = text.replace("[oslo_concurrency]", f"update_resources_interval = "
+                            f"{IRONIC_RESOURCES_INTERVAL}\n[oslo_concurrency]", 1)
         # The lab's Ironic has no authentication; Nova still gets a token from
         # Keystone and sends it.
         text += plan.service_auth("ironic", "nova").replace(
-            "valid_interfaces = public\n",
-            f"endpoint_override = {plan.lab['ironic_url']}\n")
+            "valid_interfaces = public\n", f"endpoint_override = {ironic_url}\n")
     (etc / "nova.conf").write_text(text)
     return Proc(name, [plan.bin("nova-compute"), "--config-file", str(etc / "nova.conf")],
                 logs=(f"{name}.log",))

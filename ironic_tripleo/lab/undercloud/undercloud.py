@@ -164,15 +164,18 @@ class Undercloud:
         LOG.info("undercloud up in %.1fs", time.monotonic() - t0)
 
     def add_compute(self, host: str, driver: str = nova.FAKE_DRIVER,
-                    timeout: float = START_TIMEOUT) -> None:
+                    timeout: float = START_TIMEOUT, ironic_url: str | None = None) -> None:
         """Start one more nova-compute named ``host`` in the running undercloud and
         wait until Nova lists it as up.
+
+        :param ironic_url: with ``nova.IRONIC_DRIVER``: the Ironic it drives (default:
+            the lab's under this undercloud).
 
         :raises UndercloudError: no undercloud runs here, the name is taken, or it
             did not come up (it is stopped then).
         """
         plan = self._running_plan()
-        proc = nova.compute(plan, host, driver)
+        proc = nova.compute(plan, host, driver, ironic_url)
         if proc.name in plan.processes:
             raise UndercloudError(reason=f"a compute named {host} exists already")
         try:
