@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.stamp-install
 PYTEST_ARGS ?=
 
-.PHONY: all venv system demo test unit integration lint sample-config bench clean
+.PHONY: all venv system demo demo-undercloud test unit integration lint sample-config bench clean
 
 all: test
 
@@ -25,6 +25,10 @@ system:
 
 demo: venv system
 	$(BIN)/ironic-tripleo demo --workdir $(CURDIR)/work/demo
+
+# the matched roles deployed by a real undercloud (Nova + Heat) onto the lab's nodes
+demo-undercloud: venv system
+	$(BIN)/ironic-tripleo demo --undercloud --workdir $(CURDIR)/work/demo-undercloud
 
 lint: venv
 	$(BIN)/ruff check .

@@ -80,6 +80,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="VM demo: the built ramdisk (built there first if missing)")
     parser.add_argument("--accel", choices=qemu_vm.ACCELS, default="auto",
                         help="VM demo: auto, kvm or tcg")
+    parser.add_argument("--undercloud", action="store_true",
+                        help="deploy the matched roles through a real undercloud: "
+                             "Nova (Ironic driver) and Heat's overcloud stack")
     parser.set_defaults(func=cmd_demo)
 
 
@@ -130,18 +133,8 @@ def run(workdir: Path, subnet: str) -> None:
     lab = Lab(workdir)
     state = lab.load()
     vm = state["boot"].get("kind") == "vm"
-    step(f"enroll {lab.instackenv_file} into Ironic at {state['ironic_url']} (and manage); "
-         "sizes are left to introspection")
     conn = connect(state["ironic_url"])
-    inventory = json.loads(lab.instackenv_file.read_text())
-    for entry in inventory["nodes"]:
-        for hint in ("cpu", "memory", "disk"):
-            entry.pop(hint, None)
-    results = enroll(conn.baremetal, validate(inventory, str(lab.instackenv_file)),
-                     manage=True, timeout=120)
-    for result in results:
-        print(f"    {result.entry.name}: {result.action} {result.node_id}, "
-              f"ports {', '.join(result.entry.macs)}, {result.provision_state}")
+    enroll_lab(conn, lab, state)
     for node in state["nodes"]:
         name, ns = node["name"], node["namespace"]
         if vm:
@@ -178,6 +171,21 @@ def run(workdir: Path, subnet: str) -> None:
         deploy_marker_vm(conn, state, workdir)
     else:
         deploy_first(conn, state)
+
+
+def enroll_lab(conn, lab: Lab, state: dict) -> None:
+    """Enroll the lab's ``instackenv.json`` without its size hints, and manage."""
+    step(f"enroll {lab.instackenv_file} into Ironic at {state['ironic_url']} (and manage); "
+         "sizes are left to introspection")
+    inventory = json.loads(lab.instackenv_file.read_text())
+    for entry in inventory["nodes"]:
+        for hint in ("cpu", "memory", "disk"):
+            entry.pop(hint, None)
+    results = enroll(conn.baremetal, validate(inventory, str(lab.instackenv_file)),
+                     manage=True, timeout=120)
+    for result in results:
+        print(f"    {result.entry.name}: {result.action} {result.node_id}, "
+              f"ports {', '.join(result.entry.macs)}, {result.provision_state}")
 
 
 # Rules in the ahc-match format, as an operator would write them for these nodes.
@@ -392,6 +400,10 @@ def vm_lab_up(lab: Lab, args: argparse.Namespace) -> dict:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.undercloud:
+        from ironic_tripleo.cli import demo_undercloud  # imports this module
+
+        return demo_undercloud.main(args)
     # SIGTERM (a harness stopping us) cleans up like Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     lab = Lab(args.workdir)

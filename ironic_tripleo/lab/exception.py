@@ -129,3 +129,9 @@ class DemoError(TripleOError):
     """A step of ``ironic-tripleo demo`` did not give the expected result."""
 
     message = "demo: %(reason)s"
+
+
+class OvercloudError(TripleOError):
+    """The overcloud stack on a lab could not be created, changed or deleted."""
+
+    message = "overcloud: %(reason)s"
