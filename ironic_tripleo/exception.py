@@ -168,6 +168,12 @@ class EnrollConflictError(TripleOError):
     message = "%(node)s: %(reason)s; nothing was enrolled"
 
 
+class NodesNotMoved(TripleOError):
+    """Enrolled nodes did not all reach the state of a provision action."""
+
+    message = "'%(target)s' did not succeed for every node: %(errors)s"
+
+
 # --- host commands (ironic_tripleo.command) ------------------------------------------
 
 

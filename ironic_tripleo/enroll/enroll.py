@@ -15,7 +15,8 @@ import logging
 
 from ironic_tripleo.enroll.inventory import NodeEntry
 from ironic_tripleo.enroll.pm_types import bmc_identity
-from ironic_tripleo.exception import EnrollConflictError
+from ironic_tripleo.exception import EnrollConflictError, NodesNotMoved
+from ironic_tripleo.nodes import provision
 
 LOG = logging.getLogger(__name__)
 
@@ -185,14 +186,15 @@ def enroll(baremetal, entries: list[NodeEntry], manage: bool = False,
 
 def _move(baremetal, results: list[EnrollResult], source: str, target: str,
           timeout: float) -> None:
-    """Set ``target`` on every node now in ``source``, then wait for all of them."""
-    moving = []
+    """Set ``target`` on every node now in ``source``, then wait for all of them.
+
+    :raises NodesNotMoved: naming each node that was refused, failed or was late.
+    """
+    labels = {}
     for result in results:
-        node = baremetal.get_node(result.node_id)
-        if node.provision_state == source:
-            LOG.info("%s: %s", result.entry.label, target)
-            baremetal.set_node_provision_state(node, target)
-            moving.append(node)
-    if moving:
-        expected = "manageable" if target == "manage" else "available"
-        baremetal.wait_for_nodes_provision_state(moving, expected, timeout=timeout)
+        if baremetal.get_node(result.node_id).provision_state == source:
+            labels[result.node_id] = result.entry.label
+    errors = provision.move(baremetal, list(labels), target, timeout)
+    if errors:
+        raise NodesNotMoved(target=target, errors="; ".join(
+            f"{labels[node_id]}: {error}" for node_id, error in errors.items()))

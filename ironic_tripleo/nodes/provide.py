@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-import openstack.exceptions
+from ironic_tripleo.nodes import provision
 
 LOG = logging.getLogger(__name__)
 
@@ -39,25 +39,13 @@ def provide(bm: Any, nodes: list[Any], timeout: float = 1800) -> list[Provided]:
     results = {n.id: Provided(n.id, n.name or n.id, n.provision_state) for n in nodes}
     moving = []
     for node in nodes:
-        result = results[node.id]
-        if node.provision_state == "available":
-            continue
-        if node.provision_state != "manageable":
-            result.error = (f"provision state '{node.provision_state}' cannot be provided "
-                            "(needs manageable)")
-            continue
-        try:
-            bm.set_node_provision_state(node.id, "provide")
+        if node.provision_state == "manageable":
             moving.append(node.id)
-        except openstack.exceptions.SDKException as exc:
-            result.error = f"'provide' refused: {exc}"
-    if moving:
-        waited = bm.wait_for_nodes_provision_state(moving, "available", timeout=timeout,
-                                                   abort_on_failed_state=True, fail=False)
-        for node in waited.failure:
-            results[node.id].error = node.last_error or f"ended in {node.provision_state}"
-        for node in waited.timeout:
-            results[node.id].error = f"not available after {timeout:g}s"
+        elif node.provision_state != "available":
+            results[node.id].error = (f"provision state '{node.provision_state}' cannot "
+                                      "be provided (needs manageable)")
+    for node_id, error in provision.move(bm, moving, "provide", timeout).items():
+        results[node_id].error = error
     for node_id, result in results.items():
         result.state = bm.get_node(node_id).provision_state
         if result.state != "available" and result.error is None:
