@@ -32,7 +32,7 @@ from pathlib import Path
 
 import tenacity
 
-from ramdisk import cmdline, lab_seam
+from ramdisk import cmdline, command, lab_seam
 from ramdisk.exception import CmdlineError
 
 MODE_PARAM = "tripleo-ramdisk-mode"
@@ -136,21 +136,19 @@ def say(message: str) -> None:
 
 
 def _quiet(argv: list[str], timeout: float = 60) -> int:
-    try:
-        return subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              timeout=timeout, check=False).returncode
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        say(f"{argv[0]}: {exc}")
-        return -1
+    """Run ``argv`` with its output captured; say why when it could not run or hung."""
+    result = command.run(argv, timeout)
+    if result.returncode in (command.NOT_RUN, command.KILLED):
+        say(result.stderr)
+    return result.returncode
 
 
 def _console(argv: list[str], timeout: float = 60) -> int:
     """Run ``argv`` with its output on the console."""
-    try:
-        return subprocess.run(argv, timeout=timeout, check=False).returncode
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        say(f"{argv[0]}: {exc}")
-        return -1
+    result = command.run(argv, timeout, capture=False)
+    if result.returncode in (command.NOT_RUN, command.KILLED):
+        say(result.stderr)
+    return result.returncode
 
 
 def start_udev(modules: tuple[str, ...]) -> None:
@@ -250,8 +248,8 @@ def run_agent(boot: BootPlan) -> int:
     def once() -> int:
         attempt = f"attempt {retrying.statistics['attempt_number']}/{boot.attempts}"
         say(f"running the agent: {' '.join(agent_argv(boot)[1:])} ({attempt})")
-        code = subprocess.run(agent_argv(boot), env=lab_seam.agent_environment(),
-                              check=False).returncode
+        code = command.run(agent_argv(boot), None, env=lab_seam.agent_environment(),
+                           capture=False).returncode
         if code != 0:
             say(f"{boot.mode} failed with exit code {code} ({attempt})")
         return code
@@ -291,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     if code == 0 and boot.mode == "discover" and boot.poweroff:
         say("discovery done; powering off")
         os.sync()
-        subprocess.run(POWEROFF, check=False)
+        _console(POWEROFF)
         return 0
     if code != 0:
         say(f"{boot.mode} gave up after {boot.attempts} attempt(s); the machine stays up "

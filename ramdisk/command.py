@@ -7,13 +7,20 @@ failed result into :class:`~ramdisk.exception.CommandFailed`, naming the command
 exit code and the tail of its stderr. ``shown`` is the argv as it may be logged and
 put in errors (secrets masked). The conductor has its own runner
 (``ironic_tripleo.command``): the agent ships in the ramdisk without ironic_tripleo.
+
+Every part of the ramdisk deliverable runs its commands here: the agent, the image's
+init (``boot.py``: with ``capture=False`` the output goes to the console, and the agent
+itself runs with no timeout) and the image build (``image/command.py`` adds the
+build's tool check and its ``CommandFailed``). A process watched while it runs (the
+agent's tgtd, the image's cpio pipe) stays a ``Popen``.
 """
 
 from __future__ import annotations
 
 import logging
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from ramdisk.exception import CommandFailed
 
@@ -25,15 +32,23 @@ NOT_RUN = 127
 TAIL_LINES = 6
 
 
-def run(argv: Sequence[str], timeout: float, shown: Sequence[str] | None = None,
-        ) -> subprocess.CompletedProcess[str]:
-    """Run ``argv``; see the module docstring for what a failure returns."""
+def run(argv: Sequence[str], timeout: float | None, shown: Sequence[str] | None = None,
+        *, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+        capture: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run ``argv``; see the module docstring for what a failure returns.
+
+    :param timeout: seconds before it is killed; ``None``: no limit.
+    :param cwd: its working directory; ``env``: its whole environment (else ours).
+    :param capture: capture stdout/stderr; ``False``: they are ours (the console),
+        and the result's are empty.
+    """
     argv = list(argv)
     name = " ".join(shown if shown is not None else argv)
     LOG.debug("running %s", name)
     try:
-        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
-                              check=False, errors="replace")
+        return subprocess.run(argv, capture_output=capture, text=True, timeout=timeout,
+                              check=False, errors="replace", cwd=cwd,
+                              env=dict(env) if env is not None else None)
     except subprocess.TimeoutExpired:
         return subprocess.CompletedProcess(
             argv, KILLED, "", f"{argv[0]} gave no answer within {timeout:g}s and was killed")
@@ -47,10 +62,11 @@ def tail(result: subprocess.CompletedProcess[str]) -> str:
     return " | ".join(text.splitlines()[-TAIL_LINES:]) or "no output"
 
 
-def check(result: subprocess.CompletedProcess[str], shown: Sequence[str] | None = None
-          ) -> str:
+def check(result: subprocess.CompletedProcess[str], shown: Sequence[str] | None = None,
+          failure: type[CommandFailed] = CommandFailed) -> str:
     """Return the result's stdout.
 
+    :param failure: the ``CommandFailed`` subclass to raise (the image build's).
     :raises CommandFailed: it exited non-zero, could not start or was killed.
     """
     if result.returncode != 0:
@@ -58,5 +74,5 @@ def check(result: subprocess.CompletedProcess[str], shown: Sequence[str] | None 
                    NOT_RUN: "could not be started"}.get(result.returncode,
                                                          f"exited {result.returncode}")
         command = " ".join(shown if shown is not None else result.args)
-        raise CommandFailed(command=command, outcome=outcome, tail=tail(result))
+        raise failure(command=command, outcome=outcome, tail=tail(result))
     return result.stdout

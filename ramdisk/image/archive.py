@@ -38,7 +38,7 @@ def pack(root: Path, out: Path, compression: str, owner_root: bool = False) -> P
         pack_proc.wait()
     for name, proc, err in (("cpio", pack_proc, pack_err), (compression, comp, comp_err)):
         if proc.returncode != 0:
-            raise CommandFailed(command=name, code=proc.returncode,
+            raise CommandFailed(command=name, outcome=f"exited {proc.returncode}",
                                 tail=err.decode(errors="replace").strip()[-400:])
     return out
 

@@ -1,16 +1,18 @@
-"""The one way the build runs a host command: logged, checked, errors naming the tail."""
+"""The build's host commands: its tools checked first, run by the agent's runner.
+
+``run`` is ``ramdisk.command`` (the one runner of the ramdisk deliverable) with the
+build's long default timeout and its ``CommandFailed`` (a ``BuildError``), which names
+only the program: an ``mmdebstrap`` argv lists every package.
+"""
 
 from __future__ import annotations
 
-import logging
 import shutil
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from ramdisk import command
 from ramdisk.image.exception import CommandFailed, MissingTool
-
-LOG = logging.getLogger(__name__)
 
 # command -> Debian package that provides it
 TOOLS = {"mmdebstrap": "mmdebstrap", "cpio": "cpio", "zstd": "zstd", "gzip": "gzip",
@@ -28,12 +30,8 @@ def require(*tools: str) -> None:
 def run(argv: Sequence[str], cwd: Path | None = None, timeout: float = 1800) -> str:
     """Run ``argv``; return its stdout.
 
-    :raises CommandFailed: with the last lines of its stderr.
+    :raises CommandFailed: naming the program, how it ended and its stderr's tail
+        (also when it was killed at ``timeout`` or could not start).
     """
-    LOG.debug("running %s", " ".join(argv))
-    result = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True,
-                            timeout=timeout, check=False, errors="replace")
-    if result.returncode != 0:
-        tail = " | ".join((result.stderr or result.stdout).strip().splitlines()[-6:])
-        raise CommandFailed(command=argv[0], code=result.returncode, tail=tail)
-    return result.stdout
+    return command.check(command.run(argv, timeout, cwd=cwd), shown=list(argv)[:1],
+                         failure=CommandFailed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ramdisk.exception import CommandFailed as AgentCommandFailed
 from ramdisk.exception import RamdiskError
 
 
@@ -29,8 +30,10 @@ class MirrorUnreachable(BuildError):
                "network/proxy or pass --mirror URL")
 
 
-class CommandFailed(BuildError):
-    message = "%(command)s failed with exit code %(code)s: %(tail)s"
+class CommandFailed(BuildError, AgentCommandFailed):
+    """A build command failed: a ``BuildError`` and the runner's ``CommandFailed``."""
+
+    message = "%(command)s %(outcome)s: %(tail)s"
 
 
 class KernelNotFound(BuildError):

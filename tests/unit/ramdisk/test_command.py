@@ -32,3 +32,22 @@ def test_timeout_and_missing_program_are_failed_results():
     assert missing.returncode == command.NOT_RUN
     with pytest.raises(CommandFailed, match="could not be started: cannot run"):
         command.check(missing)
+
+
+def test_cwd_env_and_no_timeout(tmp_path):
+    result = command.run(["sh", "-c", "pwd; echo $X"], None, cwd=tmp_path, env={"X": "y"})
+    assert command.check(result) == f"{tmp_path}\ny\n"
+
+
+def test_uncaptured_output_goes_to_our_stdout(capfd):
+    result = command.run(["sh", "-c", "echo to-console; exit 3"], 10, capture=False)
+    assert result.returncode == 3 and not result.stdout
+    assert "to-console" in capfd.readouterr().out
+
+
+def test_check_raises_the_callers_subclass():
+    class Special(CommandFailed):
+        pass
+
+    with pytest.raises(Special, match="^false exited 1"):
+        command.check(command.run(["false"], 10), failure=Special)

@@ -28,7 +28,7 @@ def test_unknown_package_is_named(mocker, tmp_path):
     mocker.patch.object(debian, "require", autospec=True)
     mocker.patch.object(debian, "check_mirror", autospec=True)
     mocker.patch.object(debian, "run", autospec=True, side_effect=CommandFailed(
-        command="mmdebstrap", code=1,
+        command="mmdebstrap", outcome="exited 1",
         tail="E: Unable to locate package nosuchpkg | E: apt-get update failed"))
     with pytest.raises(UnknownPackage, match="nosuchpkg"):
         debian._build_base(spec.BuildSpec(extra_packages=("nosuchpkg",)), "k", tmp_path)
