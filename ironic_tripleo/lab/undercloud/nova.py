@@ -19,8 +19,6 @@ IRONIC_DRIVER = "ironic.IronicDriver"
 IRONIC_HOST = "undercloud-ironic"
 #: seconds between the scheduler's searches for unmapped compute hosts
 DISCOVER_INTERVAL = 2
-#: seconds between an Ironic compute's refreshes of its nodes' resources in Placement
-IRONIC_RESOURCES_INTERVAL = 10
 
 
 def _common(plan: Plan, state_path: str, log: str, default: str = "") -> str:
@@ -106,9 +104,6 @@ def compute(plan: Plan, host: str, driver: str, ironic_url: str | None = None) -
     if driver == IRONIC_DRIVER:
         ironic_url = ironic_url or (plan.lab or {}).get("ironic_url")
         assert ironic_url is not None, "no Ironic for the Ironic driver"
-        # Nodes come and go (available, deployed, cleaned): look at them often.
-        text = text.replace("[oslo_concurrency]", f"update_resources_interval = "
-                            f"{IRONIC_RESOURCES_INTERVAL}\n[oslo_concurrency]", 1)
         # The lab's Ironic has no authentication; Nova still gets a token from
         # Keystone and sends it.
         text += plan.service_auth("ironic", "nova").replace(
