@@ -154,3 +154,10 @@ class ConditionError(DiscoverdError, ValueError):
     long); the rules engine wraps it in ``RuleFailed``."""
 
     message = "%(reason)s"
+
+
+class LLDPError(DiscoverdError, ValueError):
+    """A TLV list that is not ironic-python-agent's ``[[type, hex], ...]`` format
+    (``discoverd.lldp``); the ``lldp_basic`` hook wraps it in ``HookError``."""
+
+    message = "%(reason)s"

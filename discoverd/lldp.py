@@ -17,6 +17,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from discoverd.exception import LLDPError
+
 # Basic TLV types (802.1AB section 8.4)
 CHASSIS_ID, PORT_ID, TTL, PORT_DESCRIPTION, SYSTEM_NAME, SYSTEM_DESCRIPTION = 1, 2, 3, 4, 5, 6
 CAPABILITIES, MANAGEMENT_ADDRESS, ORGANIZATIONAL = 7, 8, 127
@@ -30,10 +32,6 @@ DOT1_PORT_VLAN_ID, DOT1_VLAN_NAME = 1, 3
 DOT3_MTU = 4
 CAPABILITY_NAMES = ("Other", "Repeater", "Bridge", "WLAN AP", "Router", "Telephone",
                     "DOCSIS cable device", "Station only", "C-VLAN", "S-VLAN", "TPMR")
-
-
-class LLDPError(ValueError):
-    """A TLV list that is not ironic-python-agent's ``[[type, hex], ...]`` format."""
 
 
 def _mac(value: bytes) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from oslo_config import cfg
 
 from discoverd import lldp
-from discoverd.exception import HookError
+from discoverd.exception import HookError, LLDPError
 from discoverd.hooks.base import ProcessingHook
 from discoverd.node_info import NodeInfo
 
@@ -48,7 +48,7 @@ class LLDPBasicHook(ProcessingHook):
                 continue
             try:
                 found[name]["lldp_processed"] = lldp.process(iface["lldp"])
-            except lldp.LLDPError as exc:
+            except LLDPError as exc:
                 raise HookError(f"interface {name}: LLDP data unusable: {exc}") from None
             LOG.debug("interface %s: LLDP %s", name, found[name]["lldp_processed"])
 

@@ -3,6 +3,7 @@
 import pytest
 
 from discoverd import lldp
+from discoverd.exception import LLDPError
 from tests.harness.lldp_frames import as_ramdisk_reports, switch_tlvs, tlv
 
 
@@ -39,7 +40,7 @@ def test_local_link_connection():
 
 @pytest.mark.parametrize("bad", ["x", [[1]], [["1", "00"]], [[1, "zz"]], {"a": 1}])
 def test_malformed(bad):
-    with pytest.raises(lldp.LLDPError):
+    with pytest.raises(LLDPError):
         lldp.process(bad)
 
 
