@@ -1,22 +1,29 @@
-"""Neutron: the real API server (``neutron.wsgi.api``), ML2 with no mechanism drivers
-and no agents.
+"""Neutron: the real API server (``neutron.wsgi.api``), ML2 with the lab's
+bind-everything mechanism driver and no agents.
 
 Neutron's migrations do not run on SQLite (they ALTER constraints): on SQLite the
 schema is created from Neutron's models, as Neutron's own tests do, and stamped at
 the migration heads; on PostgreSQL the migrations run.
 
 Networks, subnets and ports are real database objects that Nova can list and
-create; nothing wires them (no agent binds a port: a port Nova binds stays
-``binding_failed``). The undercloud's servers use ``networks='none'``; Nova still
-asks Neutron about networks and ports on start, stop and delete, which this answers.
+create. No agent runs: ``ml2_bind_all`` (loaded through our entry point, so the
+server gets the project on ``PYTHONPATH``) binds every port Nova binds, on any host,
+so servers with a NIC build; nothing wires the ports (no packet moves). Nova also
+asks Neutron about networks and ports on start, stop and delete of servers without
+one (``networks='none'``), which this answers.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from ironic_tripleo.lab.undercloud.plan import Plan
 from ironic_tripleo.lab.undercloud.service import Proc, http_ready, run_step, wsgi
 
 FILES = "neutron.conf;ml2_conf.ini"
+ROOT = Path(__file__).resolve().parents[3]
+#: ``ml2_bind_all``'s entry point name (setup.cfg, ``neutron.ml2.mechanism_drivers``)
+MECHANISM_DRIVER = "tripleo_lab_bind_all"
 #: run by the undercloud venv's python: the whole schema from the models
 CREATE_SCHEMA = """
 import sys
@@ -50,10 +57,10 @@ connection = {plan.db_url('neutron')}
 [oslo_concurrency]
 lock_path = {state / 'locks'}
 {plan.authtoken('neutron')}""")
-    (etc / "ml2_conf.ini").write_text("""[ml2]
+    (etc / "ml2_conf.ini").write_text(f"""[ml2]
 type_drivers = flat,vlan,vxlan
 tenant_network_types = vxlan
-mechanism_drivers =
+mechanism_drivers = {MECHANISM_DRIVER}
 extension_drivers = port_security
 [ml2_type_flat]
 flat_networks = *
@@ -75,5 +82,7 @@ def processes(plan: Plan) -> list[Proc]:
     return [wsgi(plan.venv, "neutron", "neutron.wsgi.api:application",
                  plan.ports["neutron"], str(plan.root),
                  env={"OS_NEUTRON_CONFIG_DIR": str(plan.etc("neutron")),
-                      "OS_NEUTRON_CONFIG_FILES": FILES},
+                      "OS_NEUTRON_CONFIG_FILES": FILES,
+                      # the mechanism driver's module (its entry point is .venv's)
+                      "PYTHONPATH": str(ROOT)},
                  ready=http_ready(plan.url("neutron")), logs=("neutron.log",))]
