@@ -12,6 +12,7 @@ from typing import Any
 
 from ironic_tripleo import bmc_limits
 from ironic_tripleo.exception import InvalidDriverInfo
+from ironic_tripleo.field_problems import raise_problems
 
 DEFAULT_PORT = 623
 MAX_USERNAME_BYTES = bmc_limits.USERNAME_MAX_BYTES
@@ -133,13 +134,7 @@ def parse(info: Mapping[str, Any], node: str = "?") -> BMC:
     :raises: InvalidDriverInfo naming every missing and every malformed field; its
         ``kwargs['missing_only']`` is True when nothing is malformed.
     """
-    missing, bad = find_problems(info)
-    if missing or bad:
-        parts = [f"driver_info {b}" for b in bad]
-        if missing:
-            parts.append("missing " + ", ".join(missing))
-        raise InvalidDriverInfo(node=node, problems="; ".join(parts),
-                                missing_only=not bad)
+    raise_problems(InvalidDriverInfo, node, *find_problems(info))
     priv = info.get("ipmi_priv_level")
     port = info.get("ipmi_port")
     return BMC(

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ironic_tripleo.field_problems import raise_problems
 from ironic_tripleo.quintupleo.clouds import CloudSpec, spec_from_fields
 from ironic_tripleo.quintupleo.exception import InvalidNovaInfo
 
@@ -95,12 +96,7 @@ def parse(info: Mapping[str, Any], node: str = "?") -> NovaTarget:
     :raises InvalidNovaInfo: naming every missing and malformed field; its
         ``kwargs['missing_only']`` is True when nothing is malformed.
     """
-    missing, bad = find_problems(info)
-    if missing or bad:
-        parts = [f"driver_info {b}" for b in bad]
-        if missing:
-            parts.append("missing driver_info " + ", ".join(missing))
-        raise InvalidNovaInfo(node=node, problems="; ".join(parts), missing_only=not bad)
+    raise_problems(InvalidNovaInfo, node, *find_problems(info))
     if info.get("nova_cloud"):
         spec = spec_from_fields(str(info["nova_cloud"]).strip(),
                                 region_name=info.get("nova_region_name"))
