@@ -8,6 +8,13 @@ heartbeat is older than the lease time belongs to a process that died: any
 discoverd process (the restarted one, or another one on the same PostgreSQL)
 takes it over with ``claim(..., Event.resume)`` and re-runs processing on the
 stored data. A live lease is never taken: ``claim`` raises ``LeaseHeld``.
+
+Starting and aborting are leased the same way (``LEASED_STATES``): the process that
+starts or aborts an introspection owns the record until it moves on. If it dies
+there, another process takes the record over (``take_over``) and ends it: a start
+in ``error`` (it cannot know what the dead process had asked Ironic), an abort by
+finishing it. So no crash leaves a record where only the introspection timeout
+would end it.
 """
 
 import datetime
@@ -25,6 +32,8 @@ from discoverd.db.models import Introspection, IntrospectionData, utcnow
 from discoverd.state import Event, State, next_state
 
 _TABLE = Introspection.__table__  # plain UPDATEs: a heartbeat is not a state change
+#: States in which a record belongs to the process working on it.
+LEASED_STATES = (State.starting, State.processing, State.aborting)
 
 
 def new_owner() -> str:
@@ -96,9 +105,21 @@ def renew(db: Database, owner: str) -> int:
     with db.session() as session:
         result = session.execute(
             update(_TABLE)
-            .where(_TABLE.c.owner == owner, _TABLE.c.state == str(State.processing))
+            .where(_TABLE.c.owner == owner,
+                   _TABLE.c.state.in_([str(s) for s in LEASED_STATES]))
             .values(heartbeat_at=utcnow()))
         return result.rowcount
+
+
+def hold(db: Database, uuid: str, state: State, owner: str) -> bool:
+    """Make ``owner`` hold the lease of ``uuid`` while it is in ``state`` (a start or
+    an abort in progress); False when the record has moved on meanwhile."""
+    with db.session() as session:
+        result = session.execute(
+            update(_TABLE)
+            .where(_TABLE.c.uuid == uuid, _TABLE.c.state == str(state))
+            .values(owner=owner, heartbeat_at=utcnow()))
+        return result.rowcount == 1
 
 
 def expired(db: Database, lease_time: float) -> list[str]:
@@ -110,3 +131,31 @@ def expired(db: Database, lease_time: float) -> list[str]:
                 Introspection.state == str(State.processing),
                 or_(Introspection.heartbeat_at.is_(None),
                     Introspection.heartbeat_at < limit))))
+
+
+def stalled(db: Database, lease_time: float) -> list[tuple[str, State, str]]:
+    """``(uuid, state, owner)`` of records ``starting`` or ``aborting`` whose owner
+    stopped renewing its lease (it died). Records without an owner (written by a
+    version without leases on these states) are left to the introspection timeout."""
+    limit = utcnow() - datetime.timedelta(seconds=lease_time)
+    with db.session() as session:
+        rows = session.execute(
+            select(Introspection.uuid, Introspection.state, Introspection.owner).where(
+                Introspection.state.in_([str(State.starting), str(State.aborting)]),
+                Introspection.owner.is_not(None),
+                Introspection.heartbeat_at < limit)).all()
+    return [(row.uuid, State(row.state), row.owner) for row in rows]
+
+
+def take_over(db: Database, uuid: str, state: State, dead_owner: str, owner: str,
+              lease_time: float) -> bool:
+    """Take the expired lease of ``uuid`` from ``dead_owner``; False when another
+    process took it first or the record moved on."""
+    limit = utcnow() - datetime.timedelta(seconds=lease_time)
+    with db.session() as session:
+        result = session.execute(
+            update(_TABLE)
+            .where(_TABLE.c.uuid == uuid, _TABLE.c.state == str(state),
+                   _TABLE.c.owner == dead_owner, _TABLE.c.heartbeat_at < limit)
+            .values(owner=owner, heartbeat_at=utcnow()))
+        return result.rowcount == 1

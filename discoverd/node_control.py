@@ -6,11 +6,11 @@ import logging
 import uuid as uuidlib
 
 from baremetal_common.node_log import node_log
-from discoverd import exception, records
+from discoverd import exception, leases, records
 from discoverd.db.models import utcnow
 from discoverd.ironic import INSPECT_FROM_STATES, INSPECT_INTERFACE, VALID_STATES, bmc_addresses
 from discoverd.service import Service
-from discoverd.state import ABORTED, Event
+from discoverd.state import ABORTED, Event, State
 
 LOG = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def start(service: Service, ident: str, manage_boot: bool = True) -> str:
         node_log(LOG, uuid).warning("has no ports and no BMC address: the ramdisk will not find "
                                     "it")
     records.start(service.db, uuid, manage_boot and not ironic_flow, attributes,
-                         awaiting_join=ironic_flow)
+                  awaiting_join=ironic_flow, owner=service.owner)
     if service.pxe_filter is not None:  # let the node's MACs through before it boots
         service.pxe_filter.sync(service.db, service.ironic)
     node_log(LOG, uuid).info(
@@ -135,8 +135,29 @@ def abort(service: Service, uuid: str) -> None:
     :raises IntrospectionNotFound, InvalidTransition, ConcurrentUpdate:
     """
     record = records.transition(service.db, uuid, Event.abort)
-    failure = power_off(service, uuid) if record.manage_boot else None
+    leases.hold(service.db, uuid, State.aborting, service.owner)
+    finish_abort(service, uuid, record.manage_boot)
+
+
+def finish_abort(service: Service, uuid: str, manage_boot: bool) -> None:
+    """Power the node off if discoverd manages its boot, and end the record in error.
+
+    Also how a process that took over a dead process's abort completes it.
+    """
+    failure = power_off(service, uuid) if manage_boot else None
     error = ABORTED if failure is None else f"{ABORTED}; power off failed: {failure}"
     records.transition(service.db, uuid, Event.abort_end, error=error)
     service.introspection_ended(uuid)
     node_log(LOG, uuid).info("introspection aborted")
+
+
+def end_stalled_start(service: Service, uuid: str, dead_owner: str) -> None:
+    """End in error a start whose process died before the node was booted (or
+    handed to Ironic): what it had asked of Ironic is unknown, so the operator
+    starts again."""
+    records.transition(
+        service.db, uuid, Event.error, no_join=True,
+        error=f"discoverd process {dead_owner} stopped while starting this "
+              "introspection; start it again")
+    service.introspection_ended(uuid)
+    node_log(LOG, uuid).warning("start left by dead process %s ended in error", dead_owner)

@@ -48,13 +48,15 @@ def get(db: Database, uuid: str) -> Introspection:
 
 
 def start(db: Database, uuid: str, manage_boot: bool,
-          attributes: dict[str, Iterable[str]], awaiting_join: bool = False
-          ) -> Introspection:
+          attributes: dict[str, Iterable[str]], awaiting_join: bool = False,
+          owner: str | None = None) -> Introspection:
     """Begin (or restart) the introspection of ``uuid`` in state ``starting``.
 
     :param attributes: lookup attributes, e.g. ``{"mac": [...], "bmc_address": [...]}``.
     :param awaiting_join: the node is being put into Ironic's inspect flow, whose
         interface will call back (``join``).
+    :param owner: the process starting it holds the record's lease until it moves
+        on (``discoverd.leases``): if it dies, another process ends the start.
     :raises InvalidTransition: when an introspection of the node is in progress.
     :raises ConcurrentUpdate: when another process started it at the same moment.
     """
@@ -71,6 +73,8 @@ def start(db: Database, uuid: str, manage_boot: bool,
             record.error = None
             record.manage_boot = manage_boot
             record.awaiting_join = awaiting_join
+            record.owner = owner
+            record.heartbeat_at = None if owner is None else utcnow()
             record.attributes = [Attribute(name=name, value=value)
                                  for name, values in attributes.items()
                                  for value in sorted(set(values))]

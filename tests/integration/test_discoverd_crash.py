@@ -18,10 +18,11 @@ import requests
 from baremetal_common.cloud import connect
 from discoverd import leases, records
 from discoverd.db.api import Database
-from discoverd.state import Event
+from discoverd.state import ABORTED, Event
 from ironic_tripleo.lab import process
 from ironic_tripleo.lab.pxe_services import start_discoverd
 from tests.harness.discoverd_payloads import ramdisk_payload
+from tests.harness.held_http import HeldHTTP
 from tests.harness.ports import free_port
 from tests.harness.waiting import wait_for
 
@@ -221,3 +222,77 @@ def test_postgres_live_process_takes_over_not_before_lease(fake_ironic, discover
         print(f"states at the kills: {at_kill}")
     finally:
         pg.stop()
+
+
+def _call(url: str) -> None:
+    """POST that the process killed under it leaves unanswered."""
+    try:
+        requests.post(url, timeout=60)
+    except requests.ConnectionError:
+        pass
+
+
+def _start_then_kill_while_held(baremetal, tmp_path, discoverds, fake_ironic, method: str,
+                                path: str, abort: bool):
+    """A discoverd whose Ironic calls pass through a forwarder; a node started (and,
+    with ``abort``, aborted) while the ``method path`` call to Ironic is held; the
+    process is killed there and restarted. Return (db, discoverd, node)."""
+    with HeldHTTP(fake_ironic.url) as forwarder:
+        connection = f"sqlite:///{tmp_path / 'discoverd.sqlite'}"
+        d = discoverds("d", forwarder.url, connection)
+        db = Database(connection)
+        node, _ = enroll(baremetal, 9 if abort else 8)
+        if not abort:
+            forwarder.hold(method, path)
+        threading.Thread(target=_call, args=(f"{d.url}/v1/introspection/{node.id}",),
+                         daemon=True).start()
+        if abort:
+            wait_for(lambda: status(d.url, node.id).get("state") == "waiting", 30, 0.05,
+                     what="the start to boot the node")
+            forwarder.hold(method, path)
+            threading.Thread(target=_call, args=(f"{d.url}/v1/introspection/{node.id}/abort",),
+                             daemon=True).start()
+        assert forwarder.held.wait(30), "discoverd never made the held call"
+        at_kill = records.get(db, node.id)
+        d.kill()
+        forwarder.release()
+    assert at_kill.state == ("aborting" if abort else "starting")
+    assert at_kill.owner is not None  # the killed process held the record
+    d = Discoverd(d.workdir, fake_ironic.url, connection)  # now straight to Ironic
+    d.start()
+    return db, d, node
+
+
+def test_kill_9_while_starting_ends_the_start_in_error(fake_ironic, discoverds, tmp_path):
+    baremetal = connect(fake_ironic.url).baremetal
+    db, d, node = _start_then_kill_while_held(
+        baremetal, tmp_path, discoverds, fake_ironic, "PUT", r"/management/boot_device$",
+        abort=False)
+    try:
+        # Ended by the restarted process once the dead one's lease expired, not left
+        # `starting` until the (hour-long) introspection timeout.
+        done = wait_for(lambda: (s := status(d.url, node.id))["finished"] and s,
+                        4 * LEASE + 15, 0.2, what="the stalled start to end")
+        assert done["state"] == "error" and "stopped while starting" in done["error"], done
+        r = requests.post(f"{d.url}/v1/introspection/{node.id}", timeout=30)
+        assert r.status_code == 202, r.text  # a new start is accepted at once
+        assert status(d.url, node.id)["state"] in ("waiting", "starting")
+    finally:
+        db.dispose()
+        process.kill_group(d.pid)
+
+
+def test_kill_9_while_aborting_finishes_the_abort(fake_ironic, discoverds, tmp_path):
+    baremetal = connect(fake_ironic.url).baremetal
+    db, d, node = _start_then_kill_while_held(
+        baremetal, tmp_path, discoverds, fake_ironic, "PUT", r"/states/power$", abort=True)
+    try:
+        done = wait_for(lambda: (s := status(d.url, node.id))["finished"] and s,
+                        4 * LEASE + 15, 0.2, what="the stalled abort to end")
+        assert done["state"] == "error" and done["error"] == ABORTED, done
+        # The restarted process powered the node off, as the abort would have.
+        wait_for(lambda: baremetal.get_node(node.id).power_state == "power off", 30, 0.2,
+                 what="the node to be powered off")
+    finally:
+        db.dispose()
+        process.kill_group(d.pid)

@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from discoverd import exception, lease_keeper, leases, processing, records
 from discoverd.db.models import Introspection
-from discoverd.state import Event
+from discoverd.state import ABORTED, Event, State
 from tests.harness.discoverd_payloads import ramdisk_payload
 
 MACS = ["52:54:00:00:00:31"]
@@ -104,3 +104,82 @@ def test_store_data_off_keeps_raw_data_only_while_processing(service, ironic):
     assert records.get(service.db, uuid).state == "finished"
     with pytest.raises(exception.DataNotFound):
         records.get_data(service.db, uuid, processed=False)
+
+
+def _starting(service, ironic, owner: str) -> str:
+    uuid = ironic.add_node("n1", tuple(MACS), bmc="10.0.0.31")
+    records.start(service.db, uuid, True, {"mac": MACS}, owner=owner)
+    return uuid
+
+
+def test_start_left_by_a_dead_process_ends_in_error(service, ironic):
+    uuid = _starting(service, ironic, "dead-process")
+    assert lease_keeper.run_once(service, wait=True) == []  # alive for all we know
+    assert records.get(service.db, uuid).state == "starting"
+    _age(service, uuid, service.lease_time + 1)
+    assert lease_keeper.run_once(service, wait=True) == [uuid]
+    record = records.get(service.db, uuid)
+    assert record.state == "error" and record.owner is None
+    assert "dead-process stopped while starting" in record.error
+    # Ended: a new start is accepted at once.
+    records.start(service.db, uuid, True, {"mac": MACS}, owner=service.owner)
+    assert records.get(service.db, uuid).state == "starting"
+
+
+def test_start_of_a_live_process_is_renewed_not_ended(service, ironic):
+    uuid = _starting(service, ironic, service.owner)
+    _age(service, uuid, service.lease_time + 1)
+    assert lease_keeper.run_once(service, wait=True) == []  # renewed first
+    record = records.get(service.db, uuid)
+    assert (record.state, record.owner) == ("starting", service.owner)
+    # Moving on releases the lease.
+    record = records.transition(service.db, uuid, Event.wait)
+    assert (record.owner, record.heartbeat_at) == (None, None)
+
+
+def test_abort_left_by_a_dead_process_is_finished(service, ironic):
+    uuid = _waiting(service, ironic)
+    records.transition(service.db, uuid, Event.abort)
+    leases.hold(service.db, uuid, State.aborting, "dead-process")
+    _age(service, uuid, service.lease_time + 1)
+    assert lease_keeper.run_once(service, wait=True) == [uuid]
+    record = records.get(service.db, uuid)
+    assert record.state == "error" and record.error == ABORTED
+    assert record.owner is None
+
+
+def test_abort_with_managed_boot_left_by_a_dead_process_powers_off(service, ironic):
+    uuid = _starting(service, ironic, "dead-process")
+    records.transition(service.db, uuid, Event.abort)
+    leases.hold(service.db, uuid, State.aborting, "dead-process")
+    _age(service, uuid, service.lease_time + 1)
+    assert lease_keeper.run_once(service, wait=True) == [uuid]
+    assert ("set_power_state", uuid, "power off") in ironic.calls
+    assert records.get(service.db, uuid).state == "error"
+
+
+def test_stalled_record_is_taken_over_once(service, ironic):
+    uuid = _starting(service, ironic, "dead-process")
+    _age(service, uuid, service.lease_time + 1)
+    assert leases.stalled(service.db, service.lease_time) == [
+        (uuid, State.starting, "dead-process")]
+    assert leases.take_over(service.db, uuid, State.starting, "dead-process", "a",
+                            service.lease_time)
+    assert not leases.take_over(service.db, uuid, State.starting, "dead-process", "b",
+                                service.lease_time)
+    assert leases.stalled(service.db, service.lease_time) == []
+
+
+def test_start_without_an_owner_is_left_to_the_timeout(service, ironic):
+    uuid = ironic.add_node("n1", tuple(MACS), bmc="10.0.0.31")
+    records.start(service.db, uuid, True, {"mac": MACS})  # no lease: an older writer
+    assert lease_keeper.run_once(service, wait=True) == []
+    assert records.get(service.db, uuid).state == "starting"
+
+
+def test_api_abort_holds_the_lease_until_it_ends(client, service, ironic):
+    uuid = _waiting(service, ironic)
+    r = client.post(f"/v1/introspection/{uuid}/abort")
+    assert r.status_code == 202
+    record = records.get(service.db, uuid)
+    assert (record.state, record.error, record.owner) == ("error", ABORTED, None)
