@@ -1,9 +1,7 @@
 """ahc-match against a real standalone Ironic: profiles written, counts kept, races."""
 
 import json
-import shutil
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -11,15 +9,12 @@ from ahc_rules.cli import match as cli
 from ahc_rules.ironic import IronicMatcher, node_profile, parse_capabilities
 from ahc_rules.rules_dir import load_rules
 from ahc_rules.synthetic import fleet
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "ahc_rules" / "examples"
+from tests.harness.ahc_examples import copy_examples
 
 
 @pytest.fixture
 def rules_dir(tmp_path):
-    target = tmp_path / "rules"
-    shutil.copytree(EXAMPLES, target)
-    return target
+    return copy_examples(tmp_path)
 
 
 @pytest.fixture

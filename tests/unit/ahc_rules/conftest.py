@@ -1,22 +1,18 @@
 """Fixtures for ahc_rules tests: a copy of the example rules, synthetic facts files."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from ahc_rules.synthetic import fleet
-
-EXAMPLES = Path(__file__).resolve().parents[3] / "ahc_rules" / "examples"
+from tests.harness.ahc_examples import copy_examples
 
 
 @pytest.fixture
 def rules_dir(tmp_path):
     """A writable copy of ahc_rules/examples."""
-    target = tmp_path / "rules"
-    shutil.copytree(EXAMPLES, target)
-    return target
+    return copy_examples(tmp_path)
 
 
 @pytest.fixture
