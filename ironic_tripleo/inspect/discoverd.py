@@ -163,7 +163,7 @@ def finish_inspection(task: Any, client: DiscoverdClient) -> None:
             node_log(LOG, uuid).warning("cannot read introspection status: %s", exc)
             return
         status = None
-    if status is not None and not status.finished:
+    if status is not None and not status.is_finished:
         return
     task.upgrade_lock()  # reloads the node with what discoverd wrote
     if task.node.provision_state != states.INSPECTWAIT:

@@ -1,70 +1,112 @@
-"""The discoverd HTTP client: requests made, errors mapped."""
+"""The discoverd client over openstacksdk's proxy: requests made, errors mapped.
+
+``requests.Session.request`` is replaced by a function that answers the version
+discovery (``GET /`` or ``/v1``) like discoverd and the call under test with ``answer``.
+"""
 
 import json
 
 import pytest
 import requests
 
-from ironic_tripleo.exception import DiscoverdAPIError
-from ironic_tripleo.inspect.discoverd_client import VERSION_HEADER, DiscoverdClient
+from ironic_tripleo.exception import DiscoverdAPIError, DiscoverdRefused
+from ironic_tripleo.inspect.discoverd_client import API_VERSION, VERSION_HEADER, DiscoverdClient
 
 
 def response(status: int, body: object = None) -> requests.Response:
     resp = requests.Response()
     resp.status_code = status
+    resp.reason = "reason"
+    resp.headers["Content-Type"] = "application/json"
     resp._content = b"" if body is None else json.dumps(body).encode()
     return resp
 
 
+class Discoverd:
+    """Answers the version document at the root, ``answer`` elsewhere; records calls."""
+
+    def __init__(self, answer: requests.Response) -> None:
+        self.answer = answer
+        self.calls: list[tuple[str, str, dict]] = []
+
+    def __call__(self, session, method, url, **kwargs):
+        if method == "GET" and url.rstrip("/") in ("http://d:5050", "http://d:5050/v1"):
+            return response(200, {"versions": [{"id": "1.18", "status": "CURRENT", "links": [
+                {"href": "http://d:5050/v1", "rel": "self"}]}]})
+        self.calls.append((method, url, kwargs))
+        return self.answer
+
+
 @pytest.fixture
-def request_mock(mocker):
-    return mocker.patch.object(requests.Session, "request", autospec=True)
+def discoverd(mocker):
+    def install(answer):
+        fake = Discoverd(answer)
+        mocker.patch.object(requests.Session, "request", autospec=True, side_effect=fake)
+        return fake
+    return install
 
 
-def test_start_posts_without_manage_boot(request_mock):
-    request_mock.return_value = response(202)
+def test_start_posts_without_manage_boot(discoverd):
+    fake = discoverd(response(202))
     client = DiscoverdClient("http://d:5050/", timeout=3)
     client.start("u1")
-    _, method, url = request_mock.call_args.args
-    assert (method, url) == ("POST", "http://d:5050/v1/introspection/u1")
-    assert request_mock.call_args.kwargs["params"] == {"manage_boot": "false"}
-    assert request_mock.call_args.kwargs["timeout"] == 3
-    assert request_mock.call_args.kwargs["headers"][VERSION_HEADER] == "1.18"
+    (method, url, kwargs), (then, status_url, _) = fake.calls  # the SDK reads it back
+    assert (then, status_url) == ("GET", "http://d:5050/v1/introspection/u1")
+    assert (method, url.split("?")[0]) == ("POST", "http://d:5050/v1/introspection/u1")
+    assert kwargs["params"] == {"manage_boot": False}  # discoverd reads "False" as false
+    assert kwargs["timeout"] == 3
+    assert kwargs["headers"][VERSION_HEADER] == API_VERSION
     assert client.callback_url == "http://d:5050/v1/continue"
 
 
-def test_status_parsed(request_mock):
-    request_mock.return_value = response(200, {"uuid": "u1", "state": "error",
-                                               "finished": True, "error": "boom"})
-    status = DiscoverdClient("http://d").status("u1")
-    assert status.finished and status.error == "boom" and status.state == "error"
+def test_status_parsed(discoverd):
+    discoverd(response(200, {"uuid": "u1", "state": "error", "finished": True,
+                             "error": "boom"}))
+    status = DiscoverdClient("http://d:5050").status("u1")
+    assert status.is_finished and status.error == "boom" and status.state == "error"
 
 
-def test_error_carries_status_and_message(request_mock):
-    request_mock.return_value = response(409, {"error": {"message": "not running"}})
-    with pytest.raises(DiscoverdAPIError) as err:
-        DiscoverdClient("http://d").abort("u1")
+def test_abort_posts_abort(discoverd):
+    fake = discoverd(response(202))
+    DiscoverdClient("http://d:5050").abort("u1")
+    assert [(m, u) for m, u, _ in fake.calls] == [
+        ("POST", "http://d:5050/v1/introspection/u1/abort")]
+
+
+def test_error_carries_status_and_message(discoverd):
+    discoverd(response(409, {"error": {"message": "not running"}}))
+    with pytest.raises(DiscoverdRefused) as err:
+        DiscoverdClient("http://d:5050").abort("u1")
     assert err.value.status == 409
     assert "not running" in str(err.value) and "u1" in str(err.value)
     # discoverd answered: the hint about a wrong URL or a stopped service would mislead.
     assert "is running" not in str(err.value)
 
 
-def test_unreachable_has_no_status(request_mock):
-    request_mock.side_effect = requests.ConnectionError("refused")
+def test_not_found_is_404(discoverd):
+    discoverd(response(404, {"error": {"message": "No introspection of node u1"}}))
+    with pytest.raises(DiscoverdRefused) as err:
+        DiscoverdClient("http://d:5050").status("u1")
+    assert err.value.status == 404 and "No introspection of node u1" in str(err.value)
+
+
+def test_unreachable_has_no_status(mocker):
+    mocker.patch.object(requests.Session, "request", autospec=True,
+                        side_effect=requests.ConnectionError("refused"))
     with pytest.raises(DiscoverdAPIError) as err:
-        DiscoverdClient("http://d").status("u1")
+        DiscoverdClient("http://d:5050").status("u1")
+    assert not isinstance(err.value, DiscoverdRefused)
     assert err.value.status is None
-    assert "http://d" in str(err.value) and "refused" in str(err.value)
+    assert "http://d:5050" in str(err.value)
     assert "check [tripleo_discoverd]url" in str(err.value)
 
 
-def test_session_auth_plugin_adds_credentials(request_mock):
+def test_session_auth_plugin_adds_credentials(discoverd):
     from keystoneauth1 import session as ks_session
     from keystoneauth1.http_basic import HTTPBasicAuth
 
-    request_mock.return_value = response(202)
+    fake = discoverd(response(202))
     auth = HTTPBasicAuth(username="ironic", password="s3cret")
-    DiscoverdClient("http://d", session=ks_session.Session(auth=auth)).start("u1")
-    headers = request_mock.call_args.kwargs["headers"]
+    DiscoverdClient("http://d:5050", session=ks_session.Session(auth=auth)).start("u1")
+    headers = fake.calls[0][2]["headers"]
     assert headers["Authorization"] == "Basic aXJvbmljOnMzY3JldA=="  # ironic:s3cret

@@ -4,10 +4,11 @@ from unittest import mock
 
 import pytest
 from ironic.common import states
+from openstack.baremetal_introspection.v1.introspection import Introspection
 
 from ironic_tripleo.exception import DiscoverdAPIError
 from ironic_tripleo.inspect import discoverd
-from ironic_tripleo.inspect.discoverd_client import DiscoverdClient, IntrospectionStatus
+from ironic_tripleo.inspect.discoverd_client import DiscoverdClient
 
 
 @pytest.fixture
@@ -32,8 +33,8 @@ def common(mocker):
     return common
 
 
-def status(finished: bool, error: str | None = None) -> IntrospectionStatus:
-    return IntrospectionStatus(uuid="u1", state="x", finished=finished, error=error)
+def status(finished: bool, error: str | None = None) -> Introspection:
+    return Introspection(id="u1", state="x", is_finished=finished, error=error)
 
 
 def test_running_leaves_node_alone(task, client, common):
