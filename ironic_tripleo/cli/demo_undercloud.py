@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import time
 import uuid
 from pathlib import Path
 
@@ -35,8 +36,11 @@ STACK = "overcloud"
 EXPECTED = {"control": 1, "ceph-storage": 1, "compute": 2}
 
 
-def run(workdir: Path, lab: Lab, undercloud: Undercloud, subnet: str) -> None:
-    """Every step; both are brought up here and left up (the caller takes them down)."""
+def run(workdir: Path, lab: Lab, undercloud: Undercloud, subnet: str) -> float:
+    """Every step; both are brought up here and left up (the caller takes them down).
+
+    :returns: seconds from ``stack create`` to CREATE_COMPLETE.
+    """
     demo.step(f"undercloud up in {undercloud.root}")
     plan = undercloud.up()
     print(f"    Keystone {plan.auth_url}; clouds.yaml {undercloud.clouds_yaml}")
@@ -70,14 +74,18 @@ def run(workdir: Path, lab: Lab, undercloud: Undercloud, subnet: str) -> None:
     image_id = overcloud.upload_image(cloud, image, f"overcloud-{uuid.uuid4().hex[:6]}")
     demo.step(f"openstack stack create --wait -t {overcloud.TEMPLATE} -e "
               f"{emit / 'overcloud-roles.yaml'} --parameter OvercloudImage={image_id} {STACK}")
+    started = time.monotonic()
     stack = overcloud.create_stack(clouds, STACK, [emit / "overcloud-roles.yaml"],
                                    {"OvercloudImage": image_id})
-    print(f"    {STACK}: {stack['stack_status']} {stack['stack_status_reason']}")
+    took = time.monotonic() - started
+    print(f"    {STACK}: {stack['stack_status']} after {took:.1f} s: "
+          f"{stack['stack_status_reason']}")
     placed = overcloud.servers(cloud, conn.baremetal)
     print(overcloud.table(placed))
     if stack["stack_status"] != "CREATE_COMPLETE":
         raise DemoError(f"stack {STACK}: {stack['stack_status_reason']}")
     check(placed, state)
+    return took
 
 
 def check(placed: list[overcloud.Placed], state: dict) -> None:
