@@ -1,18 +1,34 @@
 """Fixtures of discoverd's unit tests: configuration, fake Ironic, app and client."""
 
+import shutil
+
 import pytest
 
 from discoverd.app import create_app, get_service
 from discoverd.conf import new_conf
+from discoverd.db.api import Database
 from tests.harness.fake_ironic import FakeIronic
 
 
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory):
+    """A SQLite file migrated to head once per session: each test copies it (the
+    migrations' DDL, fsync'ed, cost about 0.3 s per test)."""
+    path = tmp_path_factory.mktemp("discoverd-db") / "template.sqlite"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    db.dispose()
+    return path
+
+
 @pytest.fixture
-def conf(tmp_path):
-    """A parsed configuration with a SQLite database under ``tmp_path``."""
+def conf(tmp_path, migrated_db):
+    """A parsed configuration with a SQLite database (already at head) under
+    ``tmp_path``; the app's own upgrade finds nothing to do."""
+    target = tmp_path / "discoverd.sqlite"
+    shutil.copyfile(migrated_db, target)
     conf = new_conf([])
-    conf.set_override("connection", f"sqlite:///{tmp_path / 'discoverd.sqlite'}",
-                      group="database")
+    conf.set_override("connection", f"sqlite:///{target}", group="database")
     return conf
 
 
