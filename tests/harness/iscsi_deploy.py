@@ -17,6 +17,8 @@ from pathlib import Path
 
 import requests
 
+from baremetal_common.cloud import connect
+from ironic_tripleo.nodes import provision as node_provision
 from tests.harness.disk_images import MiB
 from tests.harness.iscsi_target import require_tgt
 from tests.harness.ports import free_port
@@ -96,8 +98,10 @@ def available_node(url: str, instance_info: dict) -> tuple[str, str]:
     r = requests.post(f"{url}/v1/ports", headers=API, timeout=30,
                       json={"node_uuid": uuid, "address": mac})
     assert r.status_code == 201, r.text
-    provision(url, uuid, "manage", "manageable")
-    provision(url, uuid, "provide", "available")
+    baremetal = connect(url).baremetal
+    for target in ("manage", "provide"):  # the product's one "set and wait"
+        errors = node_provision.move(baremetal, [uuid], target, timeout=60)
+        assert not errors, errors
     patch = [{"op": "add", "path": f"/instance_info/{k}", "value": v}
              for k, v in instance_info.items()]
     r = requests.patch(f"{url}/v1/nodes/{uuid}", headers=API, timeout=30, json=patch)
