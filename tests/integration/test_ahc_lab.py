@@ -9,7 +9,6 @@ profiles land in the lab's real Ironic, ``--explain`` names the failing spec lin
 import json
 
 import pytest
-import requests
 
 from ahc_rules.cli import match as ahc_match
 from ahc_rules.ironic import node_profile
@@ -18,9 +17,8 @@ from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
 from ironic_tripleo.lab.lab import running_lab
 from ironic_tripleo.lab.node import NodeSpec
-from tests.harness.waiting import wait_for
+from tests.harness.lab_inspection import inspect_all
 
-HEADERS = {"X-OpenStack-Ironic-API-Version": "latest"}
 SPECS = [
     NodeSpec(name="bigmem", cpus=2, memory_mb=6144, disk_gb=20),
     NodeSpec(name="bigdisk", cpus=2, memory_mb=2048, disk_gb=200, disk_rotational=True),
@@ -45,16 +43,7 @@ def lab_inspected(tmp_path_factory):
                 entry.pop(key, None)
         bm = connect(lab["ironic_url"]).baremetal
         enroll(bm, validate({"nodes": entries}), manage=True, timeout=60)
-        for node in lab["nodes"]:
-            r = requests.put(f"{lab['ironic_url']}/v1/nodes/{node['name']}/states/provision",
-                             headers=HEADERS, json={"target": "inspect"}, timeout=30)
-            assert r.status_code == 202, r.text
-
-        def finished():
-            nodes = [bm.get_node(n["name"]) for n in lab["nodes"]]
-            states = {n.provision_state for n in nodes}
-            return nodes if states <= {"manageable", "inspect failed"} else None
-        nodes = wait_for(finished, 120, 0.5, what="the end of the inspections")
+        nodes = inspect_all(lab, bm, timeout=120)
         assert all(n.provision_state == "manageable" for n in nodes), [
             (n.name, n.last_error) for n in nodes]
         yield lab, bm
