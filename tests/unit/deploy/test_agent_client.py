@@ -1,37 +1,22 @@
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from ironic_tripleo.deploy.agent_client import AgentClient
 from ironic_tripleo.exception import AgentCommandFailed
+from tests.harness.http_server import QuietHandler, serving
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
+class _Handler(QuietHandler):
     def do_POST(self):  # noqa: N802
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        body = self.read_json()
         self.server.seen.append((self.path, self.headers.get("X-Agent-Token"), body))
-        status, answer = self.server.answers.get(self.path, (200, {"ok": True}))
-        data = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(*self.server.answers.get(self.path, (200, {"ok": True})))
 
 
 @pytest.fixture
 def agent():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.seen, server.answers = [], {}
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(_Handler) as server:
+        server.seen, server.answers = [], {}
+        yield server
 
 
 def test_commands_carry_token_and_body(agent):

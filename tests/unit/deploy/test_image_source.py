@@ -56,10 +56,9 @@ def test_http_fetch(callback_server_like, tmp_path):
 
 @pytest.fixture
 def callback_server_like():
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from tests.harness.http_server import QuietHandler, serving
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):  # noqa: N802
             ok = self.path == "/img"
             body = b"http-image" if ok else b"no"
@@ -68,12 +67,5 @@ def callback_server_like():
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as server:
+        yield server.url

@@ -27,35 +27,17 @@ def callback_server():
 
     Yields a recorder with ``url``, ``statuses`` (to fill) and ``bodies`` (received).
     """
-    import json
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from tests.harness.http_server import QuietHandler, serving
 
     recorder = _Recorder()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self):  # noqa: N802 - http.server's name
-            length = int(self.headers.get("Content-Length", 0))
-            recorder.bodies.append(json.loads(self.rfile.read(length)))
+            recorder.bodies.append(self.read_json())
             status = recorder.statuses.pop(0) if recorder.statuses else 202
-            body = json.dumps({"uuid": "node-1"} if status < 400 else
-                              {"error": {"message": f"status {status}"}}).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.send_json(status, {"uuid": "node-1"} if status < 400 else
+                           {"error": {"message": f"status {status}"}})
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    recorder.url = f"http://127.0.0.1:{server.server_address[1]}/v1/continue"
-    try:
+    with serving(Handler) as server:
+        recorder.url = f"{server.url}/v1/continue"
         yield recorder
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

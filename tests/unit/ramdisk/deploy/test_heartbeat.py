@@ -1,12 +1,11 @@
-import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
 from ramdisk.deploy import heartbeat
 from ramdisk.deploy.exception import HeartbeatFailed, LookupFailed
+from tests.harness.http_server import QuietHandler, serving
 
 
 @pytest.fixture
@@ -17,34 +16,19 @@ def ironic():
                                                       "heartbeat_timeout": 30}}),
              "beat": 202, "posts": [], "queries": []}
 
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self, status, body):
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(QuietHandler):
         def do_GET(self):  # noqa: N802
             state["queries"].append(self.path)
-            self._answer(*state["lookup"])
+            self.send_json(*state["lookup"])
 
         def do_POST(self):  # noqa: N802
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            state["posts"].append((self.path, body))
-            self._answer(state["beat"], {} if state["beat"] == 202 else
-                         {"error_message": "bad token"})
+            state["posts"].append((self.path, self.read_json()))
+            self.send_json(state["beat"], {} if state["beat"] == 202 else
+                           {"error_message": "bad token"})
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state["url"] = f"http://127.0.0.1:{server.server_address[1]}"
-    yield state
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as server:
+        state["url"] = server.url
+        yield state
 
 
 def test_lookup_and_heartbeat(ironic):
