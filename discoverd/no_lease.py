@@ -15,13 +15,13 @@ from __future__ import annotations
 import datetime
 import logging
 import os
-import threading
 from pathlib import Path
 
 from baremetal_common.node_log import node_log
 from discoverd import exception, records
 from discoverd.db.models import utcnow
 from discoverd.node_control import power_off
+from discoverd.periodic import Periodic
 from discoverd.pxe_filter import dnsmasq_log
 from discoverd.service import Service
 from discoverd.state import Event, State
@@ -108,12 +108,11 @@ class NoLeaseWatcher:
         self.service, self.grace, self.poll_interval = service, grace, poll_interval
         self.follower = LogFollower(log_file)
         self.failures = dnsmasq_log.LeaseFailures()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="discoverd-no-lease",
-                                        daemon=True)
+        self._periodic = Periodic("discoverd-no-lease", poll_interval, self.poll,
+                                  "DHCP log check")
 
     def start(self) -> None:
-        self._thread.start()
+        self._periodic.start()
         LOG.info("following %s for nodes refused a DHCP lease (grace %s s)",
                  self.follower.path, self.grace)
 
@@ -127,17 +126,8 @@ class NoLeaseWatcher:
         self.failures.prune(now - KEEP)
         return end_overdue(self.service, self.failures, self.grace, now)
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.poll_interval):
-            try:
-                self.poll()
-            except Exception:  # keep watching through database or file hiccups
-                LOG.exception("DHCP log check failed; retrying in %s s", self.poll_interval)
-
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
+        self._periodic.stop()
 
 
 def from_conf(conf, service: Service) -> NoLeaseWatcher | None:

@@ -6,12 +6,12 @@ timed-out introspection is expired (and its node powered off) once.
 
 import datetime
 import logging
-import threading
 
 from baremetal_common.node_log import node_log
 from discoverd import exception, records
 from discoverd.db.models import utcnow
 from discoverd.node_control import power_off
+from discoverd.periodic import Periodic
 from discoverd.service import Service
 from discoverd.state import Event
 
@@ -38,28 +38,10 @@ def expire(service: Service, now: datetime.datetime | None = None) -> list[str]:
     return expired
 
 
-class TimeoutChecker:
+class TimeoutChecker(Periodic):
     """Run ``expire`` every ``period`` seconds in a daemon thread until ``stop``."""
 
     def __init__(self, service: Service, period: float) -> None:
         self.service = service
-        self.period = period
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="discoverd-timeouts",
-                                        daemon=True)
-
-    def start(self) -> None:
-        if self.period > 0:
-            self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.period):
-            try:
-                expire(self.service)
-            except Exception:  # keep the thread alive through database hiccups
-                LOG.exception("timeout check failed; retrying in %s s", self.period)
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
+        super().__init__("discoverd-timeouts", period, lambda: expire(service),
+                         "timeout check")

@@ -16,6 +16,7 @@ from typing import Any
 
 from discoverd import exception, records
 from discoverd.db.api import Database
+from discoverd.periodic import Periodic
 from discoverd.pxe_filter.dnsmasq import FilterState, HostsDir, decide
 
 LOG = logging.getLogger(__name__)
@@ -68,39 +69,24 @@ def from_conf(conf: Any) -> PXEFilter | None:
                      discovery=conf.discovery.enroll_unknown)
 
 
-class FilterSyncer:
+class FilterSyncer(Periodic):
     """Run ``pxe_filter.sync`` every ``period`` seconds, and on ``wake``, in a daemon
     thread."""
 
     def __init__(self, pxe_filter: PXEFilter | None, db: Database, ironic: Any,
                  period: float) -> None:
-        self.pxe_filter, self.db, self.ironic, self.period = pxe_filter, db, ironic, period
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="discoverd-pxe-filter",
-                                        daemon=True)
+        self.pxe_filter, self.db, self.ironic = pxe_filter, db, ironic
+        super().__init__("discoverd-pxe-filter", period, self._sync, "PXE filter sync",
+                         at_start=True)
+
+    def _sync(self) -> None:
+        if self.pxe_filter is not None:  # started only with one
+            self.pxe_filter.sync(self.db, self.ironic)
 
     def start(self) -> None:
-        if self.pxe_filter is not None and self.period > 0:
-            self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            try:
-                self.pxe_filter.sync(self.db, self.ironic)
-            except Exception:  # keep the thread alive through database hiccups
-                LOG.exception("PXE filter sync failed; retrying in %s s", self.period)
-            self._wake.wait(self.period)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
+        if self.pxe_filter is not None:
+            super().start()
 
     def wake(self, *_: Any) -> None:
         """Sync now rather than at the end of the period (an introspection ended)."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
+        super().wake()
