@@ -9,8 +9,10 @@ default 8 power-sync workers), in the same run:
 - ``shared``: what the ``tripleo-nova`` interface does: one
   :class:`~ironic_tripleo.quintupleo.clouds.CloudRegistry`, so one connection (one
   Keystone token, pooled HTTP connections) for every node;
-- ``per-call``: a new openstacksdk connection for every read (a token request, then
-  the server GET), as one ``openstackbmc`` process per BMC that starts afresh does.
+- ``per-call``: a new openstacksdk connection for every read, from clouds.yaml read
+  afresh (a token request, then the server GET whose new token Nova's
+  keystonemiddleware validates), as one ``openstackbmc`` process per BMC that starts
+  afresh does.
 
 Prints nodes/s of each way and the ratio. Asserts nothing.
 """
@@ -65,13 +67,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no servers named {args.prefix}-* on {args.cloud}", file=sys.stderr)
         return 2
     ids = [servers[i % len(servers)].id for i in range(args.nodes)]
-    region = openstack.config.OpenStackConfig(
-        config_files=[args.clouds_file]).get_one(cloud=args.cloud)
-
     nodes = [NovaServer(cloud, server_id, ServerSettings(poll_interval=0.2))
              for server_id in ids]
 
     def fresh(server_id: str) -> None:
+        # A new CloudRegion each time: connections made from one region share its
+        # keystoneauth session, so its token (the per-call way measured nothing then).
+        region = openstack.config.OpenStackConfig(
+            config_files=[args.clouds_file]).get_one(cloud=args.cloud)
         conn = openstack.connection.Connection(config=region)
         try:
             Reading.from_server(conn.compute.get_server(server_id)).power  # noqa: B018
