@@ -38,14 +38,22 @@ the process, so two of them may not share a database). The CPU of every process
 (each API, each conductor, PostgreSQL with its backends) is printed per payload, and
 the load average before and after, since the machine may be shared.
 
+Where a payload's time goes in Ironic is read from the API's request log
+(``bench/lib/ironic_api_log.py``): for each service, the requests of each kind per
+payload in the timed part and the time Ironic's API spent on each (its own figure,
+so it includes the wait for the conductors and the database), then how many API
+processes served them and how many API workers exited meanwhile.
+``--only-discoverd`` skips ironic-inspector (to compare changes of discoverd).
+
     .venv/bin/python bench/introspection.py [--nodes 1000] [--concurrency 8] [--fix-ports]
-        [--ironic {all-in-one,production}]
+        [--ironic {all-in-one,production}] [--only-discoverd]
 """
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import datetime
 import itertools
 import logging
 import statistics
@@ -61,6 +69,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench" / "lib"))
+
+import ironic_api_log  # noqa: E402
 
 from baremetal_common.cloud import connect  # noqa: E402
 from ironic_tripleo.lab import ironic_cluster  # noqa: E402
@@ -198,12 +209,15 @@ def run(name: str, urls: list[str], nodes: list[tuple], concurrency: int,
         return elapsed
 
     before = cpu()
+    start = datetime.datetime.now()  # noqa: DTZ005 - Ironic logs local times
     t0 = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
         latencies = sorted(pool.map(post, nodes))
     wall = time.perf_counter() - t0
+    end = datetime.datetime.now()  # noqa: DTZ005
     after = cpu()
-    return {"name": name, "rate": len(nodes) / wall, "wall": wall,
+    return {"name": name, "rate": len(nodes) / wall, "wall": wall, "window": (start, end),
+            "nodes": nodes,
             "cpu": {k: (after[k] - before[k]) / len(nodes) for k in before},
             "p50": statistics.median(latencies),
             "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
@@ -258,6 +272,9 @@ class AllInOne:
     def pids(self) -> dict[str, int]:
         return {"ironic": self.ironic.pid}
 
+    def api_logs(self) -> list[Path]:
+        return [self.ironic.cfg.workdir / "ironic.log"]
+
 
 class Production:
     """The lab's production-shaped Ironic; the services get databases on its
@@ -285,6 +302,9 @@ class Production:
         pids["postgresql"] = int(pid_file.read_text().split()[0])
         return pids
 
+    def api_logs(self) -> list[Path]:
+        return [self.cluster.workdir / "api" / "ironic.log"]
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -298,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="all-in-one: one ironic process on SQLite; production: "
                              "PostgreSQL, ironic-api workers, two conductors, and two "
                              "discoverd processes on PostgreSQL")
+    parser.add_argument("--only-discoverd", action="store_true",
+                        help="skip ironic-inspector (no ratio): to compare discoverd "
+                             "changes in the same conditions")
     parser.add_argument("--workdir", type=Path,
                         help="keep configs, databases and logs here (default: a temporary "
                              "directory, removed at the end)")
@@ -314,10 +337,12 @@ def main(argv: list[str] | None = None) -> int:
             shape.start()
             bm = connect(shape.url).baremetal
             t0 = time.perf_counter()
+            services = 1 if args.only_discoverd else 2
             with concurrent.futures.ThreadPoolExecutor(4) as pool:
-                ours, theirs = enroll(bm, 1, args.nodes, pool), enroll(bm, 2, args.nodes, pool)
-            print(f"enrolled 2 x {args.nodes} nodes in {time.perf_counter() - t0:.1f}s",
-                  flush=True)
+                ours = enroll(bm, 1, args.nodes, pool)
+                theirs = [] if args.only_discoverd else enroll(bm, 2, args.nodes, pool)
+            print(f"enrolled {services} x {args.nodes} nodes in "
+                  f"{time.perf_counter() - t0:.1f}s", flush=True)
             discoverd_db = shape.database("discoverd")
             discoverd = [
                 (f"discoverd-{i}", lambda p, i=i: discoverd_cmd(
@@ -329,8 +354,13 @@ def main(argv: list[str] | None = None) -> int:
             results = []
             for name, service, nodes in (("discoverd", discoverd, ours),
                                          ("ironic-inspector 12.5", inspector, theirs)):
-                results.append(bench_one(name, service, nodes, args.concurrency, work,
-                                         procs, shape.pids()))
+                if not nodes:
+                    continue
+                result = bench_one(name, service, nodes, args.concurrency, work, procs,
+                                   shape.pids())
+                result["api"] = ironic_api_log.summarize(shape.api_logs(),
+                                                         *result["window"])
+                results.append(result)
                 print(f"  {name}: {check(bm, nodes)}/{len(nodes)} nodes written", flush=True)
         finally:
             for proc in procs:
@@ -347,7 +377,16 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         figures = "  ".join(f"{k} {v * 1000:.1f}" for k, v in r["cpu"].items())
         print(f"  {r['name']:<22} {figures}")
-    print(f"  ratio (discoverd / ironic-inspector): {results[0]['rate'] / results[1]['rate']:.2f}x")
+    print("  Ironic API requests per payload: count x mean (p99) ms that the API spent:")
+    for r in results:
+        api, count = r["api"], len(r["nodes"])
+        print(f"  {r['name']}: served by {api.serving_pids} API process(es); "
+              f"API workers exited meanwhile: {api.workers_exited}")
+        for kind, k in api.kinds.items():
+            print(f"    {k.count / count:5.2f} x {k.mean_ms:7.1f} ({k.p99_ms:7.1f})  {kind}")
+    if len(results) == 2:
+        print(f"  ratio (discoverd / ironic-inspector): "
+              f"{results[0]['rate'] / results[1]['rate']:.2f}x")
     return 0
 
 
