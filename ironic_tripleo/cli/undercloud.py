@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from ironic_tripleo.exception import TripleOError
+from ironic_tripleo.lab.undercloud import databases
 from ironic_tripleo.lab.undercloud.plan import API_SERVICES
 from ironic_tripleo.lab.undercloud.undercloud import CLOUD, Undercloud
 
@@ -27,6 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     help="also run a nova-compute with the fake driver on HOST (repeat)")
     up.add_argument("--no-ironic", action="store_true",
                     help="no nova-compute for the lab's Ironic even if there is a lab")
+    up.add_argument("--database", choices=databases.CHOICES, default="sqlite",
+                    help="SQLite files (default) or a PostgreSQL server of the "
+                         "undercloud's own, stopped on down")
     for name in API_SERVICES:
         up.add_argument(f"--{name}-port", type=int, default=None,
                         help=f"{name} API port (default: a free one)")
@@ -54,7 +58,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         plan = undercloud.up(fake_computes=args.fake_compute,
-                             ironic=False if args.no_ironic else None, ports=ports)
+                             ironic=False if args.no_ironic else None, ports=ports,
+                             database=args.database)
     except TripleOError as exc:
         LOG.error("%s", exc)
         return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ironic_tripleo.lab.undercloud import databases
 from ironic_tripleo.lab.undercloud.plan import Plan
 from ironic_tripleo.lab.undercloud.service import Proc, http_ready, run_step, wsgi
 
@@ -34,8 +35,9 @@ config_file = {plan.venv / 'etc' / 'glance' / 'glance-api-paste.ini'}
 [oslo_concurrency]
 lock_path = {data / 'locks'}
 {plan.authtoken('glance')}""")
-    run_step([plan.bin("glance-manage"), "--config-file", str(conf), "db_sync"],
-             "glance-manage db_sync")
+    databases.synced(plan, ("glance",), lambda: run_step(
+        [plan.bin("glance-manage"), "--config-file", str(conf), "db_sync"],
+        "glance-manage db_sync"))
 
 
 def processes(plan: Plan) -> list[Proc]:

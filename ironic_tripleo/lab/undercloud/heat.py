@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import secrets
 
+from ironic_tripleo.lab.undercloud import databases
 from ironic_tripleo.lab.undercloud.plan import Plan
-from ironic_tripleo.lab.undercloud.service import Proc, http_ready, run_step, wsgi
+from ironic_tripleo.lab.undercloud.service import (
+    Proc,
+    http_ready,
+    program,
+    run_step,
+    wsgi,
+)
 
 
 def prepare(plan: Plan) -> None:
@@ -43,8 +50,9 @@ username = heat
 password = {plan.passwords['heat']}
 user_domain_name = Default
 """)
-    run_step([plan.bin("heat-manage"), "--config-file", str(conf), "db_sync"],
-             "heat-manage db_sync")
+    databases.synced(plan, ("heat",), lambda: run_step(
+        [plan.bin("heat-manage"), "--config-file", str(conf), "db_sync"],
+        "heat-manage db_sync"))
 
 
 def processes(plan: Plan) -> list[Proc]:
@@ -52,5 +60,5 @@ def processes(plan: Plan) -> list[Proc]:
     return [wsgi(plan.venv, "heat-api", "heat.wsgi.api:application", plan.ports["heat"],
                  str(plan.root), args=f"--config-file {conf}",
                  ready=http_ready(plan.url("heat")), logs=("heat.log",)),
-            Proc("heat-engine", [plan.bin("heat-engine"), "--config-file", conf],
-                 logs=("heat.log",))]
+            program(plan.venv, "heat-engine", "heat-engine", ["--config-file", conf],
+                    logs=("heat.log",))]

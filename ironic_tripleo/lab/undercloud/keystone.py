@@ -11,6 +11,7 @@ import logging
 
 import openstack
 
+from ironic_tripleo.lab.undercloud import databases
 from ironic_tripleo.lab.undercloud.plan import REGION, SERVICE_PROJECT, Plan
 from ironic_tripleo.lab.undercloud.service import Proc, http_ready, run_step, wsgi
 
@@ -40,7 +41,8 @@ key_repository = {etc / 'credential-keys'}
 """)
     manage = [plan.bin("keystone-manage"), "--config-file", str(conf)]
     plan.logdir.mkdir(parents=True, exist_ok=True)
-    run_step([*manage, "db_sync"], "keystone-manage db_sync")
+    databases.synced(plan, ("keystone",),
+                     lambda: run_step([*manage, "db_sync"], "keystone-manage db_sync"))
     for step in ("fernet_setup", "credential_setup"):
         run_step([*manage, step, "--keystone-user", "root", "--keystone-group", "root"],
                  f"keystone-manage {step}")

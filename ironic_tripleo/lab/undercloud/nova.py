@@ -11,8 +11,18 @@ compute hosts to cell1 every few seconds.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+
+from ironic_tripleo.lab.undercloud import databases
 from ironic_tripleo.lab.undercloud.plan import Plan
-from ironic_tripleo.lab.undercloud.service import Proc, http_ready, run_step, wsgi
+from ironic_tripleo.lab.undercloud.service import (
+    Proc,
+    http_ready,
+    program,
+    run_step,
+    wsgi,
+)
 
 FAKE_DRIVER = "fake.SmallFakeDriver"
 IRONIC_DRIVER = "ironic.IronicDriver"
@@ -60,12 +70,29 @@ workers = 1
 api_paste_config = {plan.venv / 'etc' / 'nova' / 'api-paste.ini'}
 {plan.authtoken('nova')}""")
     manage = [plan.bin("nova-manage"), "--config-file", str(conf)]
-    run_step([*manage, "api_db", "sync"], "nova-manage api_db sync")
-    run_step([*manage, "cell_v2", "map_cell0", "--database_connection",
-              plan.db_url("nova_cell0")], "nova-manage cell_v2 map_cell0")
-    run_step([*manage, "cell_v2", "create_cell", "--name", "cell1", "--verbose"],
-             "nova-manage cell_v2 create_cell")
-    run_step([*manage, "db", "sync"], "nova-manage db sync")
+
+    def sync() -> None:
+        run_step([*manage, "api_db", "sync"], "nova-manage api_db sync")
+        run_step([*manage, "cell_v2", "map_cell0", "--database_connection",
+                  plan.db_url("nova_cell0")], "nova-manage cell_v2 map_cell0")
+        run_step([*manage, "cell_v2", "create_cell", "--name", "cell1", "--verbose"],
+                 "nova-manage cell_v2 create_cell")
+        run_step([*manage, "db", "sync"], "nova-manage db sync")
+
+    if databases.synced(plan, ("nova_api", "nova", "nova_cell0"), sync):
+        _point_cells(plan)
+
+
+def _point_cells(plan: Plan) -> None:
+    """Copied databases: the cell mappings get this plan's database and RabbitMQ URLs
+    (``cell_v2 update_cell`` would do the same at the cost of a nova-manage start)."""
+    with contextlib.closing(sqlite3.connect(plan.datadir / "nova_api.sqlite")) as db:
+        with db:
+            db.execute("UPDATE cell_mappings SET database_connection = ? "
+                       "WHERE name = 'cell0'", (plan.db_url("nova_cell0"),))
+            db.execute("UPDATE cell_mappings SET database_connection = ?, "
+                       "transport_url = ? WHERE name = 'cell1'",
+                       (plan.db_url("nova"), plan.transport_url))
 
 
 def processes(plan: Plan) -> list[Proc]:
@@ -81,11 +108,9 @@ def processes(plan: Plan) -> list[Proc]:
     paste = etc / "api-paste.ini"
     if not paste.exists():
         paste.write_text((plan.venv / "etc" / "nova" / "api-paste.ini").read_text())
-    return [api,
-            Proc("nova-conductor", [plan.bin("nova-conductor"), "--config-file", conf],
-                 logs=("nova.log",)),
-            Proc("nova-scheduler", [plan.bin("nova-scheduler"), "--config-file", conf],
-                 logs=("nova.log",))]
+    return [api, *(program(plan.venv, name, name, ["--config-file", conf],
+                           logs=("nova.log",))
+                   for name in ("nova-conductor", "nova-scheduler"))]
 
 
 def compute(plan: Plan, host: str, driver: str, ironic_url: str | None = None) -> Proc:

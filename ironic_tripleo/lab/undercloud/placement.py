@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ironic_tripleo.lab.undercloud import databases
 from ironic_tripleo.lab.undercloud.plan import Plan
 from ironic_tripleo.lab.undercloud.service import Proc, http_ready, run_step, wsgi
 
@@ -17,8 +18,9 @@ auth_strategy = keystone
 [placement_database]
 connection = {plan.db_url('placement')}
 {plan.authtoken('placement')}""")
-    run_step([plan.bin("placement-manage"), "--config-file", str(conf), "db", "sync"],
-             "placement-manage db sync")
+    databases.synced(plan, ("placement",), lambda: run_step(
+        [plan.bin("placement-manage"), "--config-file", str(conf), "db", "sync"],
+        "placement-manage db sync"))
 
 
 def processes(plan: Plan) -> list[Proc]:

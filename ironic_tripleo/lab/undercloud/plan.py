@@ -17,10 +17,14 @@ from ironic_tripleo.lab.lab import _free_port
 #: The API services and the Keystone catalog type of each.
 API_SERVICES = {"keystone": "identity", "placement": "placement", "glance": "image",
                 "neutron": "network", "nova": "compute", "heat": "orchestration"}
-#: Ports besides the APIs: RabbitMQ's AMQP listener, its Erlang distribution port and
-#: its own epmd.
-OTHER_PORTS = ("amqp", "rabbit_dist", "epmd")
+#: Ports besides the APIs: RabbitMQ's AMQP listener, its Erlang distribution port,
+#: its own epmd, and PostgreSQL's (used only with ``--database postgresql``).
+OTHER_PORTS = ("amqp", "rabbit_dist", "epmd", "postgres")
 REGION = "RegionOne"
+#: seconds a SQLite transaction waits for another's write lock (pysqlite's default
+#: is 5; with ``BEGIN IMMEDIATE`` every transaction queues for it, see
+#: ``sqlite_immediate``)
+SQLITE_BUSY_TIMEOUT = 60
 SERVICE_PROJECT = "service"
 
 
@@ -36,6 +40,8 @@ class Plan:
     lab: dict[str, str] | None = None
     #: ``sqlite`` or a PostgreSQL server's URL prefix ``postgresql+psycopg://u@h:p``.
     database: str = "sqlite"
+    #: the undercloud's own PostgreSQL server (``databases.py``): ``root`` and ``port``
+    postgres: dict[str, Any] | None = None
     #: the processes started, by name: ``{"pid": int, "marker": str}``.
     processes: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     state: str = "planned"
@@ -75,9 +81,15 @@ class Plan:
         return str(self.venv / "bin" / program)
 
     def db_url(self, name: str) -> str:
+        """The SQLAlchemy URL of database ``name``."""
         if self.database == "sqlite":
-            return f"sqlite:///{self.datadir / name}.sqlite"
+            return f"sqlite:///{self.datadir / name}.sqlite?timeout={SQLITE_BUSY_TIMEOUT}"
         return f"{self.database}/{name}"
+
+    def process_env(self) -> dict[str, str]:
+        """What every service process gets in its environment: on SQLite,
+        ``BEGIN IMMEDIATE`` transactions (``wsgi_runner``, ``program_runner``)."""
+        return {"UC_SQLITE_IMMEDIATE": "1"} if self.database == "sqlite" else {}
 
     # -- URLs -------------------------------------------------------------------
 

@@ -154,6 +154,15 @@ def run_step(argv: list[str], what: str, env: dict[str, str] | None = None,
         raise UndercloudError(reason=f"{what} failed (exit {result.returncode}):\n{out}")
 
 
+def program(plan_venv: Path, name: str, script: str, args: list[str],
+            logs: tuple[str, ...] = ()) -> Proc:
+    """One of the venv's console scripts (``nova-conductor``...) run by
+    ``program_runner.py``, which prepares the process first (``sqlite_immediate``)."""
+    runner = Path(__file__).with_name("program_runner.py")
+    return Proc(name, [str(plan_venv / "bin" / "python"), str(runner),
+                       str(plan_venv / "bin" / script), *args], logs=logs)
+
+
 def wsgi(plan_venv: Path, name: str, app: str, port: int, marker: str,
          env: dict[str, str] | None = None, args: str = "",
          ready: Callable[[], bool] | None = None, logs: tuple[str, ...] = ()) -> Proc:

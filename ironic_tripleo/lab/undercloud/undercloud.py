@@ -29,6 +29,7 @@ import yaml
 from ironic_tripleo.lab import process
 from ironic_tripleo.lab.exception import UndercloudError
 from ironic_tripleo.lab.undercloud import (
+    databases,
     glance,
     heat,
     keystone,
@@ -85,6 +86,8 @@ class Undercloud:
         :param ironic: run a nova-compute for the lab's Ironic (default: when there
             is a lab in ``workdir``).
         :param ports: fixed ports by name (``keystone``, ``nova``, ``amqp``...).
+        :param database: ``sqlite`` (files under the undercloud's directory) or
+            ``postgresql`` (its own PostgreSQL server, see ``databases.py``).
         :param debug: debug logging in Nova's logs.
         :raises UndercloudError: a port is taken, a service did not start; nothing
             that was started is left running.
@@ -103,14 +106,16 @@ class Undercloud:
                 raise UndercloudError(reason=f"port {port} for {name} is already in "
                                              "use; choose another")
         self.root.mkdir(parents=True, exist_ok=True)
+        if database not in databases.CHOICES:
+            raise UndercloudError(reason=f"database {database!r} is not one of "
+                                         f"{', '.join(databases.CHOICES)}")
         plan = Plan.new(self.root, venv.ensure(), lab, ports)
-        plan.database = database
         plan.debug = debug
         plan.state = "starting"
         plan.save()
         try:
             self._start(plan, fake_computes, lab is not None if ironic is None else ironic,
-                        timeout)
+                        timeout, database)
         except BaseException:
             LOG.warning("undercloud start failed; stopping what was started")
             self.down()
@@ -123,6 +128,7 @@ class Undercloud:
         """Start ``procs`` (recorded at once), then wait until each answers."""
         started = []
         for proc in procs:
+            proc.env = {**plan.process_env(), **proc.env}
             pid = service.start(proc, plan.logdir)
             plan.processes[proc.name] = {"pid": pid, "marker": proc.marker or str(plan.root)}
             plan.save()
@@ -131,7 +137,7 @@ class Undercloud:
             service.wait_ready(proc, pid, plan.logdir, timeout)
 
     def _start(self, plan: Plan, fake_computes: Iterable[str], ironic: bool,
-               timeout: float) -> None:
+               timeout: float, database: str) -> None:
         t0 = time.monotonic()
         taken = [f"{n}={p}" for n, p in plan.ports.items() if service.port_taken(p)]
         if taken:
@@ -142,6 +148,7 @@ class Undercloud:
             plan.processes[proc.name] = {"pid": service.start(proc, plan.logdir),
                                          "marker": proc.marker or str(plan.root)}
         plan.save()
+        databases.prepare(plan, database)
         keystone.prepare(plan)
         self._launch(plan, keystone.processes(plan), timeout)
         with concurrent.futures.ThreadPoolExecutor(len(PREPARED)) as pool:
@@ -263,6 +270,7 @@ class Undercloud:
         for name, entry in entries:
             if name in left:
                 process.kill_group(entry["pid"])
+        databases.stop(plan)
         plan.state = "down"
         plan.save()
         return True

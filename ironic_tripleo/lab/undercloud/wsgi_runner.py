@@ -8,7 +8,9 @@ Everything comes from the environment, because several of these applications par
 - ``UC_WSGI_APP``: ``module:attribute`` of the application;
 - ``UC_WSGI_PORT``: the TCP port;
 - ``UC_WSGI_ARGS``: optional arguments for the application's parser, split on
-  whitespace (e.g. ``--config-file /path/heat.conf``).
+  whitespace (e.g. ``--config-file /path/heat.conf``);
+- ``UC_SQLITE_IMMEDIATE=1``: SQLite transactions begin with ``BEGIN IMMEDIATE``
+  (``sqlite_immediate.py`` says why).
 
 SIGTERM stops it.
 """
@@ -18,7 +20,8 @@ import sys
 
 # Run by path, this directory comes first on sys.path; its modules (keystone.py,
 # nova.py...) would hide the services' packages of the same names.
-if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+HERE = os.path.dirname(os.path.abspath(__file__))
+if sys.path and os.path.abspath(sys.path[0]) == HERE:
     sys.path.pop(0)
 
 import concurrent.futures.thread  # noqa: E402,F401 - some atexit hooks need it loaded
@@ -30,6 +33,12 @@ def main() -> None:
     module_name, attribute = os.environ["UC_WSGI_APP"].split(":")
     port = int(os.environ["UC_WSGI_PORT"])
     sys.argv = [module_name.split(".")[0] + "-api", *os.environ.get("UC_WSGI_ARGS", "").split()]
+    sys.path.insert(0, HERE)
+    try:
+        import sqlite_immediate
+    finally:
+        sys.path.remove(HERE)
+    sqlite_immediate.install_if_asked()
     from cheroot import wsgi
 
     application = getattr(importlib.import_module(module_name), attribute)

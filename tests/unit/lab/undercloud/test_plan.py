@@ -2,7 +2,7 @@ import socket
 
 from ironic_tripleo.cli.undercloud import format_status
 from ironic_tripleo.lab.undercloud import service
-from ironic_tripleo.lab.undercloud.plan import API_SERVICES, OTHER_PORTS, Plan
+from ironic_tripleo.lab.undercloud.plan import API_SERVICES, OTHER_PORTS, SQLITE_BUSY_TIMEOUT, Plan
 
 
 def test_new_plan_has_distinct_ports_and_survives_a_reload(tmp_path):
@@ -26,7 +26,12 @@ def test_catalog_has_baremetal_only_over_a_lab(tmp_path):
     assert endpoints["ironic"] == ("baremetal", "http://198.51.100.1:6385")
     assert endpoints["discoverd"] == ("baremetal-introspection", "http://198.51.100.1:5050")
     assert endpoints["nova"][1].endswith("/v2.1")
-    assert plan.db_url("nova_api") == f"sqlite:///{tmp_path}/data/nova_api.sqlite"
+    assert plan.db_url("nova_api") == (f"sqlite:///{tmp_path}/data/nova_api.sqlite"
+                                       f"?timeout={SQLITE_BUSY_TIMEOUT}")
+    assert plan.process_env() == {"UC_SQLITE_IMMEDIATE": "1"}
+    plan.database = "postgresql+psycopg://postgres@127.0.0.1:5432"
+    assert plan.db_url("nova") == "postgresql+psycopg://postgres@127.0.0.1:5432/nova"
+    assert plan.process_env() == {}
 
 
 def test_port_taken():
