@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import yaml
@@ -18,6 +17,7 @@ import yaml
 from ironic_tripleo import lab_seam
 from ironic_tripleo.lab import process
 from ironic_tripleo.lab.exception import BmcStartError
+from ironic_tripleo.lab.readiness import wait_until
 
 LOG = logging.getLogger(__name__)
 
@@ -69,10 +69,12 @@ def wait_ready(pid: int, nodes: list[dict], log_file: Path, timeout: float = 30)
 
     :raises BmcStartError: naming the first node that does not, with the log's end.
     """
-    deadline = time.monotonic() + timeout
-    for node in nodes:
-        reason = "no answer"
-        while True:
+    waiting = list(nodes)
+
+    def answering() -> str | None:
+        """``None`` once every node's BMC has answered; else why the next has not."""
+        while waiting:
+            node = waiting[0]
             if not process.is_alive(pid):
                 tail = log_file.read_text(errors="replace").splitlines()[-15:]
                 raise BmcStartError(node=node["name"], address=node["bmc"]["address"],
@@ -80,12 +82,15 @@ def wait_ready(pid: int, nodes: list[dict], log_file: Path, timeout: float = 30)
                                     reason="the server exited:\n" + "\n".join(tail))
             try:
                 result = ipmitool(node["bmc"], "power", "status", timeout=5)
-                if result.returncode == 0:
-                    break
-                reason = result.stderr.strip() or result.stdout.strip()
             except subprocess.TimeoutExpired:
-                reason = "ipmitool timed out"
-            if time.monotonic() > deadline:
-                raise BmcStartError(node=node["name"], address=node["bmc"]["address"],
-                                    port=node["bmc"]["port"], reason=reason)
-            time.sleep(0.2)
+                return "ipmitool timed out"
+            if result.returncode != 0:
+                return result.stderr.strip() or result.stdout.strip() or "no answer"
+            waiting.pop(0)
+        return None
+
+    reason = wait_until(answering, timeout, 0.2)
+    if reason is not None:
+        node = waiting[0]
+        raise BmcStartError(node=node["name"], address=node["bmc"]["address"],
+                            port=node["bmc"]["port"], reason=reason)

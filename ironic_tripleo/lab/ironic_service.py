@@ -11,7 +11,6 @@ import logging
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
@@ -19,6 +18,7 @@ import requests
 from ironic_tripleo import lab_seam
 from ironic_tripleo.lab.exception import IronicStartError
 from ironic_tripleo.lab.process import log_tail, read_pid, stop_group
+from ironic_tripleo.lab.readiness import wait_until
 
 LOG = logging.getLogger(__name__)
 LOG_FILES = ("ironic.stderr", "ironic.log")
@@ -181,27 +181,27 @@ class IronicService:
             raise
 
     def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        reason = "no answer"
-        while time.monotonic() < deadline:
+        def ready() -> str | None:
             if self._proc is not None and self._proc.poll() is not None:
                 logs = log_tail(self.workdir, LOG_FILES)
-                reason = f"exited with {self._proc.returncode}; {logs}"
-                break
+                raise IronicStartError(url=self.url, timeout=timeout,
+                                       reason=f"exited with {self._proc.returncode}; {logs}")
             crash = self._worker_crash()
             if crash:
-                reason = f"its worker keeps failing at start: {crash}"
-                break
+                raise IronicStartError(url=self.url, timeout=timeout,
+                                       reason=f"its worker keeps failing at start: {crash}")
             try:
                 r = requests.get(f"{self.url}/v1/drivers", headers=API_VERSION_HEADER,
                                  timeout=2)
-                if r.status_code == 200 and r.json().get("drivers"):
-                    return
-                reason = f"GET /v1/drivers answered {r.status_code}"
             except requests.RequestException as exc:
-                reason = str(exc)
-            time.sleep(0.2)
-        raise IronicStartError(url=self.url, timeout=timeout, reason=reason)
+                return str(exc)
+            if r.status_code == 200 and r.json().get("drivers"):
+                return None
+            return f"GET /v1/drivers answered {r.status_code}"
+
+        reason = wait_until(ready, timeout, 0.2)
+        if reason is not None:
+            raise IronicStartError(url=self.url, timeout=timeout, reason=reason)
 
     def _worker_crash(self) -> str | None:
         """Return the exception of a crash-looping worker, seen twice on stderr.

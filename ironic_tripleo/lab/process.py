@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import time
 from pathlib import Path
+
+from ironic_tripleo.lab.readiness import wait_until
 
 LOG = logging.getLogger(__name__)
 
@@ -81,20 +82,19 @@ def stop_group(pgid: int | None, timeout: float = 10.0) -> bool:
     if not pgid or not (is_alive(pgid) or group_members(pgid)):
         return False
     _signal_group(pgid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        _reap(pgid)
-        if not group_members(pgid):
-            return True
-        time.sleep(0.05)
+    if wait_until(lambda: _still_there(pgid), timeout, 0.05) is None:
+        return True
     LOG.warning("process group %s ignored SIGTERM for %ss; killing it", pgid, timeout)
     _signal_group(pgid, signal.SIGKILL)
-    deadline = time.monotonic() + 5
-    while group_members(pgid) and time.monotonic() < deadline:
-        _reap(pgid)
-        time.sleep(0.05)
+    wait_until(lambda: _still_there(pgid), 5, 0.05)
     _reap(pgid)
     return True
+
+
+def _still_there(pgid: int) -> str | None:
+    """Reap what exited; ``None`` once the group has no member left."""
+    _reap(pgid)
+    return "still running" if group_members(pgid) else None
 
 
 def kill_group(pgid: int | None) -> None:
@@ -102,10 +102,7 @@ def kill_group(pgid: int | None) -> None:
     if not pgid:
         return
     _signal_group(pgid, signal.SIGKILL)
-    deadline = time.monotonic() + 5
-    while group_members(pgid) and time.monotonic() < deadline:
-        _reap(pgid)
-        time.sleep(0.02)
+    wait_until(lambda: _still_there(pgid), 5, 0.02)
     _reap(pgid)
 
 

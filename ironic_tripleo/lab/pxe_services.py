@@ -24,13 +24,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
 
 from ironic_tripleo.lab import process
 from ironic_tripleo.lab.exception import BootFileError, ServiceStartError
+from ironic_tripleo.lab.readiness import wait_until
 
 LOG = logging.getLogger(__name__)
 
@@ -107,16 +107,16 @@ def start_dnsmasq(argv: list[str], workdir: Path) -> int:
     (workdir / "dhcp-hostsdir").mkdir(parents=True, exist_ok=True)
     log = workdir / "dnsmasq.log"
     pid = _spawn(argv, log, workdir / "dnsmasq.pid")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if not process.is_alive(pid):
-            raise ServiceStartError(service="dnsmasq", reason=_tail(log))
-        if "TFTP root is" in log.read_text(errors="replace"):
-            LOG.info("dnsmasq up (pid %s): %s", pid, " ".join(argv[5:7]))
-            return pid
-        time.sleep(0.05)
-    raise ServiceStartError(service="dnsmasq", reason="no 'TFTP root' line in 10 s: "
-                            + _tail(log))
+
+    def listening() -> str | None:
+        _alive_or_raise("dnsmasq", pid, log)
+        return None if "TFTP root is" in log.read_text(errors="replace") else "no line"
+
+    if wait_until(listening, 10, 0.05) is not None:
+        raise ServiceStartError(service="dnsmasq", reason="no 'TFTP root' line in 10 s: "
+                                + _tail(log))
+    LOG.info("dnsmasq up (pid %s): %s", pid, " ".join(argv[5:7]))
+    return pid
 
 
 def discoverd_config(workdir: Path, address: str, port: int, ironic_url: str,
@@ -151,18 +151,19 @@ def start_discoverd(workdir: Path, url: str, config: str, timeout: float = 30) -
     binary = Path(sys.executable).parent / "discoverd"
     log = workdir / "discoverd.log"
     pid = _spawn([str(binary), "--config-file", str(conf)], log, workdir / "discoverd.pid")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not process.is_alive(pid):
-            raise ServiceStartError(service="discoverd", reason=_tail(log))
+
+    def answering() -> str | None:
+        _alive_or_raise("discoverd", pid, log)
         try:
-            if requests.get(url, timeout=2).ok:
-                LOG.info("discoverd up at %s (pid %s)", url, pid)
-                return pid
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise ServiceStartError(service="discoverd", reason=f"{url} did not answer: {_tail(log)}")
+            return None if requests.get(url, timeout=2).ok else "not ok"
+        except requests.RequestException as exc:
+            return str(exc)
+
+    if wait_until(answering, timeout) is not None:
+        raise ServiceStartError(service="discoverd",
+                                reason=f"{url} did not answer: {_tail(log)}")
+    LOG.info("discoverd up at %s (pid %s)", url, pid)
+    return pid
 
 
 def stop(pid_file: Path, marker: str) -> None:
@@ -179,6 +180,12 @@ def _spawn(argv: list[str], log: Path, pid_file: Path) -> int:
                                 stderr=subprocess.STDOUT, start_new_session=True)
     pid_file.write_text(f"{proc.pid}\n")
     return proc.pid
+
+
+def _alive_or_raise(service: str, pid: int, log: Path) -> None:
+    """:raises ServiceStartError: with the end of its log, when ``pid`` has exited."""
+    if not process.is_alive(pid):
+        raise ServiceStartError(service=service, reason=_tail(log))
 
 
 def _tail(log: Path, lines: int = 15) -> str:
@@ -199,17 +206,20 @@ def start_http(workdir: Path, address: str, port: int, root: Path,
     log = workdir / "http.log"
     pid = _spawn([sys.executable, "-m", "http.server", "--bind", address, "--directory",
                   str(root), str(port)], log, workdir / "http.pid")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not process.is_alive(pid):
-            raise ServiceStartError(service="http", reason=_tail(log))
+
+    def answering() -> str | None:
+        _alive_or_raise("http", pid, log)
         try:
             requests.head(f"http://{address}:{port}/", timeout=2)
-            LOG.info("HTTP server for %s on %s:%s (pid %s)", root, address, port, pid)
-            return pid
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise ServiceStartError(service="http", reason=f"no answer on port {port}: {_tail(log)}")
+        except requests.RequestException as exc:
+            return str(exc)
+        return None
+
+    if wait_until(answering, timeout) is not None:
+        raise ServiceStartError(service="http",
+                                reason=f"no answer on port {port}: {_tail(log)}")
+    LOG.info("HTTP server for %s on %s:%s (pid %s)", root, address, port, pid)
+    return pid
 
 
 def plan(workdir: Path, ironic_workdir: Path, port: int, pxe_filter: bool = False
