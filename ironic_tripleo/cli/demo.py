@@ -47,6 +47,7 @@ from ironic_tripleo.lab import debian_kernel, marker_image, netns, qemu_vm
 from ironic_tripleo.lab.exception import DemoError
 from ironic_tripleo.lab.lab import Lab
 from ironic_tripleo.lab.node import NodeSpec
+from ironic_tripleo.lab.readiness import wait_until
 
 LOG = logging.getLogger(__name__)
 
@@ -103,29 +104,31 @@ def print_timings() -> None:
 
 def wait_namespace(namespace: str, running: bool, timeout: float = 10) -> list[int]:
     """Wait until ``namespace`` has (or has no) processes; return its pids."""
-    deadline = time.monotonic() + timeout
-    while True:
-        pids = netns.namespace_pids(namespace)
-        if bool(pids) == running:
-            return pids
-        if time.monotonic() > deadline:
-            raise DemoError(f"namespace {namespace}: expected "
-                            f"{'a firmware process' if running else 'no process'}, "
-                            f"found {pids or 'none'}")
-        time.sleep(0.05)
+    pids: list[int] = []
+
+    def settled() -> str | None:
+        pids[:] = netns.namespace_pids(namespace)
+        return None if bool(pids) == running else "not yet"
+
+    if wait_until(settled, timeout, 0.05) is not None:
+        raise DemoError(f"namespace {namespace}: expected "
+                        f"{'a firmware process' if running else 'no process'}, "
+                        f"found {pids or 'none'}")
+    return pids
 
 
 def wait_qemu(lab: Lab, name: str, running: bool, timeout: float = 30) -> int | None:
     """Wait until VM node ``name``'s qemu runs (or not); return its pid."""
-    deadline = time.monotonic() + timeout
-    while True:
-        node = next(n for n in lab.status()["nodes"] if n["name"] == name)
-        if bool(node["pid"]) == running:
-            return node["pid"]
-        if time.monotonic() > deadline:
-            raise DemoError(f"{name}: expected qemu {'running' if running else 'gone'}, "
-                            f"found pid {node['pid']}")
-        time.sleep(0.2)
+    pid: list[int | None] = [None]
+
+    def settled() -> str | None:
+        pid[0] = next(n for n in lab.status()["nodes"] if n["name"] == name)["pid"]
+        return None if bool(pid[0]) == running else "not yet"
+
+    if wait_until(settled, timeout, 0.2) is not None:
+        raise DemoError(f"{name}: expected qemu {'running' if running else 'gone'}, "
+                        f"found pid {pid[0]}")
+    return pid[0]
 
 
 def run(workdir: Path, subnet: str) -> None:
@@ -319,11 +322,9 @@ def deploy_marker_vm(conn, state: dict, workdir: Path) -> None:
     started = time.monotonic()
     _deploy_and_follow(bm, name, timeout=900, poll=1.0)
     step(f"{name}: active; waiting for the deployed disk to boot (marker on {console})")
-    deadline = time.monotonic() + 300
-    while console.read_text(errors="replace").count(VM_MARKER) <= before:
-        if time.monotonic() > deadline:
-            raise DemoError(f"{name}: no {VM_MARKER!r} on the console in 300 s")
-        time.sleep(1)
+    if wait_until(lambda: None if console.read_text(errors="replace").count(VM_MARKER)
+                  > before else "no marker", 300, 1) is not None:
+        raise DemoError(f"{name}: no {VM_MARKER!r} on the console in 300 s")
     print(f"    {name}: console says {VM_MARKER!r} "
           f"({time.monotonic() - started:.0f} s after the deploy request)")
     print_table(conn, state)
