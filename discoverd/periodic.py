@@ -1,14 +1,15 @@
 """discoverd's periodic tasks: one way to run a function every period in a thread.
 
-The timeout check, the DHCP-log watcher, the PXE filter sync and the lease keeper
-each call one function every ``period`` seconds until the server stops. A failing
+The timeout check, the DHCP-log watcher and the PXE filter sync each call one
+function every ``period`` seconds until the server stops (the lease keeper,
+``lease_keeper.py``, still runs its own loop of the same shape: to move here). A failing
 call is logged and tried again at the next period (a database or file hiccup must
 not end the task). ``wake`` runs it at once (an introspection ended: sync the filter
 now); ``stop`` ends the thread without waiting out the period.
 
 Not oslo.service: discoverd runs its periodic tasks in threads beside the WSGI
 server in one process, and oslo.service's loopingcall/threadgroup would add its
-eventlet-or-threading backend choice for four loops of a few lines (issue #11 dropped
+eventlet-or-threading backend choice for a few loops of a few lines (issue #11 dropped
 the unused dependency).
 """
 
