@@ -50,8 +50,12 @@ def test_unknown_flavor_fails_the_stack_with_the_reason(undercloud, tmp_path):
     env.write_text(yaml.safe_dump({"parameter_defaults": {
         "ComputeCount": 1, "OvercloudComputeFlavor": flavor}}))
     name = f"bad-{uuid.uuid4().hex[:6]}"
+    conn = undercloud.connection()
+    image = conn.image.create_image(name=name, data=b"x" * 1024, disk_format="raw",
+                                    container_format="bare", visibility="public")
     created = overcloud.openstack(undercloud.clouds_yaml, "stack", "create", "--wait",
-                                  "-t", str(TEMPLATE), "-e", str(env), name)
+                                  "-t", str(TEMPLATE), "-e", str(env), "--parameter",
+                                  f"OvercloudImage={image.id}", name)
     try:
         stack = overcloud.show_stack(undercloud.clouds_yaml, name)
     except OvercloudError:
@@ -67,3 +71,4 @@ def test_unknown_flavor_fails_the_stack_with_the_reason(undercloud, tmp_path):
     finally:
         if stack is not None:
             overcloud.delete_stack(undercloud.clouds_yaml, name)
+        conn.image.delete_image(image)
