@@ -1,14 +1,13 @@
 """Enrollment into a real Ironic 39: creates, updates in place, refuses bad files whole."""
 
-import argparse
 import json
 import secrets
 
 import pytest
 
-from ironic_tripleo.cli import enroll as enroll_cli
 from ironic_tripleo.enroll.enroll import EnrollConflictError, enroll
 from ironic_tripleo.enroll.inventory import load_inventory
+from tests.harness.enroll_cli import count, run_cli
 
 
 def inventory(count=2, **overrides):
@@ -22,17 +21,6 @@ def inventory(count=2, **overrides):
         node.update(overrides)
         nodes.append(node)
     return {"nodes": nodes}
-
-
-def run_cli(*argv):
-    parser = argparse.ArgumentParser()
-    enroll_cli.register(parser.add_subparsers())
-    args = parser.parse_args(["enroll", *argv])
-    return args.func(args)
-
-
-def count(baremetal):
-    return len(list(baremetal.nodes())), len(list(baremetal.ports()))
 
 
 def test_enroll_creates_nodes_and_ports(baremetal, tmp_path):

@@ -1,6 +1,5 @@
 """TripleO's current instackenv against a real Ironic 39: ports, pm_types, re-import."""
 
-import argparse
 import json
 import secrets
 import uuid
@@ -8,24 +7,13 @@ import uuid
 import pytest
 
 from baremetal_common.cloud import connect
-from ironic_tripleo.cli import enroll as enroll_cli
 from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import load_inventory, validate
+from tests.harness.enroll_cli import count, run_cli
 
 
 def mac(tag, i):
     return f"52:54:01:{tag[:2]}:{tag[2:]}:{i:02x}"
-
-
-def run_cli(*argv):
-    parser = argparse.ArgumentParser()
-    enroll_cli.register(parser.add_subparsers())
-    args = parser.parse_args(["enroll", *argv])
-    return args.func(args)
-
-
-def count(baremetal):
-    return len(list(baremetal.nodes())), len(list(baremetal.ports()))
 
 
 @pytest.fixture(scope="module")
