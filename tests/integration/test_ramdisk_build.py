@@ -5,48 +5,31 @@ boots it in qemu TCG with ``-kernel/-initrd`` and user-mode networking: the gues
 reaches the host's loopback at 10.0.2.2, where a small HTTP server takes the POST.
 """
 
-import http.server
 import json
 import subprocess
 import sys
-import threading
 
 import pytest
 
 from tests.harness.built_ramdisk import built_ramdisk  # noqa: F401
+from tests.harness.http_server import QuietHandler, serving
 from tests.harness.ports import free_port
 from tests.harness.qemu_guest import direct_boot_argv, run_until_poweroff
 
 CLI = [sys.executable, "-m", "ironic_tripleo.cli.main"]
 
 
-class _Callback(http.server.BaseHTTPRequestHandler):
-    posted: list
-
+class _Callback(QuietHandler):
     def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.posted.append((self.path, json.loads(body)))
-        data = b'{"uuid": "11111111-2222-3333-4444-555555555555"}'
-        self.send_response(202)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+        self.server.posted.append((self.path, self.read_json()))
+        self.send_json(202, {"uuid": "11111111-2222-3333-4444-555555555555"})
 
 
 @pytest.fixture
 def callback_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), _Callback)
-    server.posted = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(_Callback) as server:
+        server.posted = []
+        yield server
 
 
 def test_vm_discovery_reports_its_own_hardware(built_ramdisk, callback_server,  # noqa: F811
