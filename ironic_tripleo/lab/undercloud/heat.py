@@ -32,6 +32,9 @@ use_stderr = false
 transport_url = {plan.transport_url}
 auth_encryption_key = {secrets.token_hex(16)}
 num_engine_workers = 1
+# a resource that failed (a server in ERROR: "No valid host") fails its stack at once,
+# instead of after 5 retries with back-off (minutes on this machine)
+action_retry_limit = 0
 region_name_for_services = RegionOne
 heat_metadata_server_url = {plan.url('heat')}
 [database]
