@@ -12,6 +12,7 @@ import logging
 import threading
 
 from discoverd import leases, node_control, processing, records
+from discoverd.periodic import Periodic
 from discoverd.service import Service
 from discoverd.state import State
 
@@ -56,29 +57,8 @@ def _end_stalled(service: Service, uuid: str, state: State, dead_owner: str) -> 
         LOG.exception("ending the %s left by %s of node %s failed", state, dead_owner, uuid)
 
 
-class LeaseKeeper:
-    """Run ``run_once`` every ``lease_time / 3`` seconds in a daemon thread."""
-
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.period = service.lease_time / 3
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="discoverd-leases",
-                                        daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            try:
-                run_once(self.service)
-            except Exception:  # keep the thread alive through database hiccups
-                LOG.exception("lease check failed; retrying in %s s", self.period)
-            if self._stop.wait(self.period):
-                return
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
+def keeper(service: Service) -> Periodic:
+    """The lease keeper's thread: ``run_once`` every ``lease_time / 3`` seconds, the
+    first round at start."""
+    return Periodic("discoverd-leases", service.lease_time / 3, lambda: run_once(service),
+                    "lease check", at_start=True)

@@ -1,8 +1,7 @@
 """discoverd's periodic tasks: one way to run a function every period in a thread.
 
-The timeout check, the DHCP-log watcher and the PXE filter sync each call one
-function every ``period`` seconds until the server stops (the lease keeper,
-``lease_keeper.py``, still runs its own loop of the same shape: to move here). A failing
+The timeout check, the DHCP-log watcher, the PXE filter sync and the lease keeper
+each call one function every ``period`` seconds until the server stops. A failing
 call is logged and tried again at the next period (a database or file hiccup must
 not end the task). ``wake`` runs it at once (an introspection ended: sync the filter
 now); ``stop`` ends the thread without waiting out the period.

@@ -9,9 +9,8 @@ import threading
 from oslo_config import cfg
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from discoverd import no_lease
+from discoverd import lease_keeper, no_lease
 from discoverd.app import create_app, get_service
-from discoverd.lease_keeper import LeaseKeeper
 from discoverd.pxe_filter.sync import FilterSyncer
 from discoverd.timeouts import TimeoutChecker
 
@@ -32,7 +31,7 @@ class Server:
             conf.listen_address, conf.listen_port if port is None else port, self.app,
             threaded=True)
         self.checker = TimeoutChecker(self.service, conf.clean_up_period)
-        self.lease_keeper = LeaseKeeper(self.service)
+        self.lease_keeper = lease_keeper.keeper(self.service)
         self.filter_syncer = FilterSyncer(self.service.pxe_filter, self.service.db,
                                           self.service.ironic, conf.pxe_filter.sync_period)
         if self.service.pxe_filter is not None:
