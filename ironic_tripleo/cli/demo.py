@@ -452,17 +452,19 @@ def _deploy_and_follow(bm: Any, name: str, timeout: float, poll: float) -> Any:
     """
     started = time.monotonic()
     bm.set_node_provision_state(name, "active")
-    last = None
-    while True:
-        ironic = bm.get_node(name)
-        if ironic.provision_state != last:
+    seen: dict[str, Any] = {"state": None}
+
+    def deployed() -> str | None:
+        ironic = seen["node"] = bm.get_node(name)
+        if ironic.provision_state != seen["state"]:
             print(f"    {time.monotonic() - started:5.1f}s {name}: {ironic.provision_state}",
                   flush=True)
-            last = ironic.provision_state
-        if ironic.provision_state == "active":
-            return ironic
+            seen["state"] = ironic.provision_state
         if ironic.provision_state == "deploy failed":
             raise DemoError(f"{name}: deploy failed: {ironic.last_error}")
-        if time.monotonic() > started + timeout:
-            raise DemoError(f"{name}: still {last} after {timeout:g} s")
-        time.sleep(poll)
+        return None if ironic.provision_state == "active" else ironic.provision_state
+
+    still = wait_until(deployed, timeout, poll)
+    if still is not None:
+        raise DemoError(f"{name}: still {still} after {timeout:g} s")
+    return seen["node"]
