@@ -46,6 +46,13 @@ DELIVERABLE: dict[str, tuple[str, ...]] = {
     "ramdisk.image": ("cli",),  # the image builder, run by 'ironic-tripleo ramdisk build'
 }
 
+#: modules run only by a side venv's python, and what that venv installs for them
+#: beyond .venv (``lab/undercloud/venv.py`` REQUIREMENTS: ``neutron`` brings
+#: ``neutron-lib``); ``.venv`` never imports them
+SIDE_VENV_IMPORTS: dict[str, set[str]] = {
+    "ironic_tripleo.lab.undercloud.ml2_bind_all": {"neutron-lib"},
+}
+
 
 def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -125,7 +132,7 @@ def undeclared(modules: dict[str, Path], base: set[str],
         if wanted is None:
             problems.append(f"{module}: no deliverable in DELIVERABLE")
             continue
-        allowed = base.union(*(extras[e] for e in wanted))
+        allowed = base.union(*(extras[e] for e in wanted), SIDE_VENV_IMPORTS.get(module, ()))
         for name in sorted(_third_party(path)):
             dists = {_normal(d) for d in DISTRIBUTIONS.get(name, [name])}
             if not dists & allowed:
