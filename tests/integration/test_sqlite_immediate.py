@@ -6,7 +6,11 @@ connection holds the write lock (SQLite skips the busy handler there); with
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 import sqlalchemy
@@ -87,3 +91,33 @@ def test_install_if_asked(monkeypatch, value, installed):
         if installed:
             sqlalchemy.event.remove(sqlalchemy.engine.Engine, "before_cursor_execute",
                                     sqlite_immediate._immediate)
+
+
+PROBE = """
+import sqlite3, sys
+import sqlalchemy
+engine = sqlalchemy.create_engine("sqlite:///" + sys.argv[1])
+with engine.connect() as conn:
+    conn.connection.driver_connection.isolation_level = None  # as oslo.db does
+    conn.execute(sqlalchemy.text("BEGIN"))
+    other = sqlite3.connect(sys.argv[1], timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        print("deferred")  # the first BEGIN took no lock
+    except sqlite3.OperationalError:
+        print("immediate")
+"""
+
+
+@pytest.mark.parametrize("env, expected", [({"UC_SQLITE_IMMEDIATE": "1"}, "immediate"),
+                                           ({}, "deferred")])
+def test_program_runner_prepares_the_process(tmp_path, env, expected):
+    """What the services' processes run through (``service.program``/``wsgi``)."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(PROBE)
+    runner = Path(sqlite_immediate.__file__).with_name("program_runner.py")
+    clean = {k: v for k, v in os.environ.items() if k != sqlite_immediate.ENV}
+    out = subprocess.run([sys.executable, str(runner), str(probe), str(tmp_path / "p.db")],
+                         env={**clean, **env}, capture_output=True, text=True, timeout=60,
+                         check=True).stdout
+    assert out.strip() == expected

@@ -8,8 +8,11 @@ for every service, Ironic's ``baremetal`` and discoverd's
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 
 import openstack
+from cryptography.fernet import Fernet
 
 from ironic_tripleo.lab.undercloud import databases
 from ironic_tripleo.lab.undercloud.plan import REGION, SERVICE_PROJECT, Plan
@@ -19,7 +22,8 @@ LOG = logging.getLogger(__name__)
 
 
 def prepare(plan: Plan) -> None:
-    """Write keystone.conf, create the schema and keys, bootstrap the admin."""
+    """Write keystone.conf, create the schema and the Fernet keys, bootstrap the
+    admin."""
     etc = plan.etc("keystone")
     conf = etc / "keystone.conf"
     conf.write_text(f"""[DEFAULT]
@@ -43,14 +47,25 @@ key_repository = {etc / 'credential-keys'}
     plan.logdir.mkdir(parents=True, exist_ok=True)
     databases.synced(plan, ("keystone",),
                      lambda: run_step([*manage, "db_sync"], "keystone-manage db_sync"))
-    for step in ("fernet_setup", "credential_setup"):
-        run_step([*manage, step, "--keystone-user", "root", "--keystone-group", "root"],
-                 f"keystone-manage {step}")
+    for keys in ("fernet-keys", "credential-keys"):
+        write_keys(etc / keys)
     url = plan.auth_url
     run_step([*manage, "bootstrap", "--bootstrap-password", plan.passwords["admin"],
               "--bootstrap-admin-url", url, "--bootstrap-internal-url", url,
               "--bootstrap-public-url", url, "--bootstrap-region-id", REGION],
              "keystone-manage bootstrap")
+
+
+def write_keys(directory: Path) -> None:
+    """A new Fernet key repository as ``keystone-manage fernet_setup`` (and
+    ``credential_setup``) leaves it: a staged key ``0`` and a primary key ``1``, owner
+    only; written here, as two ``keystone-manage`` starts cost seconds each."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for index in ("0", "1"):
+        path = directory / index
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as key_file:
+            key_file.write(Fernet.generate_key())
 
 
 def processes(plan: Plan) -> list[Proc]:

@@ -1,9 +1,11 @@
 """Neutron: the real API server (``neutron.wsgi.api``), ML2 with the lab's
 bind-everything mechanism driver and no agents.
 
-Neutron's migrations do not run on SQLite (they ALTER constraints): on SQLite the
-schema is created from Neutron's models, as Neutron's own tests do, and stamped at
-the migration heads; on PostgreSQL the migrations run.
+Neutron's migrations run neither on SQLite (they ALTER constraints) nor on
+PostgreSQL (Neutron 29 has a MySQL-only ``ALTER TABLE tags CONVERT TO CHARACTER SET
+utf8mb4``): the schema is created from Neutron's models, as Neutron's own tests do,
+and stamped at the migration heads (on SQLite copied from the cache after the first
+time, ``databases.synced``).
 
 Networks, subnets and ports are real database objects that Nova can list and
 create. No agent runs: ``ml2_bind_all`` (loaded through our entry point, so the
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ironic_tripleo.lab.undercloud import databases
 from ironic_tripleo.lab.undercloud.plan import Plan
 from ironic_tripleo.lab.undercloud.service import Proc, http_ready, run_step, wsgi
 
@@ -69,13 +72,13 @@ vni_ranges = 1:1000
 """)
     manage = [plan.bin("neutron-db-manage"), "--config-file", str(etc / "neutron.conf"),
               "--config-file", str(etc / "ml2_conf.ini")]
-    if plan.database == "sqlite":
+
+    def sync() -> None:
         run_step([plan.bin("python"), "-c", CREATE_SCHEMA, plan.db_url("neutron")],
                  "creating Neutron's schema from its models")
         run_step([*manage, "stamp", "heads"], "neutron-db-manage stamp heads")
-    else:
-        run_step([*manage, "upgrade", "heads"], "neutron-db-manage upgrade heads",
-                 timeout=600)
+
+    databases.synced(plan, ("neutron",), sync)
 
 
 def processes(plan: Plan) -> list[Proc]:

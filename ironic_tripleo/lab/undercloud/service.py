@@ -166,13 +166,15 @@ def program(plan_venv: Path, name: str, script: str, args: list[str],
 def wsgi(plan_venv: Path, name: str, app: str, port: int, marker: str,
          env: dict[str, str] | None = None, args: str = "",
          ready: Callable[[], bool] | None = None, logs: tuple[str, ...] = ()) -> Proc:
-    """A WSGI API served by ``wsgi_runner.py`` with the undercloud venv's python.
+    """A WSGI API served by ``wsgi_runner.py`` (run by ``program_runner.py``) with the
+    undercloud venv's python.
 
     ``marker`` goes on the command line (the runner ignores it) so the process can
     be told from a stranger that reused its pid.
     """
-    runner = Path(__file__).with_name("wsgi_runner.py")
-    return Proc(name, [str(plan_venv / "bin" / "python"), str(runner), name, marker],
+    here = Path(__file__).parent
+    return Proc(name, [str(plan_venv / "bin" / "python"), str(here / "program_runner.py"),
+                       str(here / "wsgi_runner.py"), name, marker],
                 ready=ready, logs=logs,
                 env={"UC_WSGI_APP": app, "UC_WSGI_PORT": str(port), "UC_WSGI_ARGS": args,
                      **(env or {})})

@@ -1,6 +1,7 @@
 """Serve one OpenStack WSGI application on 127.0.0.1 with cheroot.
 
-Run by the undercloud venv's python, by path (it imports nothing of ironic_tripleo):
+Run by the undercloud venv's python, by path, through ``program_runner.py`` (which
+prepares the process first; this imports nothing of ironic_tripleo):
 the APIs of Keystone, Placement, Glance, Neutron, Nova and Heat are WSGI only.
 Everything comes from the environment, because several of these applications parse
 ``sys.argv`` as their own command line:
@@ -8,9 +9,7 @@ Everything comes from the environment, because several of these applications par
 - ``UC_WSGI_APP``: ``module:attribute`` of the application;
 - ``UC_WSGI_PORT``: the TCP port;
 - ``UC_WSGI_ARGS``: optional arguments for the application's parser, split on
-  whitespace (e.g. ``--config-file /path/heat.conf``);
-- ``UC_SQLITE_IMMEDIATE=1``: SQLite transactions begin with ``BEGIN IMMEDIATE``
-  (``sqlite_immediate.py`` says why).
+  whitespace (e.g. ``--config-file /path/heat.conf``).
 
 SIGTERM stops it.
 """
@@ -20,8 +19,7 @@ import sys
 
 # Run by path, this directory comes first on sys.path; its modules (keystone.py,
 # nova.py...) would hide the services' packages of the same names.
-HERE = os.path.dirname(os.path.abspath(__file__))
-if sys.path and os.path.abspath(sys.path[0]) == HERE:
+if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
     sys.path.pop(0)
 
 import concurrent.futures.thread  # noqa: E402,F401 - some atexit hooks need it loaded
@@ -33,12 +31,6 @@ def main() -> None:
     module_name, attribute = os.environ["UC_WSGI_APP"].split(":")
     port = int(os.environ["UC_WSGI_PORT"])
     sys.argv = [module_name.split(".")[0] + "-api", *os.environ.get("UC_WSGI_ARGS", "").split()]
-    sys.path.insert(0, HERE)
-    try:
-        import sqlite_immediate
-    finally:
-        sys.path.remove(HERE)
-    sqlite_immediate.install_if_asked()
     from cheroot import wsgi
 
     application = getattr(importlib.import_module(module_name), attribute)

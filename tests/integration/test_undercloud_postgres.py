@@ -1,0 +1,64 @@
+"""The undercloud on PostgreSQL (``undercloud up --database postgresql``): its own
+server on the lab's PostgreSQL launcher, one database per service, a server created
+and deleted on a fake-driver compute, the server stopped and removed on ``down``.
+
+A second undercloud besides the session's (it cannot share that one's SQLite
+databases): it costs a whole start."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import openstack
+import psycopg
+
+from ironic_tripleo.cli import main as cli
+from ironic_tripleo.lab.undercloud import databases
+from ironic_tripleo.lab.undercloud.undercloud import Undercloud
+from tests.harness.undercloud import UndercloudHandle
+
+
+def test_undercloud_on_postgresql(tmp_path):
+    host = f"fake-{uuid.uuid4().hex[:6]}"
+    launcher = Undercloud(tmp_path)
+    try:
+        assert cli.main(["undercloud", "up", "--workdir", str(tmp_path), "--database",
+                         "postgresql", "--no-ironic", "--fake-compute", host]) == 0
+        plan = launcher.plan()
+        assert plan.database.startswith("postgresql+psycopg://")
+        # Placement alone stays on SQLite (plan.SQLITE_ALWAYS)
+        assert [p.name for p in plan.datadir.glob("*.sqlite")] == ["placement.sqlite"]
+        port = plan.postgres["port"]
+        with psycopg.connect(host="127.0.0.1", port=port, user="postgres",
+                             dbname="postgres") as pg:
+            names = {row[0] for row in pg.execute("SELECT datname FROM pg_database")}
+        assert set(databases.NAMES) <= names
+        conn = UndercloudHandle(launcher, plan, host).connection()
+        suffix = uuid.uuid4().hex[:6]
+        flavor = conn.compute.create_flavor(name=f"pg-{suffix}", vcpus=1, ram=64, disk=1)
+        image = conn.image.create_image(name=f"pg-{suffix}", data=b"x" * 1024,
+                                        disk_format="raw", container_format="bare",
+                                        visibility="public")
+        server = conn.compute.create_server(name=f"pg-{suffix}", flavor_id=flavor.id,
+                                            image_id=image.id, networks="none")
+        try:
+            server = conn.compute.wait_for_server(server, status="ACTIVE",
+                                                  failures=["ERROR"], wait=300)
+        except openstack.exceptions.ResourceFailure:
+            server = conn.compute.get_server(server)
+            raise AssertionError(f"{server.status}: {server.fault}") from None
+        assert server.compute_host == host
+        conn.compute.delete_server(server)
+        conn.compute.wait_for_delete(server, wait=300)
+        # the instance's row is in PostgreSQL (soft-deleted), not in a file
+        with psycopg.connect(host="127.0.0.1", port=port, user="postgres",
+                             dbname="nova") as pg:
+            rows = pg.execute("SELECT vm_state, deleted FROM instances WHERE uuid = %s",
+                              (server.id,)).fetchall()
+        assert rows and rows[0][0] == "deleted" and rows[0][1] != 0, rows
+        pg_root = Path(plan.postgres["root"])
+    finally:
+        launcher.down()
+    assert not pg_root.exists()  # stopped and removed with the undercloud
+    assert all(row["state"] == "stopped" for row in launcher.status())
