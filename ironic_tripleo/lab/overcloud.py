@@ -57,6 +57,18 @@ def run_flavors(clouds_yaml: Path, script: Path) -> None:
                                     f"{run.stderr[-800:]}")
 
 
+def create_flavors(conn: Any, flavors_json: Path) -> list[str]:
+    """The same flavors as ``flavors.sh``, from the ``flavors.json`` beside it, through
+    openstacksdk (one connection instead of a client process per command)."""
+    names = []
+    for flavor in json.loads(flavors_json.read_text()):
+        made = conn.compute.create_flavor(name=flavor["name"], vcpus=flavor["vcpus"],
+                                          ram=flavor["ram"], disk=flavor["disk"])
+        conn.compute.create_flavor_extra_specs(made, flavor["properties"])
+        names.append(made.name)
+    return names
+
+
 def upload_image(conn: Any, path: Path, name: str) -> str:
     """Upload a raw whole-disk image to Glance (public); return its ID."""
     with open(path, "rb") as data:

@@ -75,17 +75,26 @@ def overcloud_lab(undercloud, tmp_path_factory):
             wait_for(lambda: all(bm.get_node(n["name"]).provision_state == "available"
                                  for n in lab["nodes"]), 120, 0.5, what="nodes available")
             clouds = undercloud.clouds_yaml
-            overcloud.run_flavors(clouds, emit / "flavors.sh")
+            conn = undercloud.connection()
+            # flavors.sh itself against Nova: test_undercloud (here: its calls, faster)
+            flavors = overcloud.create_flavors(conn, emit / "flavors.json")
             image = work / "overcloud.raw"
             build_image(image, MARKER)
-            conn = undercloud.connection()
             image_id = overcloud.upload_image(conn, image, f"overcloud-{work.name[-6:]}")
-            host = f"ironic-{uuid.uuid4().hex[:6]}"
-            undercloud.add_compute(host, nova.IRONIC_DRIVER, ironic_url=lab["ironic_url"])
-            # Nova's Ironic driver reports each available node to Placement
-            overcloud.wait_placement(conn, len(SPECS))
-            yield {"lab": lab, "bm": bm, "conn": conn, "clouds": clouds, "emit": emit,
-                   "image": image_id}
+            try:
+                assert sorted(flavors) == ["compute", "control"]
+                host = f"ironic-{uuid.uuid4().hex[:6]}"
+                undercloud.add_compute(host, nova.IRONIC_DRIVER,
+                                       ironic_url=lab["ironic_url"])
+                # Nova's Ironic driver reports each available node to Placement
+                overcloud.wait_placement(conn, len(SPECS))
+                yield {"lab": lab, "bm": bm, "conn": conn, "clouds": clouds,
+                       "emit": emit, "image": image_id}
+            finally:
+                # the session's undercloud is shared: other modules emit these names
+                for name in flavors:
+                    conn.compute.delete_flavor(conn.compute.find_flavor(name))
+                conn.image.delete_image(image_id)
         except BaseException:
             dump_lab(lab, bm)
             raise
