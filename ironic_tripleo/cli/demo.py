@@ -65,28 +65,6 @@ DEMO_VMS = (
 TIMINGS: list[tuple[str, float]] = []
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``demo``."""
-    parser = subparsers.add_parser(
-        "demo", help="lab up, enroll, power and boot device, introspect, down")
-    parser.add_argument("--workdir", type=Path, default=Path("work/demo"),
-                        help="directory of the lab's files (default work/demo)")
-    parser.add_argument("--subnet", default="198.51.100.0/24",
-                        help="lab subnet (198.51.100.0/24 by default, or 'auto')")
-    parser.add_argument("--keep", action="store_true", help="leave the lab up at the end")
-    parser.add_argument("--node-kind", choices=("namespace", "vm"), default="namespace",
-                        help="namespace nodes (default, fast) or 2 qemu VMs that PXE-boot "
-                             "the built ramdisk")
-    parser.add_argument("--ramdisk-dir", type=Path, default=Path("work/ramdisk"),
-                        help="VM demo: the built ramdisk (built there first if missing)")
-    parser.add_argument("--accel", choices=qemu_vm.ACCELS, default="auto",
-                        help="VM demo: auto, kvm or tcg")
-    parser.add_argument("--undercloud", action="store_true",
-                        help="deploy the matched roles through a real undercloud: "
-                             "Nova (Ironic driver) and Heat's overcloud stack")
-    parser.set_defaults(func=cmd_demo)
-
-
 def step(text: str) -> None:
     TIMINGS.append((text, time.monotonic()))
     print(f"==> {text}", flush=True)
@@ -401,10 +379,7 @@ def vm_lab_up(lab: Lab, args: argparse.Namespace) -> dict:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    if args.undercloud:
-        from ironic_tripleo.cli import demo_undercloud  # imports this module
-
-        return demo_undercloud.main(args)
+    """The demo on the lab alone (``demo_command`` parses its arguments)."""
     # SIGTERM (a harness stopping us) cleans up like Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     lab = Lab(args.workdir)

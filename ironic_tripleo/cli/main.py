@@ -14,7 +14,7 @@ COMMANDS = (
     "ironic_tripleo.cli.lab",
     "ironic_tripleo.cli.undercloud",
     "ironic_tripleo.cli.enroll",
-    "ironic_tripleo.cli.demo",
+    "ironic_tripleo.cli.demo_command",
     "ironic_tripleo.cli.introspect",
     "ironic_tripleo.cli.profiles",
     "ironic_tripleo.cli.ramdisk",
