@@ -72,6 +72,10 @@ class UndercloudHandle:
         ``nova.IRONIC_DRIVER``, ``ironic_url`` is the Ironic it drives (a lab's)."""
         self.launcher.add_compute(host, driver, ironic_url=ironic_url)
 
+    def remove_compute(self, host: str) -> None:
+        """Stop that nova-compute and delete its service (and nodes) from Nova."""
+        self.launcher.remove_compute(host)
+
 
 @pytest.fixture(scope="session")
 def undercloud(tmp_path_factory) -> Iterator[UndercloudHandle]:

@@ -81,9 +81,9 @@ def overcloud_lab(undercloud, tmp_path_factory):
             image = work / "overcloud.raw"
             build_image(image, MARKER)
             image_id = overcloud.upload_image(conn, image, f"overcloud-{work.name[-6:]}")
+            host = f"ironic-{uuid.uuid4().hex[:6]}"
             try:
                 assert sorted(flavors) == ["compute", "control"]
-                host = f"ironic-{uuid.uuid4().hex[:6]}"
                 undercloud.add_compute(host, nova.IRONIC_DRIVER,
                                        ironic_url=lab["ironic_url"])
                 # Nova's Ironic driver reports each available node to Placement
@@ -91,7 +91,10 @@ def overcloud_lab(undercloud, tmp_path_factory):
                 yield {"lab": lab, "bm": bm, "conn": conn, "clouds": clouds,
                        "emit": emit, "image": image_id}
             finally:
-                # the session's undercloud is shared: other modules emit these names
+                # the session's undercloud is shared: no compute, node provider, flavor
+                # (other modules emit these names) or image of this lab is left
+                undercloud.remove_compute(host)
+                assert overcloud.providers_with_inventory(conn) == 0
                 for name in flavors:
                     conn.compute.delete_flavor(conn.compute.find_flavor(name))
                 conn.image.delete_image(image_id)

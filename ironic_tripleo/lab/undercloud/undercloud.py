@@ -195,6 +195,20 @@ class Undercloud:
             plan.save()
             raise
 
+    def remove_compute(self, host: str) -> None:
+        """Stop the nova-compute named ``host`` and delete its service from Nova (its
+        compute nodes and their Placement providers go with it), e.g. an Ironic
+        compute whose lab is gone."""
+        plan = self._running_plan()
+        name = f"nova-compute-{host}"
+        entry = plan.processes.pop(name, None)
+        if entry:
+            service.stop(name, entry["pid"], entry["marker"])
+            plan.save()
+        conn = keystone.admin_connection(plan)
+        for found in conn.compute.services(binary="nova-compute", host=host):
+            conn.compute.delete_service(found)
+
     def _running_plan(self) -> Plan:
         plan = self.plan()
         if plan is None or plan.state != "up":
