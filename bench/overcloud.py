@@ -13,13 +13,17 @@ with it.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
-from ironic_tripleo.cli import demo, demo_undercloud
-from ironic_tripleo.cli.undercloud import format_status
-from ironic_tripleo.lab.lab import Lab
-from ironic_tripleo.lab.undercloud.undercloud import Undercloud
+# bench/ramdisk.py would shadow the ramdisk package: keep bench/ off the path
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from ironic_tripleo.cli import demo, demo_undercloud  # noqa: E402
+from ironic_tripleo.cli.undercloud import format_status  # noqa: E402
+from ironic_tripleo.lab.lab import Lab  # noqa: E402
+from ironic_tripleo.lab.undercloud.undercloud import Undercloud  # noqa: E402
 
 
 def main() -> None:
