@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.stamp-install
 PYTEST_ARGS ?=
 
-.PHONY: all venv system demo demo-undercloud test unit integration lint sample-config bench clean
+.PHONY: all venv system demo demo-undercloud test test-extended unit integration lint sample-config bench clean
 
 all: test
 
@@ -40,7 +40,12 @@ integration: venv system
 	$(BIN)/pytest -q tests/integration $(PYTEST_ARGS)
 
 test: venv system lint
-	$(BIN)/pytest -q --durations=25 tests $(PYTEST_ARGS)
+	$(BIN)/pytest -q --durations=25 -m "not extended" tests $(PYTEST_ARGS)
+
+# Tests of non-default configurations that each start a whole second stack (e.g. the
+# undercloud on PostgreSQL, ~5 min): kept out of `make test` for its time budget.
+test-extended: venv system
+	$(BIN)/pytest -q -m extended tests $(PYTEST_ARGS)
 
 # Documented options of the Ironic plugins ([tripleo_*] in ironic.conf) and of discoverd.
 sample-config: venv

@@ -12,11 +12,15 @@ from pathlib import Path
 
 import openstack
 import psycopg
+import pytest
 
 from ironic_tripleo.cli import main as cli
 from ironic_tripleo.lab.undercloud import databases
 from ironic_tripleo.lab.undercloud.undercloud import Undercloud
 from tests.harness.undercloud import UndercloudHandle
+
+#: A whole second undercloud (~5 min): `make test-extended`, not `make test`.
+pytestmark = pytest.mark.extended
 
 
 def test_undercloud_on_postgresql(tmp_path):
