@@ -3,7 +3,10 @@
 What an operator scales out to beyond the all-in-one :mod:`ironic_service`:
 
 - one PostgreSQL database (:mod:`ironic_tripleo.lab.postgres`, or any URL given);
-- ``ironic-api`` with ``api_workers`` processes;
+- Ironic's API (``ironic.wsgi``) in ``api_workers`` processes on one port
+  (:mod:`ironic_tripleo.lab.wsgi_runner`: Ironic 39's own ``ironic-api`` serves from
+  one process whatever ``api_workers`` says, its other workers crash-looping on the
+  port);
 - ``ironic-conductor`` processes, one per JSON-RPC port, each registered under its
   own host name: with ``rpc_transport = json-rpc`` and a port other than 8089, a
   conductor registers as ``<[DEFAULT] host>:<[json_rpc] port>``, which the API's
@@ -22,6 +25,7 @@ import dataclasses
 import logging
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import requests
@@ -40,6 +44,8 @@ from ironic_tripleo.lab.ironic_service import (
 from ironic_tripleo.lab.postgres import PostgresServer
 
 LOG = logging.getLogger(__name__)
+#: Serves ``ironic.wsgi`` in ``api_workers`` processes (run by path).
+WSGI_RUNNER = Path(__file__).with_name("wsgi_runner.py")
 
 
 #: The lab's Ironic shapes (``lab up --ironic``).
@@ -117,13 +123,17 @@ class IronicCluster:
         """Create the shared directories the configs name (TFTP, HTTP roots...)."""
         IronicService(self.cfg.ironic).make_dirs()
 
-    def _spawn(self, name: str, program: str, config: Path) -> int:
+    def _spawn(self, name: str, program: str, config: Path,
+               env: dict[str, str] | None = None) -> int:
+        """Start ``program`` (a console script, or a path) with ``--config-file``."""
         stderr = open(config.parent / "ironic.stderr", "ab")  # noqa: SIM115
+        argv = ([sys.executable, program] if program.endswith(".py")
+                else [program_path(program)])
         try:
-            proc = subprocess.Popen([program_path(program),
-                                     "--config-file", str(config)],
+            proc = subprocess.Popen([*argv, "--config-file", str(config)],
                                     stdout=subprocess.DEVNULL, stderr=stderr,
-                                    start_new_session=True, env=lab_seam.lab_environment())
+                                    start_new_session=True,
+                                    env=lab_seam.lab_environment() | (env or {}))
         finally:
             stderr.close()
         (config.parent / "ironic.pid").write_text(str(proc.pid))
@@ -151,7 +161,12 @@ class IronicCluster:
             for index, port in enumerate(self.cfg.rpc_ports):
                 name = f"conductor-{index}"
                 self._spawn(name, "ironic-conductor", self._config(name, port))
-            self._spawn("api", "ironic-api", api_conf)
+            self._spawn("api", str(WSGI_RUNNER), api_conf, env={
+                "UC_WSGI_APP": "ironic.wsgi:application",
+                "UC_WSGI_HOST": self.cfg.ironic.host_ip,
+                "UC_WSGI_PORT": str(self.cfg.ironic.port),
+                "UC_WSGI_ARGS": f"--config-file {api_conf}",
+                "UC_WSGI_WORKERS": str(self.cfg.api_workers)})
             self._wait_ready(timeout)
         except BaseException:
             self.stop()

@@ -5,6 +5,7 @@ both conductors, power on/off through the API works for every node, and after on
 conductor is killed the other takes its nodes over within bounded time."""
 
 import concurrent.futures
+import re
 import time
 
 import pytest
@@ -12,7 +13,7 @@ import requests
 
 from baremetal_common.cloud import connect
 from ironic_tripleo.lab.ironic_cluster import ClusterConfig, IronicCluster
-from ironic_tripleo.lab.ironic_service import IronicConfig
+from ironic_tripleo.lab.ironic_service import API_VERSION_HEADER, IronicConfig
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend
 from ironic_tripleo.vbmc.server import BmcServer
 from tests.harness.ports import free_port
@@ -48,6 +49,13 @@ def cluster(tmp_path):
     service.stop()
 
 
+def _serving_pids(cluster) -> set[str]:
+    """Pids of the API processes that logged a request to /v1/nodes."""
+    log = (cluster.workdir / "api" / "ironic.log").read_text(errors="replace")
+    return set(re.findall(r"^\S+ \S+ (\d+) INFO ironic\.api .* GET /v1/nodes ", log,
+                          re.MULTILINE))
+
+
 def _power_all(baremetal, nodes, target):
     with concurrent.futures.ThreadPoolExecutor(6) as pool:
         list(pool.map(lambda n: baremetal.set_node_power_state(n, target, wait=True,
@@ -59,6 +67,14 @@ def test_two_conductors_share_nodes_and_take_over(cluster, bmcs):
     assert cluster.alive_conductors() == set(cluster.conductor_hosts)
     r = requests.get(f"{cluster.url}/", timeout=5)
     assert r.status_code == 200
+    # api_workers processes serve the API: new connections spread over them (before,
+    # Ironic 39's ironic-api served from one, the other crash-looping on the port).
+    for _ in range(40):
+        requests.get(f"{cluster.url}/v1/nodes", headers=API_VERSION_HEADER,
+                     timeout=10).raise_for_status()
+    assert len(_serving_pids(cluster)) == 2, _serving_pids(cluster)
+    stderr = (cluster.workdir / "api" / "ironic.stderr").read_text(errors="replace")
+    assert "Address already in use" not in stderr
     nodes = []
     for port in bmcs:
         node = baremetal.create_node(driver="tripleo-ipmi", name=f"c-{port}", driver_info={

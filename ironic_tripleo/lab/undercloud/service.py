@@ -174,7 +174,7 @@ def wsgi(plan_venv: Path, name: str, app: str, port: int, marker: str,
     """
     here = Path(__file__).parent
     return Proc(name, [str(plan_venv / "bin" / "python"), str(here / "program_runner.py"),
-                       str(here / "wsgi_runner.py"), name, marker],
+                       str(here.parent / "wsgi_runner.py"), name, marker],
                 ready=ready, logs=logs,
                 env={"UC_WSGI_APP": app, "UC_WSGI_PORT": str(port), "UC_WSGI_ARGS": args,
                      **(env or {})})
