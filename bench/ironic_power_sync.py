@@ -47,6 +47,7 @@ from bmc_recorder import PASSWORD, USER, RecordingBmcs  # noqa: E402
 
 from baremetal_common.cloud import connect  # noqa: E402
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService  # noqa: E402
+from ironic_tripleo.lab.readiness import wait_until  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SYNC_LINE = re.compile(r"Completed power state sync operation, evaluated (\d+) nodes "
@@ -156,13 +157,15 @@ def completed_cycles(log_file: Path) -> list[tuple[float, float, float]]:
 
 def next_cycle(log_file: Path, after: float, timeout: float) -> tuple[float, float, float]:
     """The first sync cycle that started after ``after`` (monotonic), once it ended."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        later = [c for c in completed_cycles(log_file) if c[0] >= after]
-        if later:
-            return later[0]
-        time.sleep(1.0)
-    raise RuntimeError(f"no sync cycle started and ended within {timeout:.0f} s")
+    found: list[tuple[float, float, float]] = []
+
+    def ended() -> str | None:
+        found[:] = [c for c in completed_cycles(log_file) if c[0] >= after][:1]
+        return None if found else "no cycle yet"
+
+    if wait_until(ended, timeout, 1.0) is not None:
+        raise RuntimeError(f"no sync cycle started and ended within {timeout:.0f} s")
+    return found[0]
 
 
 def run_one(hardware: str, bmcs: RecordingBmcs, interval: int, workdir: Path) -> dict:

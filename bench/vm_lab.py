@@ -40,6 +40,7 @@ from ironic_tripleo.enroll.inventory import validate  # noqa: E402
 from ironic_tripleo.lab import debian_kernel, marker_image, process  # noqa: E402
 from ironic_tripleo.lab.lab import running_lab  # noqa: E402
 from ironic_tripleo.lab.node import NodeSpec  # noqa: E402
+from ironic_tripleo.lab.readiness import wait_until  # noqa: E402
 
 HEADERS = {"X-OpenStack-Ironic-API-Version": "latest"}
 MARKER = "ironic-tripleo bench: deployed disk booted"
@@ -76,18 +77,20 @@ def wait_states(bm, names: list[str], wanted: str, failed: str, started: float,
                 timeout: float) -> dict[str, float]:
     """Seconds from ``started`` until each node reached ``wanted``."""
     done: dict[str, float] = {}
-    while len(done) < len(names):
-        for name in names:
-            if name in done:
-                continue
+
+    def all_there() -> str | None:
+        for name in (n for n in names if n not in done):
             node = bm.get_node(name)
             if node.provision_state == wanted:
                 done[name] = time.monotonic() - started
             elif node.provision_state == failed:
                 raise RuntimeError(f"{name}: {failed}: {node.last_error}")
-        if time.monotonic() - started > timeout:
-            raise RuntimeError(f"not {wanted} after {timeout} s: {set(names) - set(done)}")
-        time.sleep(1)
+        missing = sorted(set(names) - set(done))
+        return f"not {wanted} after {timeout} s: {missing}" if missing else None
+
+    still = wait_until(all_there, max(0.0, timeout - (time.monotonic() - started)), 1.0)
+    if still is not None:
+        raise RuntimeError(still)
     return done
 
 
@@ -133,10 +136,10 @@ def run_one(count: int, ramdisk: tuple[Path, Path], image: Path, deploy: bool,
                                            1800)
             for node in lab["nodes"]:
                 console = Path(node["node_dir"]) / "console.log"
-                while MARKER not in console.read_text(errors="replace"):
-                    if time.monotonic() - started > 2400:
-                        raise RuntimeError(f"{node['name']}: no marker on the console")
-                    time.sleep(1)
+                if wait_until(lambda c=console: None if MARKER in c.read_text(
+                        errors="replace") else "no marker",
+                        max(0.0, 2400 - (time.monotonic() - started)), 1.0) is not None:
+                    raise RuntimeError(f"{node['name']}: no marker on the console")
                 result["booted"][node["name"]] = time.monotonic() - started
         sampler.stop.set()
         sampler.join()
