@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -387,8 +388,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if previous and previous.get("state") != "down":
         step(f"a previous lab is still in {lab.workdir}: bringing it down first")
         lab.down()
-    code = 1
-    try:
+
+    def body() -> None:
         if args.node_kind == "vm":
             state = vm_lab_up(lab, args)
         else:
@@ -399,22 +400,41 @@ def cmd_demo(args: argparse.Namespace) -> int:
               f"dnsmasq DHCP/TFTP and bridge {state['network']['bridge']} "
               f"{state['network']['host_address']}/{state['network']['prefixlen']}")
         run(args.workdir, args.subnet)
+
+    return guarded(body, keep=args.keep,
+                   kept=f"lab left up: 'ironic-tripleo lab down --workdir {lab.workdir}' "
+                        "removes it",
+                   teardown_step="lab down", teardown=lab.down)
+
+
+def guarded(body: Callable[[], None], keep: bool, kept: str, teardown_step: str,
+            teardown: Callable[[], None]) -> int:
+    """Run a demo's ``body``, then take what it started down (unless ``keep`` and it
+    succeeded: then say so with ``kept``), also on failure or Ctrl-C/SIGTERM.
+
+    :returns: the exit code: 0, 1 (failed: logged) or 130 (interrupted).
+    """
+    code = 1
+    try:
+        body()
         step("demo finished")
         code = 0
-        print_timings()
     except KeyboardInterrupt:
         print("interrupted", flush=True)
         code = 130
     except Exception as exc:
         LOG.exception("demo failed: %s", exc)
     finally:
-        if args.keep and code == 0:
-            step(f"lab left up: 'ironic-tripleo lab down --workdir {lab.workdir}' removes it")
+        print_timings()
+        if keep and code == 0:
+            step(kept)
         else:
-            step("lab down")
+            step(teardown_step)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the clean-up finish
-            lab.down()
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            try:
+                teardown()
+            finally:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
     return code
 
 

@@ -117,27 +117,15 @@ def main(args: argparse.Namespace, lab: Lab | None = None,
         demo.step(f"a previous lab is still in {lab.workdir}: bringing it down first")
         lab.down()
     undercloud.down()
-    code = 1
-    try:
-        run(Path(args.workdir), lab, undercloud, args.subnet)
-        demo.step("demo finished")
-        code = 0
-    except KeyboardInterrupt:
-        print("interrupted", flush=True)
-        code = 130
-    except Exception as exc:
-        LOG.exception("demo failed: %s", exc)
-    finally:
-        demo.print_timings()
-        if args.keep and code == 0:
-            demo.step(f"left up: 'ironic-tripleo undercloud down' and 'ironic-tripleo lab "
-                      f"down' with --workdir {args.workdir} remove them")
-        else:
-            demo.step("undercloud down, lab down")
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the clean-up finish
-            try:
-                undercloud.down()
-            finally:
-                lab.down()
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    return code
+
+    def take_down() -> None:
+        try:
+            undercloud.down()
+        finally:
+            lab.down()
+
+    return demo.guarded(
+        lambda: run(Path(args.workdir), lab, undercloud, args.subnet), keep=args.keep,
+        kept=f"left up: 'ironic-tripleo undercloud down' and 'ironic-tripleo lab down' "
+             f"with --workdir {args.workdir} remove them",
+        teardown_step="undercloud down, lab down", teardown=take_down)
