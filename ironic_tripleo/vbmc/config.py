@@ -13,7 +13,9 @@ YAML (JSON is YAML too)::
         backend: memory          # an ironic_tripleo.vbmc.backends entry point
         backend_args: {power: "off", boot_device: disk}   # its constructor kwargs
 
-Validation errors name the node and the field; backends load through stevedore.
+Validation errors name the node and the field: the structure is checked by the JSON
+schema in :mod:`ironic_tripleo.vbmc.schema`, the rest here; backends load through
+stevedore.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import stevedore
 import yaml
 
 from ironic_tripleo import lab_seam
+from ironic_tripleo.vbmc import schema
 from ironic_tripleo.vbmc.backend import NodeBackend
 from ironic_tripleo.vbmc.exception import BackendLoadError, ConfigError, ConfigFileError
 from ironic_tripleo.vbmc.handshake import PASSWORD_MAX, USERNAME_MAX
@@ -37,9 +40,6 @@ from ironic_tripleo.vbmc.server import BmcServer
 
 BACKEND_NAMESPACE = "ironic_tripleo.vbmc.backends"
 DEFAULT_ADDRESS = "127.0.0.1"
-_NODE_FIELDS = {"name", "address", "port", "username", "password", "backend",
-                "backend_args"}
-_TOP_FIELDS = {"nodes", "session_timeout", "workers"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,30 +82,16 @@ def load_config(path: str | Path) -> ServerConfig:
     return parse_config(document)
 
 
-def _text(node: str, entry: Mapping, field: str, max_bytes: int | None = None) -> str:
-    value = entry.get(field)
-    if not isinstance(value, str) or not value:
-        raise ConfigError(node=node, field=field, reason="required, a non-empty string")
-    if max_bytes is not None and len(value.encode()) > max_bytes:
+def _within(node: str, field: str, value: str, max_bytes: int) -> str:
+    if len(value.encode()) > max_bytes:
         raise ConfigError(node=node, field=field,
                           reason=f"at most {max_bytes} bytes (IPMI 2.0 limit)")
     return value
 
 
-def _node(index: int, entry: object, backends: list[str]) -> NodeConfig:
-    label = f"#{index}"
-    if not isinstance(entry, Mapping):
-        raise ConfigError(node=label, field="-", reason="each node must be a mapping")
-    if isinstance(entry.get("name"), str) and entry["name"]:
-        label = entry["name"]
-    name = _text(label, entry, "name")
-    unknown = sorted(set(entry) - _NODE_FIELDS)
-    if unknown:
-        raise ConfigError(node=name, field=unknown[0],
-                          reason=f"unknown field; allowed: {', '.join(sorted(_NODE_FIELDS))}")
-    port = entry.get("port")
-    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        raise ConfigError(node=name, field="port", reason=f"{port!r} is not a port 1-65535")
+def _node(entry: Mapping, backends: list[str]) -> NodeConfig:
+    """A node the schema accepted, checked for what is not structure."""
+    name = entry["name"]
     address = entry.get("address", DEFAULT_ADDRESS)
     try:
         ipaddress.ip_address(address)
@@ -120,14 +106,10 @@ def _node(index: int, entry: object, backends: list[str]) -> NodeConfig:
         raise ConfigError(node=name, field="backend",
                           reason=f"backend {backend!r} drives the lab's own nodes; only "
                                  f"the lab may use it ({lab_seam.ENV}=1)")
-    args = entry.get("backend_args") or {}
-    if not isinstance(args, Mapping) or not all(isinstance(k, str) for k in args):
-        raise ConfigError(node=name, field="backend_args",
-                          reason="a mapping of keyword arguments")
-    return NodeConfig(name=name, port=port, address=address, backend=backend,
-                      username=_text(name, entry, "username", USERNAME_MAX),
-                      password=_text(name, entry, "password", PASSWORD_MAX),
-                      backend_args=dict(args))
+    return NodeConfig(name=name, port=entry["port"], address=address, backend=backend,
+                      username=_within(name, "username", entry["username"], USERNAME_MAX),
+                      password=_within(name, "password", entry["password"], PASSWORD_MAX),
+                      backend_args=dict(entry.get("backend_args") or {}))
 
 
 def _overlap(a: NodeConfig, b: NodeConfig) -> bool:
@@ -141,16 +123,14 @@ def parse_config(document: object) -> ServerConfig:
 
     :raises ConfigError: naming the node and field of the first problem.
     """
-    if not isinstance(document, Mapping) or not isinstance(document.get("nodes"), list):
-        raise ConfigError(node="-", field="nodes", reason="required, a list of nodes")
-    unknown = sorted(set(document) - _TOP_FIELDS)
-    if unknown:
-        raise ConfigError(node="-", field=unknown[0],
-                          reason=f"unknown field; allowed: {', '.join(sorted(_TOP_FIELDS))}")
+    problem = next(schema.errors(document), None)
+    if problem is not None:
+        node, field, reason = problem
+        raise ConfigError(node=node, field=field, reason=reason)
     backends = known_backends()
     nodes: list[NodeConfig] = []
-    for index, entry in enumerate(document["nodes"]):
-        node = _node(index, entry, backends)
+    for entry in document["nodes"]:
+        node = _node(entry, backends)
         for other in nodes:
             if other.name == node.name:
                 raise ConfigError(node=node.name, field="name", reason="duplicate name")
@@ -159,13 +139,8 @@ def parse_config(document: object) -> ServerConfig:
                                   reason=f"{node.address}:{node.port} is also used by "
                                          f"node {other.name}")
         nodes.append(node)
-    timeout = document.get("session_timeout", 60.0)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ConfigError(node="-", field="session_timeout", reason="a positive number")
-    workers = document.get("workers", 16)
-    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 256:
-        raise ConfigError(node="-", field="workers", reason="an integer 1-256")
-    return ServerConfig(tuple(nodes), float(timeout), workers)
+    return ServerConfig(tuple(nodes), float(document.get("session_timeout", 60.0)),
+                        document.get("workers", 16))
 
 
 def _raise_load_failure(manager: object, entrypoint: object, exc: BaseException) -> None:

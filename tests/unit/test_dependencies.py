@@ -34,6 +34,7 @@ DELIVERABLE: dict[str, tuple[str, ...]] = {
     "ironic_tripleo.enroll": ("cli",),
     "ironic_tripleo.nodes": ("cli",),
     "ironic_tripleo.vbmc": ("cli",),
+    "ironic_tripleo.document_schema": ("cli",),  # enroll's and vbmc's schemas
     "ironic_tripleo.lab": ("lab",),
     "ironic_tripleo.quintupleo": ("conductor", "cli"),  # Nova driver + its vBMC backend
     "discoverd": ("discoverd",),

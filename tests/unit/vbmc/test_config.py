@@ -47,10 +47,23 @@ def test_json_file(tmp_path):
     ([node(), node(port=6231)], "node n1: field name: duplicate"),
     ([node(name=None)], "node #0: field name"),
     (["n1"], "node #0"),
+    ([node(port=6230.0)], "node n1: field port: 6230.0 is not a port 1-65535"),
+    ([node(backend_args={1: "on"})], "node n1: field backend_args: 1 is not a keyword"),
+    ([node(name=7)], "node #0: field name: 7 is not a non-empty string"),
 ])
 def test_invalid_nodes(nodes, match):
     with pytest.raises(ConfigError, match=match):
         parse_config({"nodes": nodes})
+
+
+def test_schema_errors_come_in_document_order():
+    nodes = [node(name=f"n{i}", port=6230 + i) for i in range(12)]
+    nodes[11]["port"] = "x"
+    nodes[2]["username"] = ""
+    with pytest.raises(ConfigError) as err:
+        parse_config({"nodes": nodes, "workers": 0})
+    assert str(err.value) == ("virtual BMC config: node n2: field username: '' is not "
+                              "a non-empty string")
 
 
 def test_two_addresses_may_share_a_port():
