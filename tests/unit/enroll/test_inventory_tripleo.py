@@ -172,3 +172,24 @@ def test_csv_by_suffix_and_bad_rows():
         parse_text("ipmi,198.51.100.9,a,p\n", "x", file_type="csv")
     assert err.value.errors == ["row 1: has 4 columns, needs 5 or 6: "
                                 "pm_type,pm_addr,pm_user,pm_password,mac,pm_port"]
+
+
+def test_schema_errors_deep_in_ports_with_the_rest_at_once():
+    node = {**BASE, "cpu": 2.0, "colour": "red", "ports": [
+        {"address": "52:54:00:00:00:01", "local_link_connection": {"switch_id": 5,
+                                                                   "port_id": "p0"}},
+        {"address": "zz"}]}
+    assert errors_of(node) == [
+        "node 0 (ctrl-1): unknown field 'colour'",
+        "node 0 (ctrl-1): cpu 2.0 is not an integer >= 1",
+        "node 0 (ctrl-1): ports[0].local_link_connection.switch_id 5 must be a non-empty "
+        "string",
+        "node 0 (ctrl-1): ports[1].address 'zz' is not a MAC address like 52:54:00:12:34:56",
+    ]
+
+
+def test_schema_error_in_the_twelfth_node_names_it():
+    nodes = [{**BASE, "name": f"n{i}", "pm_port": i + 1} for i in range(12)]
+    nodes[11]["ports"] = [{"address": "52:54:00:00:00:01", "physical_network": ""}]
+    assert errors_of(*nodes) == ["node 11 (n11): ports[0].physical_network '' must be a "
+                                 "non-empty string of up to 64 characters"]
