@@ -77,6 +77,21 @@ class UndercloudHandle:
         self.launcher.remove_compute(host)
 
 
+def active_server(conn: openstack.connection.Connection, flavor, image, name: str):
+    """Create a server without networks and wait until it is ACTIVE.
+
+    :raises AssertionError: naming its status and Nova's fault when it went ERROR.
+    """
+    server = conn.compute.create_server(name=name, flavor_id=flavor.id,
+                                        image_id=image.id, networks="none")
+    try:
+        return conn.compute.wait_for_server(server, status="ACTIVE",
+                                            failures=["ERROR"], wait=300)
+    except openstack.exceptions.ResourceFailure:
+        server = conn.compute.get_server(server)
+        raise AssertionError(f"{name}: {server.status} {server.fault}") from None
+
+
 @pytest.fixture(scope="session")
 def undercloud(tmp_path_factory) -> Iterator[UndercloudHandle]:
     """A running undercloud with one fake-driver compute; stopped at session end."""

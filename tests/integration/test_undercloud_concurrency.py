@@ -9,7 +9,7 @@ import concurrent.futures
 import uuid
 from pathlib import Path
 
-import openstack
+from tests.harness.undercloud import active_server
 
 SERVERS = 6  # at once (the admin project's quota is 10 instances)
 ROUNDS = 2
@@ -34,18 +34,16 @@ def _new_log_lines(logdir: Path, offsets: dict[str, int]) -> list[str]:
 def _create_and_delete(undercloud, flavor, image, name: str) -> str:
     """One server to ACTIVE and deleted again; its status and fault if it failed."""
     conn = undercloud.connection()
-    server = conn.compute.create_server(name=name, flavor_id=flavor.id,
-                                        image_id=image.id, networks="none")
     try:
-        server = conn.compute.wait_for_server(server, status="ACTIVE",
-                                              failures=["ERROR"], wait=300)
-    except openstack.exceptions.ResourceFailure:
-        server = conn.compute.get_server(server)
-        return f"{name}: {server.status} {server.fault}"
+        active_server(conn, flavor, image, name)
+        return ""
+    except AssertionError as failure:
+        return str(failure)
     finally:
-        conn.compute.delete_server(server, ignore_missing=True)
-        conn.compute.wait_for_delete(server, wait=300)
-    return ""
+        server = conn.compute.find_server(name)
+        if server is not None:
+            conn.compute.delete_server(server, ignore_missing=True)
+            conn.compute.wait_for_delete(server, wait=300)
 
 
 def test_concurrent_creates_and_deletes_on_sqlite(undercloud):

@@ -10,14 +10,13 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-import openstack
 import psycopg
 import pytest
 
 from ironic_tripleo.cli import main as cli
 from ironic_tripleo.lab.undercloud import databases
 from ironic_tripleo.lab.undercloud.undercloud import Undercloud
-from tests.harness.undercloud import UndercloudHandle
+from tests.harness.undercloud import UndercloudHandle, active_server
 
 #: A whole second undercloud (~5 min): `make test-extended`, not `make test`.
 pytestmark = pytest.mark.extended
@@ -44,14 +43,7 @@ def test_undercloud_on_postgresql(tmp_path):
         image = conn.image.create_image(name=f"pg-{suffix}", data=b"x" * 1024,
                                         disk_format="raw", container_format="bare",
                                         visibility="public")
-        server = conn.compute.create_server(name=f"pg-{suffix}", flavor_id=flavor.id,
-                                            image_id=image.id, networks="none")
-        try:
-            server = conn.compute.wait_for_server(server, status="ACTIVE",
-                                                  failures=["ERROR"], wait=300)
-        except openstack.exceptions.ResourceFailure:
-            server = conn.compute.get_server(server)
-            raise AssertionError(f"{server.status}: {server.fault}") from None
+        server = active_server(conn, flavor, image, f"pg-{suffix}")
         assert server.compute_host == host
         conn.compute.delete_server(server)
         conn.compute.wait_for_delete(server, wait=300)
