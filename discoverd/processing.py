@@ -171,11 +171,7 @@ def read_node(ironic: Any, uuid: str) -> NodeInfo:
     """
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ports") as pool:
         ports = pool.submit(ironic.list_ports, uuid)
-        try:
-            node = ironic.get_node(uuid)
-        except Exception:
-            concurrent.futures.wait([ports])
-            raise
+        node = ironic.get_node(uuid)  # raising: leaving the pool waits for the ports read
         return NodeInfo.from_ironic(node, ports.result())
 
 
