@@ -7,6 +7,7 @@ import threading
 
 from ironic_tripleo.cli import bmc
 from tests.harness.ports import free_port
+from tests.harness.waiting import wait_for
 
 
 def write_config(tmp_path, **node):
@@ -38,21 +39,32 @@ def test_serve_refuses_a_bad_config(tmp_path, capsys):
 
 
 def test_serve_until_sigterm(tmp_path):
+    """SIGTERM ends ``serve``: pid file gone, handlers restored.
+
+    The signal is sent only once the pid file exists: ``serve`` writes it after
+    installing its handlers, so the signal can neither kill pytest (default handler)
+    nor be lost. A fixed delay raced a slow start on a loaded CI machine: the pid file
+    was not there yet, the timer thread died, and ``serve`` never ended.
+    """
     path, entry = write_config(tmp_path)
     pid_file = tmp_path / "pid"
     args = parse(["bmc", "serve", "--config", str(path), "--pid-file", str(pid_file)])
     seen = {}
 
     def terminate():
-        seen["pid"] = pid_file.read_text().strip()
+        try:
+            wait_for(pid_file.exists, timeout=60, what="the pid file")
+            seen["pid"] = pid_file.read_text().strip()
+        except Exception as exc:  # reported by the main thread below
+            seen["error"] = exc
+            return
         os.kill(os.getpid(), signal.SIGTERM)
 
-    timer = threading.Timer(0.5, terminate)
-    timer.start()
-    try:
-        assert args.func(args) == 0
-    finally:
-        timer.cancel()
+    thread = threading.Thread(target=terminate, daemon=True)
+    thread.start()
+    assert args.func(args) == 0
+    thread.join(timeout=60)
+    assert "error" not in seen, seen
     assert seen["pid"] == str(os.getpid())
     assert not pid_file.exists()
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
