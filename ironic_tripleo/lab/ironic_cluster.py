@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +40,7 @@ from ironic_tripleo.lab.ironic_service import (
     program_path,
     render_config,
 )
+from ironic_tripleo.lab.ports import free_ports
 from ironic_tripleo.lab.postgres import PostgresServer
 
 LOG = logging.getLogger(__name__)
@@ -228,14 +228,10 @@ class IronicCluster:
 def for_lab(ironic: IronicConfig, conductors: int = 2, api_workers: int = 2
             ) -> IronicCluster:
     """The production-shaped cluster for a lab whose all-in-one config is ``ironic``."""
-    def free_port() -> int:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
-
+    *rpc_ports, database_port = free_ports(conductors + 1)
     return IronicCluster(ClusterConfig(
-        ironic=ironic, rpc_ports=tuple(free_port() for _ in range(conductors)),
-        api_workers=api_workers, database_port=free_port()))
+        ironic=ironic, rpc_ports=tuple(rpc_ports), api_workers=api_workers,
+        database_port=database_port))
 
 
 def stop_recorded(record: dict | None, workdir: Path, timeout: float = 10.0) -> None:

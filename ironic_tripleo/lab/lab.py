@@ -36,28 +36,13 @@ from ironic_tripleo.lab.exception import LabStateError
 from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
 from ironic_tripleo.lab.node import NodeDir, NodeSpec
 from ironic_tripleo.lab.node_backend import LabNodeBackend
+from ironic_tripleo.lab.ports import free_ports
 from ironic_tripleo.lab.vm_node import VmNodeBackend
 
 LOG = logging.getLogger(__name__)
 
 SUBNET_LOCK = Path("/run/lock/ironic-tripleo-lab.lock")
 NODE_KINDS = ("namespace", "vm")
-
-
-def _free_port(kind: int) -> int:
-    return _free_ports(kind, 1)[0]
-
-
-def _free_ports(kind: int, count: int) -> list[int]:
-    """``count`` distinct free ports: every socket stays bound until all are chosen
-    (ports picked one at a time and released can repeat: two BMCs on one port)."""
-    with contextlib.ExitStack() as stack:
-        ports = []
-        for _ in range(count):
-            s = stack.enter_context(socket.socket(socket.AF_INET, kind))
-            s.bind(("127.0.0.1", 0))
-            ports.append(s.getsockname()[1])
-        return ports
 
 
 @contextlib.contextmanager
@@ -119,7 +104,7 @@ class Lab:
         lab_id = _new_lab_id()
         password = bmc_password or secrets.token_hex(8)
         nodes = []
-        bmc_ports = _free_ports(socket.SOCK_DGRAM, len(specs))
+        bmc_ports = free_ports(len(specs), socket.SOCK_DGRAM)
         for index, spec in enumerate(specs):
             label = f"{index} ({spec.name or '-'})"
             spec.validate(label)
@@ -141,14 +126,16 @@ class Lab:
         if len({n["name"] for n in nodes}) != len(nodes):
             raise layout.LabConfigError(field="node names", value=[n["name"] for n in nodes],
                                         allowed="unique names")
-        port = ironic_port or _free_port(socket.SOCK_STREAM)
+        fixed = [ironic_port] if ironic_port else []
+        ironic_free, inspector_port, http_port = free_ports(3, avoid=fixed)
+        port = ironic_port or ironic_free
         services = pxe_services.plan(self.workdir, self.workdir / "ironic",
-                                     _free_port(socket.SOCK_STREAM), pxe_filter)
+                                     inspector_port, pxe_filter)
         if vm:
             services["boot"] |= {"kind": "vm", "deploy_kernel_source": str(vm["kernel"]),
                                  "deploy_ramdisk_source": str(vm["initramfs"])}
             # Ironic's [deploy] http_root, served on the bridge for iPXE
-            services["http"] = {"port": _free_port(socket.SOCK_STREAM),
+            services["http"] = {"port": http_port,
                                 "root": str(self.workdir / "ironic" / "httpboot"),
                                 "workdir": str(self.workdir / "http"),
                                 "pid_file": str(self.workdir / "http" / "http.pid")}

@@ -8,11 +8,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import secrets
-import socket
 from pathlib import Path
 from typing import Any
 
-from ironic_tripleo.lab.lab import _free_port
+from ironic_tripleo.lab.ports import free_ports
 
 #: The API services and the Keystone catalog type of each.
 API_SERVICES = {"keystone": "identity", "placement": "placement", "glance": "image",
@@ -55,9 +54,10 @@ class Plan:
     def new(cls, root: Path, venv: Path, lab: dict[str, str] | None = None,
             ports: dict[str, int] | None = None) -> Plan:
         """A fresh plan with free ports (``ports`` fixes some of them)."""
-        chosen = {name: _free_port(socket.SOCK_STREAM)
-                  for name in (*API_SERVICES, *OTHER_PORTS)}
-        chosen.update(ports or {})
+        fixed = dict(ports or {})
+        names = [name for name in (*API_SERVICES, *OTHER_PORTS) if name not in fixed]
+        chosen = dict(zip(names, free_ports(len(names), avoid=fixed.values()), strict=True))
+        chosen.update(fixed)
         passwords = {name: secrets.token_hex(12)
                      for name in ("admin", *API_SERVICES, "ironic", "discoverd")}
         return cls(root=root.resolve(), venv=venv, ports=chosen, passwords=passwords,
