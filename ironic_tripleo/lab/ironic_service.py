@@ -16,12 +16,14 @@ from pathlib import Path
 import requests
 
 from ironic_tripleo import lab_seam
+from ironic_tripleo.lab import ironic_schema
 from ironic_tripleo.lab.exception import IronicStartError
 from ironic_tripleo.lab.process import log_tail, read_pid, stop_group
 from ironic_tripleo.lab.readiness import wait_until
 
 LOG = logging.getLogger(__name__)
 LOG_FILES = ("ironic.stderr", "ironic.log")
+DATABASE = "ironic.sqlite"  # under workdir, unless extra sets [database]connection
 
 API_VERSION_HEADER = {"X-OpenStack-Ironic-API-Version": "latest"}
 
@@ -77,7 +79,7 @@ def render_config(cfg: IronicConfig) -> str:
             "use_stderr": "false",
         },
         "api": {"host_ip": cfg.host_ip, "port": str(cfg.port), "api_workers": "1"},
-        "database": {"connection": f"sqlite:///{w / 'ironic.sqlite'}"},
+        "database": {"connection": f"sqlite:///{w / DATABASE}"},
         "dhcp": {"dhcp_provider": "none"},
         "conductor": {
             "automated_clean": "false",
@@ -158,11 +160,7 @@ class IronicService:
             the message carries the end of its log.
         """
         self.write_config()
-        subprocess.run(
-            [self._bin("ironic-dbsync"), "--config-file", str(self.config_file),
-             "create_schema"],
-            check=True, capture_output=True, timeout=120,
-        )
+        self._create_schema()
         stderr = open(self.workdir / "ironic.stderr", "ab")  # noqa: SIM115
         try:
             self._proc = subprocess.Popen(
@@ -179,6 +177,15 @@ class IronicService:
         except IronicStartError:
             self.stop()
             raise
+
+    def _create_schema(self) -> None:
+        """Create the schema: a copy of the installation's template for our SQLite file."""
+        dbsync = self._bin("ironic-dbsync")
+        if "connection" not in self.cfg.extra.get("database", {}):
+            ironic_schema.create_schema(Path(dbsync), self.workdir / DATABASE)
+            return
+        subprocess.run([dbsync, "--config-file", str(self.config_file), "create_schema"],
+                       check=True, capture_output=True, timeout=120)
 
     def _wait_ready(self, timeout: float) -> None:
         def ready() -> str | None:
