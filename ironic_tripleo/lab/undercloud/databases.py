@@ -30,9 +30,9 @@ from ironic_tripleo.lab.undercloud.plan import Plan
 
 LOG = logging.getLogger(__name__)
 CHOICES = ("sqlite", "postgresql")
-#: one PostgreSQL database per service (Nova has three; Placement stays on SQLite,
-#: ``plan.SQLITE_ALWAYS``)
-NAMES = ("keystone", "glance", "neutron", "nova_api", "nova", "nova_cell0", "heat")
+#: one PostgreSQL database per service (Nova has three)
+NAMES = ("keystone", "placement", "glance", "neutron", "nova_api", "nova", "nova_cell0",
+         "heat")
 #: bump when a service module changes what its sync step makes
 CACHE_FORMAT = "1"
 #: environment variable naming another cache root (the benchmark's cold run)

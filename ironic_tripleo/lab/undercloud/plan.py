@@ -20,9 +20,6 @@ API_SERVICES = {"keystone": "identity", "placement": "placement", "glance": "ima
 #: its own epmd, and PostgreSQL's (used only with ``--database postgresql``).
 OTHER_PORTS = ("amqp", "rabbit_dist", "epmd", "postgres")
 REGION = "RegionOne"
-#: databases on SQLite even when the plan says PostgreSQL: Placement 16 reads
-#: ``cursor.lastrowid`` after an insert, which psycopg 3 cursors do not have
-SQLITE_ALWAYS = ("placement",)
 #: seconds a SQLite transaction waits for another's write lock (pysqlite's default
 #: is 5; with ``BEGIN IMMEDIATE`` every transaction queues for it, see
 #: ``sqlite_immediate``)
@@ -85,15 +82,17 @@ class Plan:
 
     def db_url(self, name: str) -> str:
         """The SQLAlchemy URL of database ``name``."""
-        if self.database == "sqlite" or name in SQLITE_ALWAYS:
+        if self.database == "sqlite":
             return f"sqlite:///{self.datadir / name}.sqlite?timeout={SQLITE_BUSY_TIMEOUT}"
         return f"{self.database}/{name}"
 
     def process_env(self) -> dict[str, str]:
         """What every service process gets in its environment (``program_runner``):
-        ``BEGIN IMMEDIATE`` transactions on SQLite, ``inet`` as text on PostgreSQL
-        (each touches only its own database kind)."""
-        return {"UC_SQLITE_IMMEDIATE": "1", "UC_PSYCOPG_INET_TEXT": "1"}
+        ``BEGIN IMMEDIATE`` transactions on SQLite; on PostgreSQL ``inet`` as text and
+        psycopg2's ``cursor.lastrowid`` for Placement (each touches only its own
+        database kind)."""
+        return {"UC_SQLITE_IMMEDIATE": "1", "UC_PSYCOPG_INET_TEXT": "1",
+                "UC_PSYCOPG_LASTROWID": "1"}
 
     # -- URLs -------------------------------------------------------------------
 

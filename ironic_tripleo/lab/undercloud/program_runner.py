@@ -6,8 +6,9 @@ Run by the undercloud venv's python, by path (it imports nothing of ironic_tripl
 ``python program_runner.py /path/.venv-undercloud/bin/nova-conductor --config-file ...``.
 With ``UC_SQLITE_IMMEDIATE=1`` SQLite transactions begin with ``BEGIN IMMEDIATE``
 (``sqlite_immediate.py`` says why); with ``UC_PSYCOPG_INET_TEXT=1`` PostgreSQL
-``inet`` values load as strings (``psycopg_inet.py``). The script then runs as
-``__main__`` with its own arguments.
+``inet`` values load as strings (``psycopg_inet.py``); with ``UC_PSYCOPG_LASTROWID=1``
+psycopg 3 cursors get psycopg2's ``lastrowid`` (``psycopg_lastrowid.py``). The script
+then runs as ``__main__`` with its own arguments.
 """
 
 import importlib.util
@@ -34,7 +35,7 @@ def _sibling(name: str) -> ModuleType:
 
 
 def main() -> None:
-    for name in ("sqlite_immediate", "psycopg_inet"):
+    for name in ("sqlite_immediate", "psycopg_inet", "psycopg_lastrowid"):
         _sibling(name).install_if_asked()
     script = sys.argv[1]
     sys.argv = sys.argv[1:]

@@ -30,7 +30,9 @@ def test_catalog_has_baremetal_only_over_a_lab(tmp_path):
                                        f"?timeout={SQLITE_BUSY_TIMEOUT}")
     plan.database = "postgresql+psycopg://postgres@127.0.0.1:5432"
     assert plan.db_url("nova") == "postgresql+psycopg://postgres@127.0.0.1:5432/nova"
-    assert plan.db_url("placement").startswith("sqlite:///")  # psycopg 3: no lastrowid
+    assert plan.db_url("placement") == (
+        "postgresql+psycopg://postgres@127.0.0.1:5432/placement")
+    assert plan.process_env()["UC_PSYCOPG_LASTROWID"] == "1"  # Placement's lastrowid
 
 
 def test_port_taken():
