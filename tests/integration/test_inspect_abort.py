@@ -27,7 +27,10 @@ def _final(baremetal, discoverd_url: str, node: str):  # noqa: F811
 
 
 def test_abort_right_after_start_is_not_undone(stack, baremetal):  # noqa: F811
+    """Four trials, each node aborted right after (or 0.2 s after) its start; the
+    trials' waits for Ironic's flow and the quiet period after it overlap."""
     ironic, server = stack
+    nodes = []
     for trial, delay in enumerate((0, 0, 0, 0.2)):
         node = enroll(baremetal, 30 + trial)
         r = requests.post(f"{server.url}/v1/introspection/{node.id}", timeout=30)
@@ -35,13 +38,16 @@ def test_abort_right_after_start_is_not_undone(stack, baremetal):  # noqa: F811
         time.sleep(delay)
         r = requests.post(f"{server.url}/v1/introspection/{node.id}/abort", timeout=30)
         assert r.status_code == 202, r.text
+        nodes.append(node)
+    for trial, node in enumerate(nodes):
         done = _final(baremetal, server.url, node.id)
         assert done.provision_state == "inspect failed", (trial, done.last_error)
         # Ironic may save the state and the error in two steps: read it settled.
         done = wait_for(lambda uuid=node.id: (n := baremetal.get_node(uuid)).last_error
                         and n, 10, 0.2, what="last_error")
         assert "Canceled by operator" in done.last_error, done.last_error
-        time.sleep(1.5)  # a late join or status check would show up by now
+    time.sleep(1.5)  # a late join or status check would show up by now
+    for trial, node in enumerate(nodes):
         status = requests.get(f"{server.url}/v1/introspection/{node.id}", timeout=5).json()
         assert status["state"] == "error", (trial, status)
         assert status["error"] == "Canceled by operator"
