@@ -3,8 +3,9 @@
 Ironic (API + conductor) and the agent both run in the root namespace on 127.0.0.1:
 lookup/heartbeat go to Ironic's loopback API, the conductor calls the agent's command
 API and writes through the agent's tgtd portal on loopback (userspace initiator).
-No client here ever reaches into a namespace address. Ports, IQNs and tgtd control
-ports are fresh for every test.
+No client here ever reaches into a namespace address. One Ironic (and so one iSCSI
+portal port) serves the module; the agent's ports, IQNs and tgtd control ports are
+fresh for every test.
 """
 
 from __future__ import annotations
@@ -40,10 +41,12 @@ from tests.harness.iscsi_deploy import (
 from tests.harness.waiting import wait_for
 
 
-@pytest.fixture
-def iscsi_ironic(tmp_path_factory, tmp_path):
-    """Ironic whose nodes deploy through ``iscsi`` (see ``start_iscsi_ironic``)."""
-    service = start_iscsi_ironic(tmp_path_factory.mktemp("ironic"), tmp_path / "cache")
+@pytest.fixture(scope="module")
+def iscsi_ironic(tmp_path_factory):
+    """Ironic whose nodes deploy through ``iscsi`` (see ``start_iscsi_ironic``), shared
+    by the module: each test enrolls its own node from its own image files."""
+    service = start_iscsi_ironic(tmp_path_factory.mktemp("ironic"),
+                                 tmp_path_factory.mktemp("cache"))
     yield service
     service.stop()
 
