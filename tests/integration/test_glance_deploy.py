@@ -43,11 +43,14 @@ def _partitioned_image(tmp_path: Path, size: int = 4 * MiB) -> bytes:
     return bytes(data)
 
 
-@pytest.fixture
-def glance_ironic(glance, tmp_path_factory, tmp_path):  # noqa: F811
-    """Ironic deploying through ``iscsi``, its ``[glance]`` pointing at ``glance``."""
-    service = start_iscsi_ironic(tmp_path_factory.mktemp("ironic"), tmp_path / "cache",
+@pytest.fixture(scope="module")
+def glance_ironic(glance, tmp_path_factory):  # noqa: F811
+    """Ironic deploying through ``iscsi``, its ``[glance]`` pointing at ``glance``;
+    one for the module, its image cache in ``.cache_dir``."""
+    cache_dir = tmp_path_factory.mktemp("cache")
+    service = start_iscsi_ironic(tmp_path_factory.mktemp("ironic"), cache_dir,
                                  glance_url=glance.url)
+    service.cache_dir = cache_dir
     yield service
     service.stop()
 
@@ -65,7 +68,7 @@ def test_glance_whole_disk_image_deploys_to_active(glance, glance_ironic, tmp_pa
     assert sha256(disk, len(data)) == hashlib.sha256(data).hexdigest()
     assert node["driver_internal_info"]["root_uuid_or_disk_id"] == MBR_SIGNATURE
     # verified against Glance's own hash: the cache stores images by that digest
-    assert (tmp_path / "cache" / f"{algo}-{value}").exists()
+    assert (glance_ironic.cache_dir / f"{algo}-{value}").exists()
 
 
 def test_unknown_glance_image_fails_the_deploy_naming_it(glance_ironic, tmp_path):
