@@ -1,6 +1,6 @@
 """A real Ironic 39 on fake interfaces with fast track, for the deploy agent's tests.
 
-``fast_track_ironic`` (from ``ironic_factory``): lookup works on an enrolled node;
+``fast_track_ironic`` (one per test module): lookup works on an enrolled node;
 ``node_with_port`` enrolls a ``fake-hardware`` node with a random MAC;
 ``token_from_db`` reads the agent token Ironic stored (its API masks it).
 """
@@ -15,14 +15,22 @@ import requests
 API = {"X-OpenStack-Ironic-API-Version": "latest"}
 
 
-@pytest.fixture
-def fast_track_ironic(ironic_factory):
-    """Ironic with fake interfaces and fast track, so that lookup works in ``enroll``."""
-    return ironic_factory(
+@pytest.fixture(scope="module")
+def fast_track_ironic(tmp_path_factory):
+    """Ironic with fake interfaces and fast track, so that lookup works in ``enroll``;
+    one per test module (each test enrolls its own node)."""
+    from ironic_tripleo.lab.ironic_service import IronicConfig, IronicService
+    from tests.harness.ports import free_port
+
+    service = IronicService(IronicConfig(
+        workdir=tmp_path_factory.mktemp("ironic"), port=free_port(),
         hardware_types=("fake-hardware",), power_interfaces=("fake",),
         management_interfaces=("fake",), boot_interfaces=("fake",),
         deploy_interfaces=("fake",), inspect_interfaces=("no-inspect",),
-        vendor_interfaces=("no-vendor",), extra={"deploy": {"fast_track": "true"}})
+        vendor_interfaces=("no-vendor",), extra={"deploy": {"fast_track": "true"}}))
+    service.start()
+    yield service
+    service.stop()
 
 
 def node_with_port(url: str) -> tuple[str, str]:
