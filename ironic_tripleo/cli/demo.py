@@ -187,17 +187,20 @@ VM_RULES = {
 
 
 def match_roles(conn, state: dict, workdir: Path, rules_text: dict[str, str],
-                expected: dict[str, int]) -> None:
-    """``ahc-match`` against the lab's Ironic; check the counts; show the profiles."""
+                expected: dict[str, int], source: list[str] | None = None) -> None:
+    """``ahc-match`` against the lab's Ironic; check the counts; show the profiles.
+
+    :param source: how ahc-match reaches Ironic (default ``--ironic-url`` the lab's,
+        noauth).
+    """
     rules = workdir / "rules"
     rules.mkdir(parents=True, exist_ok=True)
     for name, text in rules_text.items():
         (rules / name).write_text(text)
     emit = workdir / "overcloud"
-    step(f"match roles: ahc-match --rules {rules} --ironic-url {state['ironic_url']} "
-         f"--emit {emit}")
-    code = ahc_match.main(["--rules", str(rules), "--ironic-url", state["ironic_url"],
-                           "--emit", str(emit)])
+    source = source or ["--ironic-url", state["ironic_url"]]
+    step(f"match roles: ahc-match --rules {rules} {' '.join(source)} --emit {emit}")
+    code = ahc_match.main(["--rules", str(rules), *source, "--emit", str(emit)])
     if code != 0:
         raise DemoError(f"ahc-match exited with {code}")
     profiles = {n.name: node_profile(n) for n in conn.baremetal.nodes(details=True)}

@@ -2,7 +2,8 @@
 
 Undercloud up (Keystone, Placement, Glance, Neutron, Nova, Heat; see
 ``ironic_tripleo.lab.undercloud``), lab up (4 namespace nodes as in ``demo``, its
-Ironic reading images from the undercloud's Glance), enroll, introspect, ahc-match
+Ironic and discoverd behind the undercloud's Keystone and in its catalog, Ironic
+reading images from the undercloud's Glance), enroll, introspect, ahc-match
 (1 control, 1 ceph-storage, 2 compute: resource classes, traits, flavors and
 ``overcloud-roles.yaml``), provide, a nova-compute with Nova's Ironic driver over the
 lab, the emitted ``flavors.sh``, the demo image into Glance, then ``openstack stack
@@ -17,19 +18,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import time
 import uuid
 from pathlib import Path
 
-from baremetal_common.cloud import connect
 from ironic_tripleo.cli import demo
-from ironic_tripleo.lab import overcloud
+from ironic_tripleo.lab import keystone_auth, overcloud
 from ironic_tripleo.lab.exception import DemoError
 from ironic_tripleo.lab.lab import Lab
 from ironic_tripleo.lab.undercloud import keystone, nova
-from ironic_tripleo.lab.undercloud.lab_ironic import glance_section
-from ironic_tripleo.lab.undercloud.undercloud import Undercloud
+from ironic_tripleo.lab.undercloud.undercloud import CLOUD, Undercloud
 
 LOG = logging.getLogger(__name__)
 STACK = "overcloud"
@@ -44,15 +44,21 @@ def run(workdir: Path, lab: Lab, undercloud: Undercloud, subnet: str) -> float:
     demo.step(f"undercloud up in {undercloud.root}")
     plan = undercloud.up()
     print(f"    Keystone {plan.auth_url}; clouds.yaml {undercloud.clouds_yaml}")
-    demo.step(f"lab up: {len(demo.DEMO_NODES)} namespace nodes; Ironic reads images from "
-              f"the undercloud's Glance {plan.url('glance')}")
+    demo.step(f"lab up: {len(demo.DEMO_NODES)} namespace nodes; Ironic and discoverd "
+              f"behind Keystone, Ironic reads images from the undercloud's Glance "
+              f"{plan.url('glance')}")
     state = lab.up(list(demo.DEMO_NODES), subnet=subnet,
-                   ironic_overrides={"extra": {"glance": glance_section(plan)}})
-    print(f"    Ironic {state['ironic_url']}; discoverd {state['discoverd_url']}")
-    conn = connect(state["ironic_url"])
+                   keystone=undercloud.keystone_for_lab())
+    undercloud.attach_lab(state)
+    print(f"    Ironic {state['ironic_url']}; discoverd {state['discoverd_url']}; "
+          "both in the catalog (baremetal, baremetal-introspection)")
+    # ahc-match and the openstack commands below find them there
+    os.environ["OS_CLIENT_CONFIG_FILE"] = str(undercloud.clouds_yaml)
+    conn = keystone_auth.connection(state)
     demo.enroll_lab(conn, lab, state)
     demo.introspect_all(conn, state)
-    demo.match_roles(conn, state, workdir, demo.DEMO_RULES, EXPECTED)
+    demo.match_roles(conn, state, workdir, demo.DEMO_RULES, EXPECTED,
+                     source=["--os-cloud", CLOUD])
     emit = workdir / "overcloud"
     demo.step("provide every node (cleaning is off in the lab): available")
     for node in state["nodes"]:
@@ -119,13 +125,13 @@ def main(args: argparse.Namespace, lab: Lab | None = None,
     undercloud.down()
 
     def take_down() -> None:
-        try:
-            undercloud.down()
-        finally:
+        try:  # the lab first: undercloud down would restart it without authentication
             lab.down()
+        finally:
+            undercloud.down()
 
     return demo.guarded(
         lambda: run(Path(args.workdir), lab, undercloud, args.subnet), keep=args.keep,
         kept=f"left up: 'ironic-tripleo undercloud down' and 'ironic-tripleo lab down' "
              f"with --workdir {args.workdir} remove them",
-        teardown_step="undercloud down, lab down", teardown=take_down)
+        teardown_step="lab down, undercloud down", teardown=take_down)

@@ -12,6 +12,7 @@ from ironic_tripleo.exception import TripleOError
 from ironic_tripleo.lab import ironic_cluster, layout, qemu_vm
 from ironic_tripleo.lab.lab import NODE_KINDS, Lab
 from ironic_tripleo.lab.node import NodeSpec
+from ironic_tripleo.lab.undercloud.undercloud import Undercloud
 
 LOG = logging.getLogger(__name__)
 
@@ -107,11 +108,15 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         specs, subnet = node_specs(args)
         lab = Lab(args.workdir)
+        undercloud = Undercloud(args.workdir)
+        keystone = undercloud.keystone_for_lab()
         state = lab.up(specs, subnet=subnet, ironic_port=args.ironic_port,
                        keep_on_failure=args.keep_on_failure, node_kind=args.node_kind,
                        ramdisk=ramdisk_files(args.ramdisk_dir), accel=args.accel,
                        nic_model=args.nic_model, ironic_shape=args.ironic,
-                       pxe_filter=args.pxe_filter)
+                       pxe_filter=args.pxe_filter, keystone=keystone)
+        if keystone:
+            undercloud.attach_lab(state)
     except TripleOError as exc:
         LOG.error("%s", exc)
         return 1
@@ -122,6 +127,11 @@ def cmd_up(args: argparse.Namespace) -> int:
           f"bridge {state['network']['bridge']} {state['network']['host_address']}"
           f"/{state['network']['prefixlen']}")
     print(f"inventory: {lab.instackenv_file}")
+    if keystone:
+        print(f"Ironic and discoverd are behind the undercloud's Keystone: "
+              f"OS_CLIENT_CONFIG_FILE={keystone['clouds_yaml']} OS_CLOUD={keystone['cloud']}"
+              f" (OS_CLOUD={keystone['system_cloud']} for Ironic's drivers API, e.g. "
+              "'ironic-tripleo enroll')")
     print(format_status(lab.status()))
     return 0
 
@@ -157,6 +167,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_down(args: argparse.Namespace) -> int:
+    undercloud = Undercloud(args.workdir)
+    if undercloud.keystone_for_lab() is not None:
+        undercloud.detach_lab()  # the catalog no longer names the lab's services
     if Lab(args.workdir).down():
         print(f"lab in {args.workdir.resolve()} is down")
     else:

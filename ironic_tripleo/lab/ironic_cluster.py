@@ -40,6 +40,7 @@ from ironic_tripleo.lab.ironic_service import (
     program_path,
     render_config,
 )
+from ironic_tripleo.lab.keystone_auth import service_token
 from ironic_tripleo.lab.ports import free_ports
 from ironic_tripleo.lab.postgres import PostgresServer
 
@@ -174,7 +175,9 @@ class IronicCluster:
 
     def alive_conductors(self) -> set[str]:
         """Host names of the conductors Ironic's API lists as alive."""
-        r = requests.get(f"{self.url}/v1/conductors", headers=API_VERSION_HEADER, timeout=5)
+        r = requests.get(f"{self.url}/v1/conductors",
+                         headers=API_VERSION_HEADER | service_token(self.cfg.ironic.extra),
+                         timeout=5)
         r.raise_for_status()
         return {c["hostname"] for c in r.json()["conductors"] if c["alive"]}
 

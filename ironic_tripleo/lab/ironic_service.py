@@ -1,5 +1,8 @@
 """A real, unmodified Ironic run standalone: SQLite, noauth, API and conductor in one.
 
+``extra`` may put it behind Keystone (``keystone_auth.ironic_sections``); the
+readiness probe then sends a token of its ``[keystone_authtoken]`` user.
+
 This is what the lab and the integration tests stand on. The configuration enables
 our plugins through their entry points exactly as an operator's ``ironic.conf`` would.
 """
@@ -18,6 +21,7 @@ import requests
 from ironic_tripleo import lab_seam
 from ironic_tripleo.lab import ironic_schema
 from ironic_tripleo.lab.exception import IronicStartError
+from ironic_tripleo.lab.keystone_auth import service_token
 from ironic_tripleo.lab.process import log_tail, read_pid, stop_group
 from ironic_tripleo.lab.readiness import wait_until
 
@@ -153,14 +157,17 @@ class IronicService:
         self.make_dirs()
         self.config_file.write_text(render_config(self.cfg))
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 60.0, create_schema: bool = True) -> None:
         """Create the schema, start Ironic and wait until its API answers.
 
+        :param create_schema: False to start again on the existing database (a
+            restart with another configuration).
         :raises IronicStartError: when it exits or does not answer in ``timeout``;
             the message carries the end of its log.
         """
         self.write_config()
-        self._create_schema()
+        if create_schema:
+            self._create_schema()
         stderr = open(self.workdir / "ironic.stderr", "ab")  # noqa: SIM115
         try:
             self._proc = subprocess.Popen(
@@ -188,6 +195,8 @@ class IronicService:
                        check=True, capture_output=True, timeout=120)
 
     def _wait_ready(self, timeout: float) -> None:
+        token = service_token(self.cfg.extra)
+
         def ready() -> str | None:
             if self._proc is not None and self._proc.poll() is not None:
                 logs = log_tail(self.workdir, LOG_FILES)
@@ -198,8 +207,8 @@ class IronicService:
                 raise IronicStartError(url=self.url, timeout=timeout,
                                        reason=f"its worker keeps failing at start: {crash}")
             try:
-                r = requests.get(f"{self.url}/v1/drivers", headers=API_VERSION_HEADER,
-                                 timeout=2)
+                r = requests.get(f"{self.url}/v1/drivers",
+                                 headers=API_VERSION_HEADER | token, timeout=2)
             except requests.RequestException as exc:
                 return str(exc)
             if r.status_code == 200 and r.json().get("drivers"):

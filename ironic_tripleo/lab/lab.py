@@ -166,7 +166,7 @@ class Lab:
            keep_on_failure: bool = False, node_kind: str = "namespace",
            ramdisk: tuple[Path | str, Path | str] | None = None, accel: str = "auto",
            nic_model: str = "virtio", ironic_shape: str = "all-in-one",
-           pxe_filter: bool = False) -> dict:
+           pxe_filter: bool = False, keystone: dict | None = None) -> dict:
         """Bring the lab up; return lab.json's document.
 
         :param specs: one ``NodeSpec`` per node.
@@ -186,6 +186,8 @@ class Lab:
         :param pxe_filter: discoverd runs its dnsmasq PXE filter on the lab's dnsmasq
             (``[pxe_filter] driver = dnsmasq``): known MACs get DHCP only while their
             node is introspected, so nodes cannot be deployed through it.
+        :param keystone: an undercloud's Keystone record (``keystone_auth``): Ironic
+            and discoverd start behind Keystone; None: noauth.
         :raises TripleOError: on any failure, after cleaning up (unless kept).
         """
         existing = self.load()
@@ -201,9 +203,12 @@ class Lab:
         state = self.plan(specs, subnet, ironic_port, bmc_user, bmc_password, vm,
                           pxe_filter)
         state["ironic"]["shape"] = ironic_shape
+        # kept for a restart with another authentication (set_keystone)
+        state["ironic"]["overrides"] = ironic_overrides or {}
+        state["keystone"] = keystone
         self._save(state)
         try:
-            self._build(state, ironic_overrides or {})
+            self._build(state)
         except BaseException:
             if not keep_on_failure:
                 LOG.error("lab up failed; removing what was built")
@@ -211,7 +216,7 @@ class Lab:
             raise
         return state
 
-    def _build(self, state: dict, ironic_overrides: dict) -> None:
+    def _build(self, state: dict) -> None:
         net = state["network"]
         with _host_network_lock():
             subnet = layout.free_subnet(netns.host_networks(), net["requested_subnet"],
@@ -251,13 +256,7 @@ class Lab:
         state["ironic_url"] = f"http://{host}:{state['ironic']['port']}"
         state["discoverd_url"] = f"http://{host}:{state['discoverd']['port']}"
         self._save(state)
-        settings = pxe_services.ironic_settings(state)
-        overrides = ironic_overrides.get("extra", {})
-        extra = {section: settings["extra"].get(section, {}) | overrides.get(section, {})
-                 for section in settings["extra"].keys() | overrides.keys()}
-        ironic_cfg = IronicConfig(workdir=Path(state["ironic"]["workdir"]),
-                                  port=state["ironic"]["port"],
-                                  **(settings | ironic_overrides | {"extra": extra}))
+        ironic_cfg = _ironic_config(state)
         ironic = (ironic_cluster.for_lab(ironic_cfg)
                   if state["ironic"].get("shape") == "production"
                   else IronicService(ironic_cfg))
@@ -300,6 +299,36 @@ class Lab:
                  f"{plane['address']}/{net['prefixlen']}", "dev", "eth0")
         LOG.info("conductor data plane: namespace %s at %s", plane["namespace"],
                  plane["address"])
+
+    # -- authentication -------------------------------------------------------
+
+    def set_keystone(self, keystone: dict | None) -> dict:
+        """Restart the running lab's Ironic and discoverd behind an undercloud's
+        Keystone (``keystone``, a ``keystone_auth`` record) or back to noauth
+        (None); their databases, hence nodes and introspections, are kept.
+
+        :raises LabStateError: no lab is up here, or its Ironic is ``production``
+            shaped (its restart is not supported).
+        :raises TripleOError: a service did not start again.
+        """
+        state = self.load()
+        if state is None or state.get("state") != "up":
+            raise LabStateError(workdir=self.workdir, reason="no lab is up here")
+        if state["ironic"].get("shape") == "production":
+            raise LabStateError(workdir=self.workdir, reason="a production-shaped Ironic "
+                                "cannot be restarted behind Keystone; bring the lab up "
+                                "after the undercloud instead")
+        ironic = IronicService(_ironic_config(state))
+        ironic.stop()
+        pxe_services.stop_lab_discoverd(state)
+        state["keystone"] = keystone
+        self._save(state)
+        pxe_services.start_lab_discoverd(state)
+        ironic.cfg = _ironic_config(state)
+        ironic.start(create_schema=False)
+        LOG.info("lab %s: Ironic and discoverd restarted %s", state["lab_id"],
+                 "behind Keystone" if keystone else "without authentication")
+        return state
 
     # -- down -----------------------------------------------------------------
 
@@ -378,6 +407,19 @@ class Lab:
             node["pid"] = pid
             node["power"] = "on" if pid else "off"
         return state
+
+
+def _ironic_config(state: dict) -> IronicConfig:
+    """The lab's Ironic as lab.json describes it: its settings (``pxe_services``)
+    with the caller's overrides on top, section by section for ``extra``."""
+    overrides = state["ironic"].get("overrides", {})
+    settings = pxe_services.ironic_settings(state)
+    extra_overrides = overrides.get("extra", {})
+    extra = {section: settings["extra"].get(section, {}) | extra_overrides.get(section, {})
+             for section in settings["extra"].keys() | extra_overrides.keys()}
+    return IronicConfig(workdir=Path(state["ironic"]["workdir"]),
+                        port=state["ironic"]["port"],
+                        **(settings | overrides | {"extra": extra}))
 
 
 def _spec(node: dict) -> NodeSpec:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import requests
 
-from ironic_tripleo.lab import process
+from ironic_tripleo.lab import keystone_auth, process
 from ironic_tripleo.lab.exception import BootFileError, ServiceStartError
 from ironic_tripleo.lab.readiness import wait_until
 
@@ -120,37 +120,46 @@ def start_dnsmasq(argv: list[str], workdir: Path) -> int:
 
 
 def discoverd_config(workdir: Path, address: str, port: int, ironic_url: str,
-                     dnsmasq_log: Path | None = None, hostsdir: Path | None = None) -> str:
+                     dnsmasq_log: Path | None = None, hostsdir: Path | None = None,
+                     keystone: dict | None = None) -> str:
     """Return discoverd's config file text for the lab.
 
     :param dnsmasq_log: the lab dnsmasq's log: a node refused a DHCP lease then
         fails its introspection within a minute ([dhcp_log]).
     :param hostsdir: dnsmasq's ``--dhcp-hostsdir``: discoverd's dnsmasq PXE filter
         runs on it ([pxe_filter] driver = dnsmasq); None leaves DHCP open to all.
+    :param keystone: lab.json's Keystone record: tokens checked, Ironic reached as
+        the ``discoverd`` user (``keystone_auth``); None: noauth both ways.
     """
     watch = (["[dhcp_log]", f"dnsmasq_log_file = {dnsmasq_log}", ""]
              if dnsmasq_log else [])
     if hostsdir:
         watch += ["[pxe_filter]", "driver = dnsmasq", f"dhcp_hostsdir = {hostsdir}", ""]
+    auth = (keystone_auth.discoverd_lines(keystone) if keystone
+            else ["[ironic]", f"url = {ironic_url}", ""])
     return "\n".join([
         "[DEFAULT]", f"listen_address = {address}", f"listen_port = {port}",
         "clean_up_period = 10", "timeout = 600", "",
         "[database]", f"connection = sqlite:///{workdir / 'discoverd.sqlite'}", "",
-        "[ironic]", f"url = {ironic_url}", "", *watch,
+        *auth, *watch,
     ])
 
 
-def start_discoverd(workdir: Path, url: str, config: str, timeout: float = 30) -> int:
+def start_discoverd(workdir: Path, url: str, config: str, timeout: float = 30,
+                    env: dict[str, str] | None = None) -> int:
     """Write the config, start ``discoverd`` and wait until ``url`` answers; return pid.
 
+    :param env: added to its environment (``OS_CLIENT_CONFIG_FILE``).
     :raises ServiceStartError: with the end of its log when it exits or never answers.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     conf = workdir / "discoverd.conf"
     conf.write_text(config)
+    conf.chmod(0o600)
     binary = Path(sys.executable).parent / "discoverd"
     log = workdir / "discoverd.log"
-    pid = _spawn([str(binary), "--config-file", str(conf)], log, workdir / "discoverd.pid")
+    pid = _spawn([str(binary), "--config-file", str(conf)], log, workdir / "discoverd.pid",
+                 env)
 
     def answering() -> str | None:
         _alive_or_raise("discoverd", pid, log)
@@ -174,10 +183,12 @@ def stop(pid_file: Path, marker: str) -> None:
     pid_file.unlink(missing_ok=True)
 
 
-def _spawn(argv: list[str], log: Path, pid_file: Path) -> int:
+def _spawn(argv: list[str], log: Path, pid_file: Path,
+           env: dict[str, str] | None = None) -> int:
     with open(log, "ab") as out:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                env={**os.environ, **env} if env else None)
     pid_file.write_text(f"{proc.pid}\n")
     return proc.pid
 
@@ -248,6 +259,9 @@ def ironic_settings(state: dict) -> dict:
     boot lab nodes with its ``pxe`` interface from the lab's files and deploy with
     ``iscsi`` (the default deploy interface) through the lab's data-plane namespace.
 
+    With lab.json's ``keystone`` record, Ironic is behind Keystone
+    (``keystone_auth.ironic_sections``).
+
     ``ipa-api-url`` in the deploy ramdisk's PXE config is Ironic's bridge URL
     (``[service_catalog] endpoint_override``). Images for ``file://`` deploys must be
     under the lab's ``images`` directory (``file_url_allowed_paths``).
@@ -278,6 +292,9 @@ def ironic_settings(state: dict) -> dict:
         http = state["http"]
         extra["deploy"] = {"http_url": f"http://{state['network']['host_address']}:"
                                        f"{http['port']}"}
+    if state.get("keystone"):
+        for section, values in keystone_auth.ironic_sections(state["keystone"]).items():
+            extra.setdefault(section, {}).update(values)
     return {
         "host_ip": state["network"]["host_address"],
         "inspect_interfaces": ("discoverd", "no-inspect"),
@@ -286,16 +303,37 @@ def ironic_settings(state: dict) -> dict:
     }
 
 
+def start_lab_discoverd(state: dict) -> int:
+    """Start the lab's discoverd as lab.json says (noauth, or behind Keystone with its
+    own ``clouds.yaml`` for Ironic); return its pid."""
+    net, discoverd = state["network"], state["discoverd"]
+    workdir = Path(state["dnsmasq"]["workdir"])
+    keystone = state.get("keystone")
+    env = None
+    if keystone:
+        clouds = keystone_auth.write_discoverd_clouds(
+            keystone, Path(discoverd["workdir"]) / "clouds.yaml", state["ironic_url"])
+        env = {"OS_CLIENT_CONFIG_FILE": str(clouds)}
+    return start_discoverd(Path(discoverd["workdir"]), state["discoverd_url"],
+                           discoverd_config(
+        Path(discoverd["workdir"]), net["host_address"], discoverd["port"],
+        state["ironic_url"], dnsmasq_log=workdir / "dnsmasq.log",
+        hostsdir=workdir / "dhcp-hostsdir" if discoverd.get("pxe_filter") else None,
+        keystone=keystone), env=env)
+
+
+def stop_lab_discoverd(state: dict) -> None:
+    """Stop the lab's discoverd (by its pid file, if its argv names its workdir)."""
+    stop(Path(state["discoverd"]["pid_file"]), state["discoverd"]["workdir"])
+
+
 def start_all(state: dict) -> None:
     """Start discoverd, then dnsmasq; Ironic must be configured (its tftp_root exists)."""
     net = state["network"]
-    dnsmasq, discoverd = state["dnsmasq"], state["discoverd"]
+    dnsmasq = state["dnsmasq"]
     write_boot_files(Path(dnsmasq["tftp_root"]), state["boot"])
     workdir = Path(dnsmasq["workdir"])
-    start_discoverd(Path(discoverd["workdir"]), state["discoverd_url"], discoverd_config(
-        Path(discoverd["workdir"]), net["host_address"], discoverd["port"],
-        state["ironic_url"], dnsmasq_log=workdir / "dnsmasq.log",
-        hostsdir=workdir / "dhcp-hostsdir" if discoverd.get("pxe_filter") else None))
+    start_lab_discoverd(state)
     workdir.mkdir(parents=True, exist_ok=True)
     script_url = None
     if "http" in state:
@@ -312,6 +350,6 @@ def stop_all(state: dict) -> None:
     if "dnsmasq" in state:
         stop(Path(state["dnsmasq"]["pid_file"]), state["dnsmasq"]["tftp_root"])
     if "discoverd" in state:
-        stop(Path(state["discoverd"]["pid_file"]), state["discoverd"]["workdir"])
+        stop_lab_discoverd(state)
     if "http" in state:
         stop(Path(state["http"]["pid_file"]), state["http"]["root"])

@@ -1,34 +1,38 @@
 """The overcloud template deployed by the undercloud onto a lab's nodes, for real.
 
 The session's undercloud (``tests.harness.undercloud``) gets one more nova-compute,
-``ironic.IronicDriver`` pointed at a lab this module starts (3 namespace nodes, real
-Ironic with ``[glance]`` on the undercloud's Glance, discoverd, dnsmasq, the ``iscsi``
-deploy). The nodes are enrolled, introspected and matched by ``ahc-match --emit``
+``ironic.IronicDriver`` pointed at a lab this module starts under it (3 namespace
+nodes, real Ironic and discoverd behind the undercloud's Keystone and in its catalog,
+Ironic's ``[glance]`` on the undercloud's Glance, dnsmasq, the ``iscsi`` deploy).
+The nodes are enrolled, introspected and matched by ``ahc-match --emit``
 (1 control, 2 compute: resource classes and traits in Ironic, ``flavors.sh`` and
 ``overcloud-roles.yaml``). One stack, ``openstack stack create -t overcloud.yaml -e
 overcloud-roles.yaml``, is walked through create -> scale compute 2 -> 1 -> delete;
-a second stack asks for a control node while the only one is taken.
+a second stack asks for a control node while the only one is taken. The last test
+checks the Keystone side: 401 without a token, the ``openstack`` CLI through the
+catalog, and the restart to noauth and back (what ``undercloud up|down`` do to a lab
+that was there first).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import json
+import subprocess
 import uuid
 
 import pytest
+import requests
 
 from ahc_rules.cli import match as ahc_match
 from ahc_rules.ironic import node_profile
-from baremetal_common.cloud import connect
 from ironic_tripleo.cli.demo import build_image, read_marker
 from ironic_tripleo.enroll.enroll import enroll
 from ironic_tripleo.enroll.inventory import validate
-from ironic_tripleo.lab import overcloud
-from ironic_tripleo.lab.lab import running_lab
+from ironic_tripleo.lab import keystone_auth, overcloud
+from ironic_tripleo.lab.lab import Lab, running_lab
 from ironic_tripleo.lab.node import NodeSpec
 from ironic_tripleo.lab.undercloud import nova
-from ironic_tripleo.lab.undercloud.lab_ironic import glance_section
 from tests.harness.lab_deploy import dump_lab
 from tests.harness.lab_inspection import inspect_all
 from tests.harness.waiting import wait_for
@@ -50,10 +54,12 @@ MARKER = "overcloud image"
 def overcloud_lab(undercloud, tmp_path_factory):
     """A lab matched into roles, with an Ironic compute, flavors and the image."""
     work = tmp_path_factory.mktemp("overcloud")
-    extra = {"glance": glance_section(undercloud.plan)}
-    with running_lab(work / "lab", SPECS, subnet="auto",
-                     ironic_overrides={"extra": extra}) as lab:
-        bm = connect(lab["ironic_url"]).baremetal
+    keystone = undercloud.launcher.keystone_for_lab()
+    with running_lab(work / "lab", SPECS, subnet="auto", keystone=keystone) as lab, \
+            pytest.MonkeyPatch.context() as env:
+        undercloud.launcher.attach_lab(lab)
+        env.setenv("OS_CLIENT_CONFIG_FILE", str(undercloud.clouds_yaml))
+        bm = keystone_auth.connection(lab).baremetal
         try:
             entries = json.loads(open(lab["instackenv"]).read())["nodes"]
             for entry in entries:
@@ -68,7 +74,8 @@ def overcloud_lab(undercloud, tmp_path_factory):
             for name, text in RULES.items():
                 (rules / name).write_text(text)
             emit = work / "emit"
-            assert ahc_match.main(["--rules", str(rules), "--ironic-url", lab["ironic_url"],
+            # through the catalog (OS_CLIENT_CONFIG_FILE above), with a token
+            assert ahc_match.main(["--rules", str(rules), "--os-cloud", undercloud.cloud,
                                    "--emit", str(emit)]) == 0
             for node in lab["nodes"]:
                 bm.set_node_provision_state(node["name"], "provide")
@@ -89,8 +96,10 @@ def overcloud_lab(undercloud, tmp_path_factory):
                 # Nova's Ironic driver reports each available node to Placement
                 overcloud.wait_placement(conn, len(SPECS))
                 yield {"lab": lab, "bm": bm, "conn": conn, "clouds": clouds,
-                       "emit": emit, "image": image_id}
+                       "emit": emit, "image": image_id, "work": work,
+                       "keystone": keystone}
             finally:
+                undercloud.launcher.detach_lab()
                 # the session's undercloud is shared: no compute, node provider, flavor
                 # (other modules emit these names) or image of this lab is left
                 undercloud.remove_compute(host)
@@ -164,3 +173,53 @@ def test_stack_create_scale_delete(overcloud_lab):
     assert all(bm.get_node(n["name"]).instance_id is None for n in lab["nodes"])
     assert {node_profile(bm.get_node(n["name"])) for n in lab["nodes"]} == {
         "control", "compute"}
+
+
+def _openstack(undercloud, *argv: str) -> list[dict]:
+    """The real ``openstack`` command with the undercloud's clouds.yaml (catalog)."""
+    run = subprocess.run(["openstack", *argv, "-f", "json"], capture_output=True,
+                         text=True, timeout=120, env=undercloud.env(), check=False)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def _unauthenticated(lab: dict) -> tuple[int, int]:
+    """Status codes of token-less ``GET /v1/nodes`` (Ironic), ``/v1/introspection``."""
+    return (requests.get(f"{lab['ironic_url']}/v1/nodes", timeout=10).status_code,
+            requests.get(f"{lab['discoverd_url']}/v1/introspection",
+                         timeout=10).status_code)
+
+
+def _check_behind_keystone(undercloud, lab: dict) -> None:
+    assert _unauthenticated(lab) == (401, 401)
+    # the version documents stay public (the ramdisk's lookup, heartbeat and
+    # /v1/continue did too: the fixture's introspections finished)
+    assert requests.get(lab["ironic_url"], timeout=10).status_code == 200
+    assert requests.get(lab["discoverd_url"], timeout=10).status_code == 200
+    names = {node["name"] for node in _openstack(undercloud, "baremetal", "node", "list")}
+    assert names == {spec.name for spec in SPECS}
+    done = _openstack(undercloud, "baremetal", "introspection", "list")
+    assert len(done) == len(SPECS) and all(row["Error"] is None for row in done), done
+
+
+def test_lab_behind_keystone(overcloud_lab, undercloud):
+    """Ironic and discoverd refuse token-less calls; the ``openstack`` CLI reaches
+    both through the catalog (``baremetal``, ``baremetal-introspection``); the same
+    lab restarted without authentication (``undercloud down``) and behind Keystone
+    again (``undercloud up`` over a running lab) keeps its nodes and introspections."""
+    ctx = overcloud_lab
+    lab = ctx["lab"]
+    conn = undercloud.connection()
+    assert conn.endpoint_for("baremetal").rstrip("/") == lab["ironic_url"]
+    assert conn.endpoint_for("baremetal-introspection").rstrip("/") == lab["discoverd_url"]
+    _check_behind_keystone(undercloud, lab)
+
+    labdir = Lab(ctx["work"] / "lab")
+    try:
+        assert labdir.set_keystone(None)["keystone"] is None
+        assert _unauthenticated(lab) == (200, 200)
+        assert {n.name for n in keystone_auth.connection(labdir.load()).baremetal.nodes()
+                } == {spec.name for spec in SPECS}
+    finally:
+        labdir.set_keystone(ctx["keystone"])
+    _check_behind_keystone(undercloud, lab)

@@ -1,8 +1,10 @@
 """Keystone: SQLite (or PostgreSQL), fernet tokens, bootstrap, and what the other
 services need from it: a ``service`` project, one user per service with the
-``admin`` and ``service`` roles there, and a catalog entry (public, internal, admin)
-for every service, Ironic's ``baremetal`` and discoverd's
-``baremetal-introspection`` included when there is a lab under the undercloud.
+``admin`` and ``service`` roles there (``ironic`` also the system ``admin`` role), and
+a catalog entry (public, internal, admin) for every service, Ironic's ``baremetal``
+and discoverd's ``baremetal-introspection`` included when there is a lab under the
+undercloud (``set_lab_endpoints`` puts them in or takes them out for a lab that
+comes or goes later).
 """
 
 from __future__ import annotations
@@ -100,6 +102,10 @@ def register(plan: Plan) -> None:
             default_project_id=project.id)
         for role in roles.values():
             ident.assign_project_role_to_user(project, user, role)
+        if user_name == "ironic":
+            # Ironic's drivers and conductors APIs take system-scoped tokens only
+            # (oslo.policy 6 enforces scope): the lab's readiness probes use one
+            ident.assign_system_role_to_user(user, roles["admin"], "all")
     for name, (kind, url) in endpoints.items():
         if name == "keystone":
             continue  # bootstrap made it
@@ -108,3 +114,26 @@ def register(plan: Plan) -> None:
             ident.create_endpoint(service_id=service.id, interface=interface, url=url,
                                   region_id=REGION)
     LOG.info("keystone: %s services in the catalog", len(endpoints))
+
+
+#: the catalog entries of a lab's services: plan.lab key, service name, type
+LAB_SERVICES = (("ironic_url", "ironic", "baremetal"),
+                ("discoverd_url", "discoverd", "baremetal-introspection"))
+
+
+def set_lab_endpoints(plan: Plan) -> None:
+    """Make the catalog's ``baremetal`` and ``baremetal-introspection`` entries point
+    at ``plan.lab``'s Ironic and discoverd (none when ``plan.lab`` is None)."""
+    ident = admin_connection(plan).identity
+    for key, name, kind in LAB_SERVICES:
+        for old in ident.services(type=kind):
+            for endpoint in ident.endpoints(service_id=old.id):
+                ident.delete_endpoint(endpoint)
+            ident.delete_service(old)
+        url = (plan.lab or {}).get(key)
+        if url:
+            service = ident.create_service(name=name, type=kind,
+                                           description=f"undercloud {name}")
+            for interface in ("public", "internal", "admin"):
+                ident.create_endpoint(service_id=service.id, interface=interface,
+                                      url=url, region_id=REGION)

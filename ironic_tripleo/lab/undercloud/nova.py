@@ -129,8 +129,8 @@ def compute(plan: Plan, host: str, driver: str, ironic_url: str | None = None) -
     if driver == IRONIC_DRIVER:
         ironic_url = ironic_url or (plan.lab or {}).get("ironic_url")
         assert ironic_url is not None, "no Ironic for the Ironic driver"
-        # The lab's Ironic has no authentication; Nova still gets a token from
-        # Keystone and sends it.
+        # A lab under the undercloud checks the token (keystone_auth); a noauth
+        # Ironic (driven with ironic_url) ignores it.
         text += plan.service_auth("ironic", "nova").replace(
             "valid_interfaces = public\n", f"endpoint_override = {ironic_url}\n")
     (etc / "nova.conf").write_text(text)

@@ -10,7 +10,11 @@ and RSS. ``add_compute()`` starts one more nova-compute (e.g. the fake driver on
 own host) in a running undercloud.
 
 With a lab in ``workdir`` (``lab.json``), the catalog gets ``baremetal`` and
-``baremetal-introspection`` and a nova-compute drives the lab's Ironic.
+``baremetal-introspection``, the lab's Ironic and discoverd are restarted behind
+Keystone (``Lab.set_keystone``; ``down`` restarts them without authentication) and a
+nova-compute drives the lab's Ironic. A lab brought up while an undercloud runs takes
+``keystone_for_lab()`` and is put in the catalog by ``attach_lab`` (``detach_lab``
+takes it out).
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ import tenacity
 import yaml
 
 from ironic_tripleo.lab import process
-from ironic_tripleo.lab.exception import UndercloudError
+from ironic_tripleo.lab.exception import LabStateError, UndercloudError
+from ironic_tripleo.lab.lab import Lab
 from ironic_tripleo.lab.undercloud import (
     databases,
     glance,
@@ -40,11 +45,13 @@ from ironic_tripleo.lab.undercloud import (
     service,
     venv,
 )
+from ironic_tripleo.lab.undercloud.lab_ironic import keystone_record
 from ironic_tripleo.lab.undercloud.plan import REGION, Plan
 from ironic_tripleo.lab.undercloud.service import Proc
 
 LOG = logging.getLogger(__name__)
 CLOUD = "undercloud"
+SYSTEM_CLOUD = "undercloud-system"
 #: what each service module sets up before its processes start, in dependency order
 PREPARED = (placement, glance, neutron, nova, heat)
 START_TIMEOUT = 120.0
@@ -158,6 +165,11 @@ class Undercloud:
                 future.result()
         LOG.info("undercloud: databases and catalog ready after %.1fs",
                  time.monotonic() - t0)
+        if plan.lab:
+            try:
+                Lab(self.workdir).set_keystone(self._keystone_record(plan))
+            except LabStateError as exc:  # a production-shaped Ironic: left noauth
+                LOG.warning("the lab stays without authentication: %s", exc)
         service.wait_ready(rabbit[1], plan.processes["rabbitmq"]["pid"], plan.logdir,
                            timeout)
         procs = [p for module in PREPARED for p in module.processes(plan)]
@@ -209,6 +221,33 @@ class Undercloud:
         for found in conn.compute.services(binary="nova-compute", host=host):
             conn.compute.delete_service(found)
 
+    def keystone_for_lab(self) -> dict | None:
+        """The Keystone record (``keystone_auth``) for a lab brought up under this
+        undercloud, or None when no undercloud is up here."""
+        plan = self.plan()
+        if plan is None or plan.state != "up":
+            return None
+        return self._keystone_record(plan)
+
+    def _keystone_record(self, plan: Plan) -> dict:
+        return keystone_record(plan, self.clouds_yaml, CLOUD, SYSTEM_CLOUD)
+
+    def attach_lab(self, lab_state: dict) -> None:
+        """Point the catalog's ``baremetal`` and ``baremetal-introspection`` at a lab
+        brought up after this undercloud (``lab_state``: its lab.json)."""
+        plan = self._running_plan()
+        plan.lab = {"ironic_url": lab_state["ironic_url"],
+                    "discoverd_url": lab_state["discoverd_url"]}
+        keystone.set_lab_endpoints(plan)
+        plan.save()
+
+    def detach_lab(self) -> None:
+        """Take the lab's services out of the catalog (the lab is left as it is)."""
+        plan = self._running_plan()
+        plan.lab = None
+        keystone.set_lab_endpoints(plan)
+        plan.save()
+
     def _running_plan(self) -> Plan:
         plan = self.plan()
         if plan is None or plan.state != "up":
@@ -240,12 +279,17 @@ class Undercloud:
                                          f"within {timeout:.0f}s; see {plan.logdir}") from None
 
     def write_clouds_yaml(self, plan: Plan) -> Path:
-        """``clouds.yaml`` with one cloud, ``undercloud``, as the admin."""
-        doc = {"clouds": {CLOUD: {
-            "auth": {"auth_url": plan.auth_url, "username": "admin",
-                     "password": plan.passwords["admin"], "project_name": "admin",
-                     "user_domain_name": "Default", "project_domain_name": "Default"},
-            "region_name": REGION, "identity_api_version": 3}}}
+        """``clouds.yaml`` with two clouds as the admin: ``undercloud`` (a project
+        token, for everything) and ``undercloud-system`` (a system-scoped token, which
+        Ironic's driver and chassis APIs take, and nothing else does)."""
+        auth = {"auth_url": plan.auth_url, "username": "admin",
+                "password": plan.passwords["admin"], "user_domain_name": "Default"}
+        doc = {"clouds": {
+            CLOUD: {"auth": auth | {"project_name": "admin",
+                                    "project_domain_name": "Default"},
+                    "region_name": REGION, "identity_api_version": 3},
+            SYSTEM_CLOUD: {"auth": auth | {"system_scope": "all"},
+                           "region_name": REGION, "identity_api_version": 3}}}
         self.clouds_yaml.write_text(yaml.safe_dump(doc, sort_keys=False))
         self.clouds_yaml.chmod(0o600)
         return self.clouds_yaml
@@ -275,6 +319,7 @@ class Undercloud:
         plan = self.plan()
         if plan is None:
             return False
+        self._lab_without_keystone(plan)
         entries = list(plan.processes.items())
         with concurrent.futures.ThreadPoolExecutor(max(1, len(entries))) as pool:
             list(pool.map(lambda item: service.stop(item[0], item[1]["pid"],
@@ -288,6 +333,20 @@ class Undercloud:
         plan.state = "down"
         plan.save()
         return True
+
+
+    def _lab_without_keystone(self, plan: Plan) -> None:
+        """Put the lab in ``workdir`` back to noauth if it runs behind this Keystone
+        (a failure is logged: ``down`` goes on)."""
+        state = Lab(self.workdir).load()
+        if (not state or state.get("state") != "up"
+                or (state.get("keystone") or {}).get("auth_url") != plan.auth_url):
+            return
+        try:
+            Lab(self.workdir).set_keystone(None)
+        except Exception:
+            LOG.exception("the lab's Ironic and discoverd could not be restarted "
+                          "without authentication ('lab down' stops them)")
 
 
 def _checking(plan: Plan, check: Callable[[], bool]) -> Callable[[], bool]:

@@ -21,6 +21,9 @@ class FakeUndercloud:
                     ports={"keystone": 5000, "glance": 9292},
                     passwords={"ironic": "secret"})
 
+    def keystone_for_lab(self):
+        return {"auth_url": "http://127.0.0.1:5000/v3", "glance_url": "http://127.0.0.1:9292"}
+
     def down(self):
         self.calls.append("undercloud down")
         return True
@@ -34,10 +37,10 @@ class FakeLab:
     def load(self):
         return None
 
-    def up(self, specs, subnet, ironic_overrides):
+    def up(self, specs, subnet, keystone):
         self.calls.append("lab up")
-        assert ironic_overrides["extra"]["glance"]["endpoint_override"] == \
-            "http://127.0.0.1:9292"
+        # behind the undercloud's Keystone, reading its Glance
+        assert keystone["glance_url"] == "http://127.0.0.1:9292"
         raise self.failure
 
     def down(self):
@@ -54,7 +57,8 @@ def test_failure_takes_both_down(tmp_path, failure, code, capsys):
     got = demo_undercloud.main(args, FakeLab(calls, failure),
                                FakeUndercloud(tmp_path, calls))
     assert got == code
-    # the stale undercloud first, then: up, lab up (fails), both down
-    assert calls == ["undercloud down", "undercloud up", "lab up", "undercloud down",
-                     "lab down"]
-    assert "undercloud down, lab down" in capsys.readouterr().out
+    # the stale undercloud first, then: up, lab up (fails), both down: the lab first
+    # (undercloud down would restart a lab behind its Keystone without authentication)
+    assert calls == ["undercloud down", "undercloud up", "lab up", "lab down",
+                     "undercloud down"]
+    assert "lab down, undercloud down" in capsys.readouterr().out
