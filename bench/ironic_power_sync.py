@@ -155,15 +155,17 @@ def completed_cycles(log_file: Path) -> list[tuple[float, float, float]]:
     return cycles
 
 
-def next_cycle(log_file: Path, after: float, timeout: float) -> tuple[float, float, float]:
-    """The first sync cycle that started after ``after`` (monotonic), once it ended."""
+def next_cycle(log_file: Path, after: float, timeout: float,
+               interval: float = 1.0) -> tuple[float, float, float]:
+    """The first sync cycle that started after ``after`` (monotonic), once it ended
+    (the log read every ``interval`` seconds)."""
     found: list[tuple[float, float, float]] = []
 
     def ended() -> str | None:
         found[:] = [c for c in completed_cycles(log_file) if c[0] >= after][:1]
         return None if found else "no cycle yet"
 
-    if wait_until(ended, timeout, 1.0) is not None:
+    if wait_until(ended, timeout, interval) is not None:
         raise RuntimeError(f"no sync cycle started and ended within {timeout:.0f} s")
     return found[0]
 

@@ -74,8 +74,9 @@ def provision(lab: dict, name: str, target: str) -> None:
 
 
 def wait_states(bm, names: list[str], wanted: str, failed: str, started: float,
-                timeout: float) -> dict[str, float]:
-    """Seconds from ``started`` until each node reached ``wanted``."""
+                timeout: float, interval: float = 1.0) -> dict[str, float]:
+    """Seconds from ``started`` until each node reached ``wanted`` (read every
+    ``interval`` seconds)."""
     done: dict[str, float] = {}
 
     def all_there() -> str | None:
@@ -88,7 +89,7 @@ def wait_states(bm, names: list[str], wanted: str, failed: str, started: float,
         missing = sorted(set(names) - set(done))
         return f"not {wanted} after {timeout} s: {missing}" if missing else None
 
-    still = wait_until(all_there, max(0.0, timeout - (time.monotonic() - started)), 1.0)
+    still = wait_until(all_there, max(0.0, timeout - (time.monotonic() - started)), interval)
     if still is not None:
         raise RuntimeError(still)
     return done

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).resolve().parents[3] / "bench"
+POLL = 0.05  # the waits' read interval here (the benchmarks read every second)
 
 
 def _load(name: str):
@@ -39,7 +40,7 @@ def test_wait_states_times_each_node_once_there():
     vm_lab = _load("vm_lab")
     bm = _Baremetal({"a": ["deploying", "active"], "b": ["deploying"] * 2 + ["active"]})
     done = vm_lab.wait_states(bm, ["a", "b"], "active", "deploy failed",
-                              time.monotonic(), 30)
+                              time.monotonic(), 30, interval=POLL)
     assert set(done) == {"a", "b"} and done["a"] <= done["b"]
 
 
@@ -47,14 +48,16 @@ def test_wait_states_stops_on_the_failed_state_naming_it():
     vm_lab = _load("vm_lab")
     bm = _Baremetal({"a": ["deploying", "deploy failed"]})
     with pytest.raises(RuntimeError, match="a: deploy failed: boom"):
-        vm_lab.wait_states(bm, ["a"], "active", "deploy failed", time.monotonic(), 30)
+        vm_lab.wait_states(bm, ["a"], "active", "deploy failed", time.monotonic(), 30,
+                           interval=POLL)
 
 
 def test_wait_states_gives_up_naming_the_missing():
     vm_lab = _load("vm_lab")
     bm = _Baremetal({"a": ["active"], "b": ["deploying"]})
-    with pytest.raises(RuntimeError, match=r"not active after 1.5 s: \['b'\]"):
-        vm_lab.wait_states(bm, ["a", "b"], "active", "deploy failed", time.monotonic(), 1.5)
+    with pytest.raises(RuntimeError, match=r"not active after 0.5 s: \['b'\]"):
+        vm_lab.wait_states(bm, ["a", "b"], "active", "deploy failed", time.monotonic(), 0.5,
+                           interval=POLL)
 
 
 def _sync_line(at: datetime.datetime, seconds: float) -> str:
@@ -70,20 +73,20 @@ def test_next_cycle_waits_for_a_cycle_that_started_after(tmp_path):
     after = time.monotonic()
 
     def later_cycle() -> None:
-        time.sleep(1.5)
+        time.sleep(0.4)  # a cycle of 0.1 s that ends now started after ``after``
         with log.open("a") as f:
-            f.write(_sync_line(datetime.datetime.now(), 0.5))
+            f.write(_sync_line(datetime.datetime.now(), 0.1))
 
     writer = threading.Thread(target=later_cycle)
     writer.start()
-    begin, end, seconds = power_sync.next_cycle(log, after, timeout=30)
+    begin, end, seconds = power_sync.next_cycle(log, after, timeout=30, interval=POLL)
     writer.join()
-    assert seconds == 0.5 and begin >= after and end > begin
+    assert seconds == 0.1 and begin >= after and end > begin
 
 
 def test_next_cycle_gives_up(tmp_path):
     power_sync = _load("ironic_power_sync")
     log = tmp_path / "ironic.log"
     log.write_text("")
-    with pytest.raises(RuntimeError, match="no sync cycle started and ended within 2 s"):
-        power_sync.next_cycle(log, time.monotonic(), timeout=2)
+    with pytest.raises(RuntimeError, match="no sync cycle started and ended within 1 s"):
+        power_sync.next_cycle(log, time.monotonic(), timeout=1, interval=POLL)
