@@ -7,7 +7,7 @@ on the installed Ironic, and a SQLite database is one self-contained file, so th
 first ``create_schema`` against an installation writes a template next to it and
 later ones copy that template (the same tables and ``alembic_version`` row).
 
-The template lives in ``<venv>/var/ironic-tripleo/``, the prefix of the
+The template lives in ``<venv>/.db-cache/``, the prefix of the
 ``ironic-dbsync`` program, named by a digest of that program's and Ironic's
 migrations' paths and modification times: reinstalling or upgrading Ironic (pip
 rewrites its scripts and migrations) makes a new one. It is written to a temporary
@@ -24,7 +24,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-CACHE_DIR = Path("var") / "ironic-tripleo"
+#: under the venv, beside the undercloud's schema cache (``lab/undercloud/databases.py``)
+CACHE_DIR = Path(".db-cache")
 
 
 def _installation_key(dbsync: Path) -> str:

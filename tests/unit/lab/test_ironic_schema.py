@@ -59,7 +59,7 @@ def test_first_schema_runs_dbsync_later_ones_copy_its_template(tmp_path, dbsync)
         ironic_schema.create_schema(dbsync, tmp_path / name)
         assert tables(tmp_path / name) == ["nodes"]
     assert len(runs_of(dbsync)) == 1
-    (template,) = (tmp_path / "venv" / "var" / "ironic-tripleo").iterdir()
+    (template,) = (tmp_path / "venv" / ".db-cache").iterdir()
     assert template.read_bytes() == (tmp_path / "c.sqlite").read_bytes()
 
 
@@ -86,5 +86,5 @@ def test_failed_dbsync_leaves_no_template(tmp_path, dbsync):
     dbsync.write_text("#!/bin/sh\nexit 3\n")
     with pytest.raises(subprocess.CalledProcessError):
         ironic_schema.create_schema(dbsync, tmp_path / "a.sqlite")
-    assert list((tmp_path / "venv" / "var" / "ironic-tripleo").iterdir()) == []
+    assert list((tmp_path / "venv" / ".db-cache").iterdir()) == []
     assert not (tmp_path / "a.sqlite").exists()
