@@ -247,10 +247,9 @@ class Lab:
                      node["namespace"], node["mac"], node["disk_gb"])
         vbmc = state["vbmc"]
         bmc_process.write_config(Path(vbmc["config"]), state["nodes"])
+        # Started first, waited for last: its start-up overlaps discoverd's and Ironic's.
         pid = bmc_process.start(Path(vbmc["config"]), Path(vbmc["pid_file"]),
                                 Path(vbmc["log"]))
-        bmc_process.wait_ready(pid, state["nodes"], Path(vbmc["log"]))
-        LOG.info("virtual BMC up for %d nodes (pid %s)", len(state["nodes"]), pid)
         # Ironic and discoverd listen on the bridge, where the nodes reach them.
         host = net["host_address"]
         state["ironic_url"] = f"http://{host}:{state['ironic']['port']}"
@@ -271,6 +270,8 @@ class Lab:
         if isinstance(ironic, ironic_cluster.IronicCluster):
             state["ironic"]["cluster"] = ironic.record()
         LOG.info("Ironic up at %s", state["ironic_url"])
+        bmc_process.wait_ready(pid, state["nodes"], Path(vbmc["log"]))
+        LOG.info("virtual BMC up for %d nodes (pid %s)", len(state["nodes"]), pid)
         self._save(layout.instackenv(state["nodes"], state["boot"]), self.instackenv_file)
         state["state"] = "up"
         self._save(state)
