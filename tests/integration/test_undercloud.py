@@ -48,6 +48,18 @@ def test_emitted_flavors_sh_runs_against_nova_at_default_microversion(undercloud
     out = emitted_flavors(tmp_path)
     flavors = json.loads((out / "flavors.json").read_text())
     assert flavors, "ahc-match emitted no flavor"
+    try:
+        _check_flavors_sh(undercloud, out, flavors)
+    finally:
+        # the session's undercloud is shared: test_overcloud_lab emits these names too
+        conn = undercloud.connection()
+        for flavor in flavors:
+            found = conn.compute.find_flavor(flavor["name"])
+            if found is not None:
+                conn.compute.delete_flavor(found)
+
+
+def _check_flavors_sh(undercloud, out: Path, flavors: list[dict]) -> None:
     # the script as written, run by sh with the openstack client's defaults
     run = subprocess.run(["sh", str(out / "flavors.sh")], env=undercloud.env(),
                          capture_output=True, text=True, timeout=600)
