@@ -12,6 +12,7 @@ tools read; see ``describe()`` for lab.json's format.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import fcntl
 import ipaddress
@@ -264,9 +265,14 @@ class Lab:
         # (create_schema refuses an existing one, and its nodes belong to the old lab).
         (ironic.workdir / "ironic.sqlite").unlink(missing_ok=True)
         ironic.write_config()
-        pxe_services.start_all(state)
-        LOG.info("discoverd at %s, dnsmasq on %s", state["discoverd_url"], net["bridge"])
-        ironic.start()
+        # Ironic needs neither discoverd nor dnsmasq to start: the start-ups overlap.
+        # An error of discoverd's or dnsmasq's wins; Ironic's is raised after theirs.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            ironic_started = pool.submit(ironic.start)
+            pxe_services.start_all(state)
+            LOG.info("discoverd at %s, dnsmasq on %s", state["discoverd_url"],
+                     net["bridge"])
+        ironic_started.result()
         if isinstance(ironic, ironic_cluster.IronicCluster):
             state["ironic"]["cluster"] = ironic.record()
         LOG.info("Ironic up at %s", state["ironic_url"])
