@@ -1,4 +1,4 @@
-"""``lab up`` options: node specs from flags or a lab file, and the status table."""
+"""``lab up`` options: node specs from flags or a lab file, the status table; ``lab down``."""
 
 import argparse
 
@@ -47,3 +47,21 @@ def test_status_table():
     # A VM node has no namespace: its tap on the lab bridge is shown instead.
     assert lines[4].split() == ["node-1", "vm", "on", "itl-abc123-t1", "52:54:00:ab:c1:02",
                                 "6231", "off", "-"]
+
+
+def test_lab_down_goes_on_when_the_undercloud_does_not_answer(tmp_path, monkeypatch,
+                                                               caplog, capsys):
+    """``lab down`` takes the lab out of a running undercloud's catalog, but an
+    undercloud whose Keystone does not answer does not keep the lab up."""
+    downs = []
+
+    def unreachable(self):
+        raise ConnectionError("keystone: connection refused")
+
+    monkeypatch.setattr(lab_cli.Undercloud, "keystone_for_lab", lambda self: {"x": 1})
+    monkeypatch.setattr(lab_cli.Undercloud, "detach_lab", unreachable)
+    monkeypatch.setattr(lab_cli.Lab, "down", lambda self: downs.append(self) or True)
+    assert lab_cli.cmd_down(argparse.Namespace(workdir=tmp_path)) == 0
+    assert len(downs) == 1
+    assert "still names the lab: keystone: connection refused" in caplog.text
+    assert "is down" in capsys.readouterr().out
