@@ -24,6 +24,11 @@ adds, is:
   reached (including its version discovery, ``GET /``, on the first call); both
   become ``DiscoverdAPIError`` with the HTTP status (``None``: no answer) and
   discoverd's own message, naming the URL and the node.
+- **An abort without retries.** The proxy's ``abort_introspection`` retries an
+  answer of 409 five times with growing pauses (for Ironic, 409 is a node locked for a
+  moment; for discoverd it is an introspection that is not running, and stays so):
+  about 15 s during which the conductor holds the node. ``abort`` posts the same
+  request through the proxy with no status retried.
 - **The callback URL** the ramdisk posts to (``/v1/continue``): no SDK call.
 
 The status the caller reads is the SDK's ``Introspection`` resource
@@ -36,7 +41,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import openstack.connection
 import openstack.exceptions
@@ -125,8 +130,11 @@ class DiscoverdClient:
 
         :raises DiscoverdAPIError: (404: unknown node, 409: not running).
         """
-        self._call("abort introspection", node,
-                   lambda proxy: proxy.abort_introspection(node, ignore_missing=False))
+        def post_abort(proxy: Any) -> None:
+            response = proxy.post(f"/introspection/{node}/abort", retriable_status_codes=[])
+            openstack.exceptions.raise_from_response(response)
+
+        self._call("abort introspection", node, post_abort)
 
     def close(self) -> None:
         self.connection.close()

@@ -75,12 +75,13 @@ def test_abort_posts_abort(discoverd):
 
 def test_error_carries_status_and_message(discoverd, mocker):
     fake = discoverd(response(409, {"error": {"message": "not running"}}))
-    # The SDK retries an abort answered 409 (a concurrent update is one) five times,
-    # sleeping 0.5 s doubled each time: the sleeps are skipped, the retries counted.
+    # discoverd's 409 (not running) is final: one request, no back-off (the SDK's own
+    # abort_introspection retried it five times, 15.5 s, holding the conductor).
     sleep = mocker.patch("keystoneauth1.session.time.sleep", autospec=True)
     with pytest.raises(DiscoverdRefused) as err:
         DiscoverdClient("http://d:5050").abort("u1")
-    assert len(fake.calls) == 6 and sleep.call_count == 5
+    assert len(fake.calls) == 1 and sleep.call_count == 0
+    assert fake.calls[0][:2] == ("POST", "http://d:5050/v1/introspection/u1/abort")
     assert err.value.status == 409
     assert "not running" in str(err.value) and "u1" in str(err.value)
     # discoverd answered: the hint about a wrong URL or a stopped service would mislead.
