@@ -60,8 +60,10 @@ def serve_command(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     pid_file: Path | None = args.pid_file
     try:
-        if pid_file is not None:
-            pid_file.write_text(f"{os.getpid()}\n")
+        if pid_file is not None:  # whole or absent: a reader never sees it empty
+            partial = pid_file.with_name(f".{pid_file.name}.partial")
+            partial.write_text(f"{os.getpid()}\n")
+            partial.replace(pid_file)
         server.serve_forever()  # sockets are bound already: ready as soon as we get here
     finally:
         for sig, handler in previous.items():
