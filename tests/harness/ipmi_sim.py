@@ -8,6 +8,7 @@ under the state directory (they survive a restart of ipmi_sim).
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import os
 import random
@@ -136,7 +137,10 @@ class DelayProxy:
                 wait = max(0.0, min(wait, self._queue[0][0] - time.monotonic()))
             readable, _, _ = select.select([self.front, self.back], [], [], wait)
             for sock in readable:
-                data, addr = sock.recvfrom(65536)
+                try:
+                    data, addr = sock.recvfrom(65536)
+                except OSError:  # ICMP unreachable from an earlier send: a lossy wire
+                    continue      # goes on (a dead proxy would fail every later call)
                 if sock is self.front:
                     self._client = addr
                     out, dest = self.back, self.target
@@ -152,7 +156,8 @@ class DelayProxy:
                                (time.monotonic() + late, self._seq, out, data, dest))
             while self._queue and self._queue[0][0] <= time.monotonic():
                 _, _, out, data, dest = heapq.heappop(self._queue)
-                out.sendto(data, dest)
+                with contextlib.suppress(OSError):
+                    out.sendto(data, dest)
 
     def close(self) -> None:
         self._stop.set()

@@ -20,7 +20,9 @@ SITE = Path(pytest.__file__).resolve().parents[1]
 # pure-Python test tools copied into the image (with their dist-info: pytest plugins)
 TEST_TOOLS = ("pytest", "_pytest", "py.py", "pluggy", "iniconfig", "packaging", "pygments",
               "pytest_mock", "hypothesis", "_hypothesis_*", "attr", "attrs",
-              "sortedcontainers")
+              "sortedcontainers",
+              # pyproject.toml's `timeout` is pytest-timeout's (a module, then its dist-info)
+              "pytest_timeout.py", "pytest_timeout")
 VERSIONS = """
 import importlib.metadata as md, json, sys
 import psutil, requests, tenacity, pyudev, netifaces, hardware, ramdisk
