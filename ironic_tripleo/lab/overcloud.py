@@ -86,10 +86,19 @@ def create_stack(clouds_yaml: Path, name: str, environments: Iterable[Path],
                  timeout_min: int = 15) -> dict[str, Any]:
     """``openstack stack create --wait``; return ``stack show`` whatever the outcome."""
     envs = [arg for env in environments for arg in ("-e", str(env))]
-    openstack(clouds_yaml, "stack", "create", "--wait", "--timeout", str(timeout_min),
-              "-t", str(template), *envs, *_params(params), name,
-              timeout=timeout_min * 60 + 60)
-    return show_stack(clouds_yaml, name)
+    created = openstack(clouds_yaml, "stack", "create", "--wait", "--timeout",
+                        str(timeout_min), "-t", str(template), *envs, *_params(params),
+                        name, timeout=timeout_min * 60 + 60)
+    try:
+        return show_stack(clouds_yaml, name)
+    except OvercloudError as exc:
+        if not created.returncode:
+            raise
+        # the create's own words say more than "not found" (a refused template, auth)
+        raise OvercloudError(
+            reason=f"stack create {name} exited with {created.returncode}: "
+                   f"{(created.stderr or created.stdout).strip()[-500:]}; then {exc}"
+        ) from None
 
 
 def update_stack(clouds_yaml: Path, name: str, params: dict[str, Any],
