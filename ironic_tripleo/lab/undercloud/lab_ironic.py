@@ -6,9 +6,8 @@
 clients logging in as the admin.
 
 Nova's Ironic driver gives Ironic a Glance image ID; the lab's Ironic fetches that
-image from the undercloud's Glance, which sits behind Keystone. ``glance_section``
-is the ``[glance]`` section for that alone, to pass as
-``Lab.up(ironic_overrides={"extra": {"glance": ...}})`` to a noauth lab.
+image from the undercloud's Glance, which sits behind Keystone (the record's
+``glance_url``; ``keystone_auth.ironic_sections`` makes the ``[glance]`` section).
 """
 
 from __future__ import annotations
@@ -16,14 +15,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ironic_tripleo.lab.undercloud.plan import REGION, SERVICE_PROJECT, Plan
-
-
-def glance_section(plan: Plan) -> dict[str, str]:
-    """``[glance]`` options for an Ironic that reads the undercloud's Glance."""
-    return {"auth_type": "password", "auth_url": plan.auth_url, "username": "ironic",
-            "password": plan.passwords["ironic"], "project_name": SERVICE_PROJECT,
-            "user_domain_name": "Default", "project_domain_name": "Default",
-            "region_name": REGION, "endpoint_override": plan.url("glance")}
 
 
 def keystone_record(plan: Plan, clouds_yaml: Path, cloud: str, system_cloud: str) -> dict:
