@@ -40,6 +40,8 @@ from baremetal_common.cloud import connect
 #: discoverd's cloud in its own clouds.yaml (``[ironic] cloud``)
 DISCOVERD_CLOUD = "lab-ironic"
 DOMAIN = "Default"
+#: seconds for one request to Keystone or a lab service: a hung peer fails the call
+API_TIMEOUT = 60
 
 
 def _password_auth(record: dict[str, Any], user: str) -> dict[str, str]:
@@ -104,7 +106,7 @@ def service_token(sections: dict[str, dict[str, str]]) -> dict[str, str]:
     # system scope: GET /v1/drivers and /v1/conductors accept no other
     auth = v3.Password(system_scope="all", **{key: options[key] for key in (
         "auth_url", "username", "password", "user_domain_name")})
-    return {"X-Auth-Token": ks_session.Session(auth=auth).get_token()}
+    return {"X-Auth-Token": ks_session.Session(auth=auth, timeout=API_TIMEOUT).get_token()}
 
 
 def connection(state: dict[str, Any]) -> openstack.connection.Connection:
@@ -119,5 +121,6 @@ def connection(state: dict[str, Any]) -> openstack.connection.Connection:
     return openstack.connect(
         auth_url=record["auth_url"], username=admin["username"],
         password=admin["password"], system_scope="all", user_domain_name=DOMAIN,
-        region_name=record["region"], baremetal_endpoint_override=state["ironic_url"],
+        region_name=record["region"], api_timeout=API_TIMEOUT,
+        baremetal_endpoint_override=state["ironic_url"],
         baremetal_introspection_endpoint_override=state["discoverd_url"])

@@ -82,7 +82,7 @@ def admin_connection(plan: Plan) -> openstack.connection.Connection:
     return openstack.connect(auth_url=plan.auth_url, username="admin",
                              password=plan.passwords["admin"], project_name="admin",
                              user_domain_name="Default", project_domain_name="Default",
-                             region_name=REGION)
+                             region_name=REGION, api_timeout=60)
 
 
 def register(plan: Plan) -> None:
