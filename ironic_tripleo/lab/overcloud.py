@@ -89,29 +89,46 @@ def create_stack(clouds_yaml: Path, name: str, environments: Iterable[Path],
     created = openstack(clouds_yaml, "stack", "create", "--wait", "--timeout",
                         str(timeout_min), "-t", str(template), *envs, *_params(params),
                         name, timeout=timeout_min * 60 + 60)
+    return _shown_after(clouds_yaml, name, "create", created)
+
+
+def _shown_after(clouds_yaml: Path, name: str, verb: str,
+                 run: subprocess.CompletedProcess) -> dict[str, Any]:
     try:
         return show_stack(clouds_yaml, name)
     except OvercloudError as exc:
-        if not created.returncode:
+        if not run.returncode:
             raise
-        # the create's own words say more than "not found" (a refused template, auth)
+        # the command's own words say more than "not found" (a refused template, auth)
         raise OvercloudError(
-            reason=f"stack create {name} exited with {created.returncode}: "
-                   f"{(created.stderr or created.stdout).strip()[-500:]}; then {exc}"
+            reason=f"stack {verb} {name} exited with {run.returncode}: "
+                   f"{(run.stderr or run.stdout).strip()[-500:]}; then {exc}"
         ) from None
 
 
 def update_stack(clouds_yaml: Path, name: str, params: dict[str, Any],
                  timeout_min: int = 15) -> dict[str, Any]:
-    """``openstack stack update --existing --wait`` with new parameters."""
-    openstack(clouds_yaml, "stack", "update", "--existing", "--wait", "--timeout",
-              str(timeout_min), *_params(params), name, timeout=timeout_min * 60 + 60)
-    return show_stack(clouds_yaml, name)
+    """``openstack stack update --existing --wait`` with new parameters; return
+    ``stack show`` whatever the outcome.
+
+    :raises OvercloudError: the update was refused and there is no such stack.
+    """
+    updated = openstack(clouds_yaml, "stack", "update", "--existing", "--wait",
+                        "--timeout", str(timeout_min), *_params(params), name,
+                        timeout=timeout_min * 60 + 60)
+    return _shown_after(clouds_yaml, name, "update", updated)
 
 
 def show_stack(clouds_yaml: Path, name: str) -> dict[str, Any]:
-    """``openstack stack show``. :raises OvercloudError: no such stack."""
-    shown = openstack(clouds_yaml, "stack", "show", "-f", "json", name, timeout=120)
+    """``openstack stack show`` without outputs (status and reason are what callers
+    read). Resolving outputs walks every resource of the stack and its nested stacks
+    while Heat may still be writing them: one such show of a just-failed stack got a
+    404 ("Stack not found") from Heat 27 although the stack was there.
+
+    :raises OvercloudError: no such stack.
+    """
+    shown = openstack(clouds_yaml, "stack", "show", "--no-resolve-outputs", "-f", "json",
+                      name, timeout=120)
     if shown.returncode:
         raise OvercloudError(reason=f"stack {name}: {shown.stderr.strip()[-500:]}")
     return json.loads(shown.stdout)

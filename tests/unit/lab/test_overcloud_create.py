@@ -29,3 +29,26 @@ def test_a_failed_stack_is_shown_as_it_is(monkeypatch, tmp_path):
         1, "Stack s1 CREATE_FAILED", 0, show_out='{"stack_status": "CREATE_FAILED"}'))
     shown = overcloud.create_stack(tmp_path / "clouds.yaml", "s1", [], {})
     assert shown == {"stack_status": "CREATE_FAILED"}
+
+
+def test_a_refused_update_names_the_updates_error(monkeypatch, tmp_path):
+    def run(_clouds, *argv, timeout=900):
+        if argv[:2] == ("stack", "update"):
+            return subprocess.CompletedProcess(argv, 1, "", "ERROR: Invalid parameter")
+        return subprocess.CompletedProcess(argv, 1, "", "Stack not found: s1")
+    monkeypatch.setattr(overcloud, "openstack", run)
+    with pytest.raises(OvercloudError) as err:
+        overcloud.update_stack(tmp_path / "clouds.yaml", "s1", {"ComputeCount": 1})
+    assert "stack update s1 exited with 1" in str(err.value)
+    assert "Invalid parameter" in str(err.value)
+
+
+def test_the_stack_is_shown_without_resolving_outputs(monkeypatch, tmp_path):
+    seen = []
+
+    def run(_clouds, *argv, timeout=900):
+        seen.append(argv)
+        return subprocess.CompletedProcess(argv, 0, '{"stack_status": "X"}', "")
+    monkeypatch.setattr(overcloud, "openstack", run)
+    assert overcloud.show_stack(tmp_path / "clouds.yaml", "s1") == {"stack_status": "X"}
+    assert "--no-resolve-outputs" in seen[0]
