@@ -31,8 +31,7 @@ dependencies land in it and ``.venv`` is left untouched.
 
 ``--ironic production`` runs both against the production-shaped Ironic of
 ``lab up --ironic production`` (:mod:`ironic_tripleo.lab.ironic_cluster`: PostgreSQL,
-``ironic-api`` configured with two workers, of which Ironic 39 runs one: the other
-fails to bind the port and is restarted in a loop; two conductors on JSON-RPC).
+Ironic's API in two processes on one port, two conductors on JSON-RPC).
 discoverd then runs as two processes sharing one PostgreSQL database (the client
 threads alternate between them, as a load balancer would), ironic-inspector as one
 standalone process on its own
