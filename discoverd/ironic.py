@@ -22,6 +22,7 @@ from typing import Any
 
 import keystoneauth1.exceptions
 import openstack.exceptions
+import tenacity
 from openstack.baremetal.v1 import _common as sdk_common
 from openstack.baremetal.v1.node import Node as SdkNode
 from openstack.baremetal.v1.port import Port as SdkPort
@@ -30,6 +31,11 @@ from discoverd import exception
 from discoverd.node_info import parse_capabilities
 
 LOG = logging.getLogger(__name__)
+
+#: Attempts of a read whose connection failed before any answer: an API server
+#: closing an idle keep-alive connection as the client reuses it ("Remote end closed
+#: connection without response") is a race of HTTP itself, not a failure of Ironic.
+READ_ATTEMPTS = 3
 
 #: Provision states in which a node may be introspected.
 VALID_STATES = frozenset({"enroll", "manageable", "inspecting", "inspect wait",
@@ -120,12 +126,26 @@ class IronicClient:
         """The baremetal proxy; created on first use (it contacts Ironic)."""
         return self.conn.baremetal
 
-    def _call(self, call: str, node: str, func, *args, **kwargs):
-        """Run ``func`` (a baremetal proxy method name, or a callable); map errors."""
+    def _call(self, call: str, node: str, func, *args, read: bool = False, **kwargs):
+        """Run ``func`` (a baremetal proxy method name, or a callable); map errors.
+
+        A ``read`` (nothing changes in Ironic) whose connection failed before any
+        answer is sent again, up to ``READ_ATTEMPTS`` times; a write is not, since
+        Ironic may have applied it.
+        """
         try:
             if isinstance(func, str):
                 func = getattr(self.bm, func)
-            return func(*args, **kwargs)
+            if not read:
+                return func(*args, **kwargs)
+            return tenacity.Retrying(
+                retry=tenacity.retry_if_exception_type(
+                    keystoneauth1.exceptions.ConnectFailure),
+                stop=tenacity.stop_after_attempt(READ_ATTEMPTS),
+                wait=tenacity.wait_fixed(0.1), reraise=True,
+                before_sleep=lambda state: LOG.warning(
+                    "Ironic call %s for %s: %s; sending it again", call, node,
+                    state.outcome.exception()))(func, *args, **kwargs)
         except openstack.exceptions.NotFoundException:
             raise exception.NodeNotFound(ident=node) from None
         except (openstack.exceptions.SDKException,
@@ -139,7 +159,7 @@ class IronicClient:
         :raises NodeNotFound: when Ironic does not know it.
         """
         check_ident(ident)
-        node = self._call("get_node", ident, self._get_node, ident)
+        node = self._call("get_node", ident, self._get_node, ident, read=True)
         return node.to_dict(computed=False)
 
     def _get_node(self, ident: str) -> Any:
@@ -151,7 +171,7 @@ class IronicClient:
 
     def list_ports(self, node: str) -> list[dict[str, Any]]:
         """Return the ports of ``node`` (``uuid``, ``address``, ``pxe_enabled``)."""
-        return self._call("ports", node, self._list_ports, node)
+        return self._call("ports", node, self._list_ports, node, read=True)
 
     def _list_ports(self, node: str) -> list[dict[str, Any]]:
         # Only the three fields used: Ironic serialises less than /ports/detail.
@@ -171,7 +191,7 @@ class IronicClient:
         """Return the port with MAC ``address`` (``uuid``, ``address``, ``node_uuid``)."""
         body = self._call("ports", address, self._rest, "GET", "/ports", SdkPort,
                           params={"address": address,
-                                  "fields": "uuid,address,node_uuid"}).json()
+                                  "fields": "uuid,address,node_uuid"}, read=True).json()
         ports = body.get("ports") or []
         return ({"uuid": ports[0]["uuid"], "address": ports[0]["address"].lower(),
                  "node_uuid": ports[0].get("node_uuid")} if ports else None)
@@ -179,13 +199,14 @@ class IronicClient:
     def list_all_macs(self) -> list[str]:
         """Return the MAC of every port in Ironic (for the PXE filter)."""
         ports = self._call("ports", "*",
-                           lambda: list(self.bm.ports(fields=["address"])))
+                           lambda: list(self.bm.ports(fields=["address"])), read=True)
         return [p.address.lower() for p in ports if p.address]
 
     def node_profiles(self) -> dict[str, str]:
         """Return node UUID -> ``profile`` capability, for the nodes that have one."""
         nodes = self._call("nodes", "*",
-                           lambda: list(self.bm.nodes(fields=["uuid", "properties"])))
+                           lambda: list(self.bm.nodes(fields=["uuid", "properties"])),
+                           read=True)
         result = {}
         for node in nodes:
             caps = (node.properties or {}).get("capabilities")

@@ -1,8 +1,10 @@
-"""An HTTP forwarder that can hold chosen requests: a service caught mid-call.
+"""An HTTP forwarder that can hold or drop chosen requests: a service caught mid-call.
 
 Requests go on to ``target`` unchanged, except those whose method and path match a
-hold: they wait (unanswered) until the hold is released. Tests use it to kill a
-process while it waits on another service.
+hold: they wait (unanswered) until the hold is released (tests kill a process while
+it waits on another service); and those that match a drop: the connection is closed
+without an answer and the request never reaches ``target`` (what a client sees when
+a server closes an idle keep-alive connection as the client reuses it).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ class HeldHTTP:
     def __init__(self, target: str) -> None:
         self.target = target.rstrip("/")
         self._holds: list[tuple[str, re.Pattern]] = []
+        self._drops: list[list] = []  # [method, path regex, how many more to drop]
+        self.dropped: list[str] = []  # "METHOD path" of each dropped request
+        self._lock = threading.Lock()
         self.released = threading.Event()
         self.held = threading.Event()  # set when a request is being held
         self._stack = contextlib.ExitStack()
@@ -38,6 +43,9 @@ class HeldHTTP:
             protocol_version = "HTTP/1.1"
 
             def _forward(self) -> None:
+                if forwarder._should_drop(self.command, self.path):
+                    self.close_connection = True  # no status line: the socket closes
+                    return
                 forwarder._maybe_hold(self.command, self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 answer = requests.request(
@@ -64,6 +72,20 @@ class HeldHTTP:
         if any(method == m and rx.search(path) for m, rx in self._holds):
             self.held.set()
             self.released.wait(120)
+
+    def _should_drop(self, method: str, path: str) -> bool:
+        with self._lock:
+            for drop in self._drops:
+                if drop[2] > 0 and method == drop[0] and drop[1].search(path):
+                    drop[2] -= 1
+                    self.dropped.append(f"{method} {path}")
+                    return True
+        return False
+
+    def drop(self, method: str, path_regex: str, times: int = 1) -> None:
+        """Close the connection, unanswered, on the next ``times`` matching requests."""
+        with self._lock:
+            self._drops.append([method, re.compile(path_regex), times])
 
     def hold(self, method: str, path_regex: str) -> None:
         self.released.clear()
