@@ -116,7 +116,7 @@ def cmd_up(args: argparse.Namespace) -> int:
                        nic_model=args.nic_model, ironic_shape=args.ironic,
                        pxe_filter=args.pxe_filter, keystone=keystone)
         if keystone:
-            undercloud.attach_lab(state)
+            undercloud.lab_started(state)
     except TripleOError as exc:
         LOG.error("%s", exc)
         return 1
@@ -167,12 +167,11 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_down(args: argparse.Namespace) -> int:
-    undercloud = Undercloud(args.workdir)
-    if undercloud.keystone_for_lab() is not None:
-        try:  # the catalog no longer names the lab's services
-            undercloud.detach_lab()
-        except Exception as exc:  # an undercloud that does not answer: the lab goes anyway
-            LOG.warning("the undercloud's catalog still names the lab: %s", exc)
+    try:  # no nova-compute left driving a gone Ironic; the catalog no longer names it
+        Undercloud(args.workdir).lab_stopping()
+    except Exception as exc:  # noqa: BLE001 - an undercloud that does not answer: the lab goes anyway
+        LOG.warning("the undercloud still names the lab (its Ironic compute or catalog "
+                    "entries): %s", exc)
     if Lab(args.workdir).down():
         print(f"lab in {args.workdir.resolve()} is down")
     else:

@@ -248,6 +248,29 @@ class Undercloud:
         keystone.set_lab_endpoints(plan)
         plan.save()
 
+    def lab_started(self, lab_state: dict, timeout: float = START_TIMEOUT) -> None:
+        """What ``undercloud up`` over a lab does, for a lab brought up after it: the
+        catalog names the lab's services and a nova-compute drives its Ironic (unless
+        one runs already).
+
+        :raises UndercloudError: no undercloud is up here, or the compute did not
+            come up (it is stopped then; the catalog keeps the lab).
+        """
+        self.attach_lab(lab_state)
+        if f"nova-compute-{nova.IRONIC_HOST}" not in self._running_plan().processes:
+            self.add_compute(nova.IRONIC_HOST, nova.IRONIC_DRIVER, timeout)
+
+    def lab_stopping(self) -> None:
+        """Before the lab goes: stop the nova-compute that drives its Ironic (its
+        service, compute nodes and Placement providers deleted) and take the lab out
+        of the catalog. A no-op when no undercloud is up here."""
+        plan = self.plan()
+        if plan is None or plan.state != "up":
+            return
+        if f"nova-compute-{nova.IRONIC_HOST}" in plan.processes:
+            self.remove_compute(nova.IRONIC_HOST)
+        self.detach_lab()
+
     def _running_plan(self) -> Plan:
         plan = self.plan()
         if plan is None or plan.state != "up":

@@ -58,10 +58,10 @@ def test_lab_down_goes_on_when_the_undercloud_does_not_answer(tmp_path, monkeypa
     def unreachable(self):
         raise ConnectionError("keystone: connection refused")
 
-    monkeypatch.setattr(lab_cli.Undercloud, "keystone_for_lab", lambda self: {"x": 1})
-    monkeypatch.setattr(lab_cli.Undercloud, "detach_lab", unreachable)
+    monkeypatch.setattr(lab_cli.Undercloud, "lab_stopping", unreachable)
     monkeypatch.setattr(lab_cli.Lab, "down", lambda self: downs.append(self) or True)
     assert lab_cli.cmd_down(argparse.Namespace(workdir=tmp_path)) == 0
     assert len(downs) == 1
-    assert "still names the lab: keystone: connection refused" in caplog.text
+    assert "still names the lab (its Ironic compute or catalog entries): keystone: " \
+           "connection refused" in caplog.text
     assert "is down" in capsys.readouterr().out

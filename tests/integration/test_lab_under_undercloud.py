@@ -1,0 +1,45 @@
+"""``lab up`` and ``lab down`` in the directory of a running undercloud, through the
+CLI: the lab comes up behind its Keystone, in its catalog and with a nova-compute
+driving its Ironic (what ``undercloud up`` over a lab gives); ``lab down`` stops that
+compute (its Nova service deleted) and takes the lab out of the catalog, so no
+nova-compute is left polling a gone Ironic.
+"""
+
+from __future__ import annotations
+
+import requests
+
+from ironic_tripleo.cli.main import main
+from ironic_tripleo.lab import process
+from ironic_tripleo.lab.lab import Lab
+from ironic_tripleo.lab.undercloud import nova
+
+COMPUTE = f"nova-compute-{nova.IRONIC_HOST}"
+
+
+def _computes(conn) -> list:
+    return list(conn.compute.services(binary="nova-compute", host=nova.IRONIC_HOST))
+
+
+def test_lab_up_and_down_under_a_running_undercloud(undercloud):
+    work = undercloud.launcher.workdir
+    conn = undercloud.connection()
+    assert COMPUTE not in undercloud.launcher.plan().processes
+    assert main(["lab", "up", "--workdir", str(work), "--nodes", "1",
+                 "--subnet", "auto"]) == 0
+    try:
+        lab = Lab(work).load()
+        assert lab["keystone"] is not None
+        assert requests.get(f"{lab['ironic_url']}/v1/nodes", timeout=10).status_code == 401
+        assert conn.endpoint_for("baremetal").rstrip("/") == lab["ironic_url"]
+        compute = undercloud.launcher.plan().processes[COMPUTE]
+        assert [s.state for s in _computes(conn)] == ["up"]
+    finally:
+        assert main(["lab", "down", "--workdir", str(work)]) == 0
+    assert COMPUTE not in undercloud.launcher.plan().processes
+    assert not process.runs(compute["pid"], compute["marker"])
+    assert _computes(conn) == []
+    assert undercloud.launcher.plan().lab is None
+    assert "baremetal" not in {s.type for s in conn.identity.services()} or \
+        not [e for e in conn.identity.endpoints()
+             if e.url.rstrip("/") == lab["ironic_url"]]
