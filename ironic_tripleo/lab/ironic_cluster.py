@@ -155,20 +155,55 @@ class IronicCluster:
                 self.postgres = PostgresServer(self.cfg.database_port).start()
                 self.database_url = self.postgres.create_database("ironic")
             self.write_config()
-            api_conf = self._config("api", None)
             subprocess.run([program_path("ironic-dbsync"),
-                            "--config-file", str(api_conf), "create_schema"],
+                            "--config-file", str(self._config("api", None)),
+                            "create_schema"],
                            check=True, capture_output=True, timeout=300)
-            for index, port in enumerate(self.cfg.rpc_ports):
-                name = f"conductor-{index}"
-                self._spawn(name, "ironic-conductor", self._config(name, port))
-            self._spawn("api", str(WSGI_RUNNER), api_conf, env={
-                "UC_WSGI_APP": "ironic.wsgi:application",
-                "UC_WSGI_HOST": self.cfg.ironic.host_ip,
-                "UC_WSGI_PORT": str(self.cfg.ironic.port),
-                "UC_WSGI_ARGS": f"--config-file {api_conf}",
-                "UC_WSGI_WORKERS": str(self.cfg.api_workers)})
-            self._wait_ready(timeout)
+            self._spawn_all(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _spawn_all(self, timeout: float) -> None:
+        """Start the conductors, then the API, on the existing schema; wait for them."""
+        for index, port in enumerate(self.cfg.rpc_ports):
+            name = f"conductor-{index}"
+            self._spawn(name, "ironic-conductor", self._config(name, port))
+        api_conf = self._config("api", None)
+        self._spawn("api", str(WSGI_RUNNER), api_conf, env={
+            "UC_WSGI_APP": "ironic.wsgi:application",
+            "UC_WSGI_HOST": self.cfg.ironic.host_ip,
+            "UC_WSGI_PORT": str(self.cfg.ironic.port),
+            "UC_WSGI_ARGS": f"--config-file {api_conf}",
+            "UC_WSGI_WORKERS": str(self.cfg.api_workers)})
+        self._wait_ready(timeout)
+
+    @classmethod
+    def from_record(cls, ironic: IronicConfig, record: dict) -> IronicCluster:
+        """The running cluster a :meth:`record` describes, its processes' config
+        being ``ironic`` (the lab's, from lab.json)."""
+        cluster = cls(ClusterConfig(
+            ironic=ironic, api_workers=record["api_workers"],
+            rpc_ports=tuple(int(host.rsplit(":", 1)[1]) for host in record["conductors"]),
+            database_url=record["database_url"]))
+        cluster.pids = {name: int(pid) for name, pid in record["pids"].items()}
+        postgres = record.get("postgres")
+        if postgres:
+            cluster.postgres = PostgresServer(postgres["port"], Path(postgres["root"]))
+        return cluster
+
+    def restart(self, ironic: IronicConfig, timeout: float = 120.0) -> None:
+        """Stop the API and the conductors and start them again with ``ironic`` (e.g.
+        behind Keystone); the database and its PostgreSQL server are kept, hence the
+        nodes.
+
+        :raises ClusterStartError: naming what did not come up (everything is
+            stopped then, PostgreSQL included, as a failed :meth:`start` leaves it).
+        """
+        self._stop_processes(timeout=10.0)
+        self.cfg = dataclasses.replace(self.cfg, ironic=ironic)
+        try:
+            self._spawn_all(timeout)
         except BaseException:
             self.stop()
             raise
@@ -219,14 +254,20 @@ class IronicCluster:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop every process (API first), then the lab's PostgreSQL. Idempotent."""
-        for name in sorted(self.pids, key=lambda n: n != "api"):
-            process.stop_group(self.pids[name], timeout)
-            (self.workdir / name / "ironic.pid").unlink(missing_ok=True)
-        self.pids.clear()
+        self._stop_processes(timeout)
         if self.postgres is not None:
             self.postgres.stop()
             self.postgres = None
 
+
+    def _stop_processes(self, timeout: float) -> None:
+        """Stop the API (first) and the conductors; only pids whose command line
+        still names the cluster's work directory (a reused pid is left alone)."""
+        for name in sorted(self.pids, key=lambda n: n != "api"):
+            if process.runs(self.pids[name], str(self.workdir)):
+                process.stop_group(self.pids[name], timeout)
+            (self.workdir / name / "ironic.pid").unlink(missing_ok=True)
+        self.pids.clear()
 
 def for_lab(ironic: IronicConfig, conductors: int = 2, api_workers: int = 2
             ) -> IronicCluster:

@@ -314,25 +314,35 @@ class Lab:
         Keystone (``keystone``, a ``keystone_auth`` record) or back to noauth
         (None); their databases, hence nodes and introspections, are kept.
 
-        :raises LabStateError: no lab is up here, or its Ironic is ``production``
-            shaped (its restart is not supported).
+        A ``production``-shaped Ironic keeps its PostgreSQL server; its API and
+        conductors are started again.
+
+        :raises LabStateError: no lab is up here.
         :raises TripleOError: a service did not start again.
         """
         state = self.load()
         if state is None or state.get("state") != "up":
             raise LabStateError(workdir=self.workdir, reason="no lab is up here")
-        if state["ironic"].get("shape") == "production":
-            raise LabStateError(workdir=self.workdir, reason="a production-shaped Ironic "
-                                "cannot be restarted behind Keystone; bring the lab up "
-                                "after the undercloud instead")
-        ironic = IronicService(_ironic_config(state))
-        ironic.stop()
+        cluster = state["ironic"].get("cluster")
+        if cluster:
+            ironic = ironic_cluster.IronicCluster.from_record(_ironic_config(state),
+                                                              cluster)
+        else:
+            ironic = IronicService(_ironic_config(state))
+            ironic.stop()
         pxe_services.stop_lab_discoverd(state)
         state["keystone"] = keystone
         self._save(state)
         pxe_services.start_lab_discoverd(state)
-        ironic.cfg = _ironic_config(state)
-        ironic.start(create_schema=False)
+        if cluster:
+            try:
+                ironic.restart(_ironic_config(state))
+            finally:  # the new pids, or none when it failed (stopped)
+                state["ironic"]["cluster"] = ironic.record()
+                self._save(state)
+        else:
+            ironic.cfg = _ironic_config(state)
+            ironic.start(create_schema=False)
         LOG.info("lab %s: Ironic and discoverd restarted %s", state["lab_id"],
                  "behind Keystone" if keystone else "without authentication")
         return state

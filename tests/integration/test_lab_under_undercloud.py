@@ -1,16 +1,19 @@
 """``lab up`` and ``lab down`` in the directory of a running undercloud, through the
-CLI: the lab comes up behind its Keystone, in its catalog and with a nova-compute
-driving its Ironic (what ``undercloud up`` over a lab gives); ``lab down`` stops that
-compute (its Nova service deleted) and takes the lab out of the catalog, so no
-nova-compute is left polling a gone Ironic.
+CLI, with either Ironic shape: the lab comes up behind its Keystone, in its catalog
+and with a nova-compute driving its Ironic (what ``undercloud up`` over a lab gives);
+the restart to noauth and back (``undercloud down`` / ``up`` over a running lab) keeps
+the nodes, the production shape's PostgreSQL included; ``lab down`` stops the compute
+(its Nova service deleted) and takes the lab out of the catalog, so no nova-compute is
+left polling a gone Ironic.
 """
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from ironic_tripleo.cli.main import main
-from ironic_tripleo.lab import process
+from ironic_tripleo.lab import keystone_auth, process
 from ironic_tripleo.lab.lab import Lab
 from ironic_tripleo.lab.undercloud import nova
 
@@ -21,19 +24,36 @@ def _computes(conn) -> list:
     return list(conn.compute.services(binary="nova-compute", host=nova.IRONIC_HOST))
 
 
-def test_lab_up_and_down_under_a_running_undercloud(undercloud):
+def _status(lab: dict) -> int:
+    return requests.get(f"{lab['ironic_url']}/v1/nodes", timeout=10).status_code
+
+
+@pytest.mark.parametrize("shape", ["all-in-one", "production"])
+def test_lab_up_and_down_under_a_running_undercloud(undercloud, shape):
     work = undercloud.launcher.workdir
     conn = undercloud.connection()
     assert COMPUTE not in undercloud.launcher.plan().processes
-    assert main(["lab", "up", "--workdir", str(work), "--nodes", "1",
-                 "--subnet", "auto"]) == 0
+    assert main(["lab", "up", "--workdir", str(work), "--nodes", "1", "--subnet", "auto",
+                 "--ironic", shape]) == 0
     try:
-        lab = Lab(work).load()
-        assert lab["keystone"] is not None
-        assert requests.get(f"{lab['ironic_url']}/v1/nodes", timeout=10).status_code == 401
+        labdir = Lab(work)
+        lab = labdir.load()
+        record = lab["keystone"]
+        assert record is not None
+        assert _status(lab) == 401
         assert conn.endpoint_for("baremetal").rstrip("/") == lab["ironic_url"]
         compute = undercloud.launcher.plan().processes[COMPUTE]
         assert [s.state for s in _computes(conn)] == ["up"]
+        keystone_auth.connection(lab).baremetal.create_node(driver="tripleo-ipmi",
+                                                            name="kept")
+
+        lab = labdir.set_keystone(None)
+        assert _status(lab) == 200
+        names = {n.name for n in keystone_auth.connection(lab).baremetal.nodes()}
+        assert "kept" in names
+        lab = labdir.set_keystone(record)
+        assert _status(lab) == 401
+        assert {n.name for n in keystone_auth.connection(lab).baremetal.nodes()} == names
     finally:
         assert main(["lab", "down", "--workdir", str(work)]) == 0
     assert COMPUTE not in undercloud.launcher.plan().processes

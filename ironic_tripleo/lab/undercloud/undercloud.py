@@ -168,8 +168,8 @@ class Undercloud:
         if plan.lab:
             try:
                 Lab(self.workdir).set_keystone(self._keystone_record(plan))
-            except LabStateError as exc:  # a production-shaped Ironic: left noauth
-                LOG.warning("the lab stays without authentication: %s", exc)
+            except LabStateError as exc:  # a lab that is not up: left as it is
+                LOG.warning("the lab stays as it is: %s", exc)
         service.wait_ready(rabbit[1], plan.processes["rabbitmq"]["pid"], plan.logdir,
                            timeout)
         procs = [p for module in PREPARED for p in module.processes(plan)]
