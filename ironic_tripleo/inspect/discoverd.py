@@ -16,6 +16,13 @@ keeps Ironic's power state and history right. The boot itself follows Ironic's
 (``pxe``/``ipxe`` with a deploy kernel and ramdisk), Ironic prepares the ramdisk
 with ``ipa-inspection-callback-url`` pointing at discoverd; otherwise the node is
 set to boot from PXE and the PXE filter of discoverd's dnsmasq serves the ramdisk.
+
+Ironic 39's image cache races with itself when several nodes fetch the same deploy
+kernel or ramdisk for the first time: one fetch's clean-up lists the master
+directory (under its lock) while another fetch removes its temporary directory
+there (without it), and the clean-up's ``os.stat`` raises ``FileNotFoundError``. The
+ramdisk preparation is idempotent, so it is done again (``PREPARE_ATTEMPTS``) instead
+of failing the inspection.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import tenacity
 from ironic.common import boot_devices, states
 from ironic.common import exception as ironic_exc
 from ironic.conductor import periodics
@@ -44,6 +52,23 @@ inspect_opts.register(CONF)
 
 #: driver_internal_info key Ironic's inspector helpers use for "Ironic boots the node".
 MANAGES_BOOT = "inspector_manage_boot"
+#: Attempts of the ramdisk preparation when Ironic's image cache raced (see above).
+PREPARE_ATTEMPTS = 3
+
+
+def prepare_managed_boot(task: Any, callback_url: str) -> None:
+    """Ironic's managed-inspection boot preparation, again when its image cache raced.
+
+    :raises: what the last attempt raised.
+    """
+    tenacity.Retrying(
+        retry=tenacity.retry_if_exception_type(FileNotFoundError),
+        stop=tenacity.stop_after_attempt(PREPARE_ATTEMPTS),
+        wait=tenacity.wait_fixed(0.2), reraise=True,
+        before_sleep=lambda state: node_log(LOG, task.node.uuid).warning(
+            "preparing the ramdisk raced with Ironic's image cache (%s); again",
+            state.outcome.exception()),
+    )(inspector_common.prepare_managed_inspection, task, callback_url)
 
 
 def client_from_conf(conf: cfg.ConfigOpts = CONF) -> DiscoverdClient:
@@ -101,7 +126,7 @@ class DiscoverdInspect(base.InspectInterface):
             "Ironic" if manage_boot else "PXE filter")
         try:
             if manage_boot:
-                inspector_common.prepare_managed_inspection(task, self.client.callback_url)
+                prepare_managed_boot(task, self.client.callback_url)
             else:
                 if not node.disable_power_off:
                     cond_utils.node_power_action(task, states.POWER_OFF)

@@ -97,3 +97,33 @@ def test_abort_unreachable_powers_off_then_raises(task, client, common):
     with pytest.raises(ironic_exc.HardwareInspectionFailure, match="discoverd down"):
         iface.abort(task)
     common.clean_up.assert_called_once_with(task, finish=False, always_power_off=True)
+
+
+def _inspect(task, client):
+    iface = discoverd.DiscoverdInspect()
+    iface.client = client
+    client.callback_url = "http://d/v1/continue"
+    task.node.disable_power_off = False
+    return iface.inspect_hardware(task)
+
+
+def test_image_cache_race_prepares_the_ramdisk_again(task, client, common, mocker):
+    common.ironic_manages_boot.return_value = True
+    common.prepare_managed_inspection.side_effect = [
+        FileNotFoundError(2, "No such file or directory", "/tftpboot/master_images/tmpx"),
+        None]
+    mocker.patch.object(discoverd.cond_utils, "node_power_action", autospec=True)
+    assert _inspect(task, client) == states.INSPECTWAIT
+    assert common.prepare_managed_inspection.call_count == 2
+    common.inspection_error_handler.assert_not_called()
+
+
+def test_image_cache_failing_every_time_fails_the_inspection(task, client, common, mocker):
+    common.ironic_manages_boot.return_value = True
+    common.prepare_managed_inspection.side_effect = FileNotFoundError(2, "gone", "/x")
+    power = mocker.patch.object(discoverd.cond_utils, "node_power_action", autospec=True)
+    _inspect(task, client)
+    assert common.prepare_managed_inspection.call_count == discoverd.PREPARE_ATTEMPTS
+    error = common.inspection_error_handler.call_args.args[1]
+    assert "unable to boot the node for inspection" in error and "/x" in error
+    power.assert_not_called()
