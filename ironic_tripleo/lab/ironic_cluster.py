@@ -259,15 +259,19 @@ class IronicCluster:
             self.postgres.stop()
             self.postgres = None
 
-
     def _stop_processes(self, timeout: float) -> None:
-        """Stop the API (first) and the conductors; only pids whose command line
-        still names the cluster's work directory (a reused pid is left alone)."""
-        for name in sorted(self.pids, key=lambda n: n != "api"):
-            if process.runs(self.pids[name], str(self.workdir)):
-                process.stop_group(self.pids[name], timeout)
-            (self.workdir / name / "ironic.pid").unlink(missing_ok=True)
+        """Stop the API and the conductors, keeping the database."""
+        _stop_pids(self.pids, self.workdir, timeout)
         self.pids.clear()
+
+
+def _stop_pids(pids: dict[str, int], workdir: Path, timeout: float) -> None:
+    """Stop a cluster's processes by name (the API first); only pids whose command
+    line still names ``workdir`` (a reused pid is left alone)."""
+    for name in sorted(pids, key=lambda n: n != "api"):
+        if process.runs(pids[name], str(workdir)):
+            process.stop_group(pids[name], timeout)
+        (workdir / name / "ironic.pid").unlink(missing_ok=True)
 
 def for_lab(ironic: IronicConfig, conductors: int = 2, api_workers: int = 2
             ) -> IronicCluster:
@@ -285,9 +289,7 @@ def stop_recorded(record: dict | None, workdir: Path, timeout: float = 10.0) -> 
     """
     if not record:
         return
-    for pid in sorted(record.get("pids", {}).values()):
-        if process.runs(pid, str(workdir)):
-            process.stop_group(pid, timeout)
+    _stop_pids(record.get("pids", {}), workdir, timeout)
     postgres = record.get("postgres")
     if postgres and Path(postgres["root"]).exists():
         PostgresServer(postgres["port"], Path(postgres["root"])).stop()

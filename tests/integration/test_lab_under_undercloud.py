@@ -16,7 +16,7 @@ from ironic_tripleo.lab import keystone_auth, process
 from ironic_tripleo.lab.lab import Lab
 from ironic_tripleo.lab.undercloud import nova
 
-COMPUTE = f"nova-compute-{nova.IRONIC_HOST}"
+COMPUTE = nova.compute_name(nova.IRONIC_HOST)
 
 
 def _computes(conn) -> list:

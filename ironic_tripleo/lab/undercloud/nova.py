@@ -113,13 +113,18 @@ def processes(plan: Plan) -> list[Proc]:
                    for name in ("nova-conductor", "nova-scheduler"))]
 
 
+def compute_name(host: str) -> str:
+    """The undercloud's name for the nova-compute process of ``host``."""
+    return f"nova-compute-{host}"
+
+
 def compute(plan: Plan, host: str, driver: str, ironic_url: str | None = None) -> Proc:
     """A nova-compute named ``host`` with ``driver`` (its own config and state).
 
     :param ironic_url: the Ironic the ``ironic.IronicDriver`` drives (default: the
         plan's lab's).
     """
-    name = f"nova-compute-{host}"
+    name = compute_name(host)
     etc = plan.etc(name)
     state = plan.datadir / name
     state.mkdir(parents=True, exist_ok=True)

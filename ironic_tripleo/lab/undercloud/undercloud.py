@@ -212,7 +212,7 @@ class Undercloud:
         compute nodes and their Placement providers go with it), e.g. an Ironic
         compute whose lab is gone."""
         plan = self._running_plan()
-        name = f"nova-compute-{host}"
+        name = nova.compute_name(host)
         entry = plan.processes.pop(name, None)
         if entry:
             service.stop(name, entry["pid"], entry["marker"])
@@ -257,7 +257,7 @@ class Undercloud:
             come up (it is stopped then; the catalog keeps the lab).
         """
         self.attach_lab(lab_state)
-        if f"nova-compute-{nova.IRONIC_HOST}" not in self._running_plan().processes:
+        if nova.compute_name(nova.IRONIC_HOST) not in self._running_plan().processes:
             self.add_compute(nova.IRONIC_HOST, nova.IRONIC_DRIVER, timeout)
 
     def lab_stopping(self) -> None:
@@ -267,7 +267,7 @@ class Undercloud:
         plan = self.plan()
         if plan is None or plan.state != "up":
             return
-        if f"nova-compute-{nova.IRONIC_HOST}" in plan.processes:
+        if nova.compute_name(nova.IRONIC_HOST) in plan.processes:
             self.remove_compute(nova.IRONIC_HOST)
         self.detach_lab()
 
