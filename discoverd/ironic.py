@@ -270,8 +270,9 @@ class IronicClient:
                    ignore_missing=True)
 
 
-def from_conf(url: str | None, cloud: str | None) -> IronicClient:
-    """Build the client from ``[ironic] url`` (noauth) or ``[ironic] cloud``."""
+def from_conf(url: str | None, cloud: str | None, timeout: float = 60.0) -> IronicClient:
+    """Build the client from ``[ironic] url`` (noauth) or ``[ironic] cloud``, each
+    request bounded by ``timeout`` seconds (``[ironic] timeout``)."""
     from baremetal_common.cloud import connect
 
-    return IronicClient(connect(url, cloud=cloud))
+    return IronicClient(connect(url, cloud=cloud, timeout=timeout))

@@ -56,7 +56,7 @@ class Service:
         if ironic is None:
             from discoverd.ironic import from_conf
 
-            ironic = from_conf(conf.ironic.url, conf.ironic.cloud)
+            ironic = from_conf(conf.ironic.url, conf.ironic.cloud, conf.ironic.timeout)
         proc = conf.processing
         db = Database(conf.database.connection)
         if conf.database.upgrade_on_start:

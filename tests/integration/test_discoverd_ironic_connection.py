@@ -8,6 +8,7 @@ may have applied it). Real Ironic behind ``HeldHTTP``, which drops chosen reques
 before they reach Ironic.
 """
 
+import time
 import uuid as uuidlib
 
 import pytest
@@ -53,3 +54,17 @@ def test_reads_are_sent_again_writes_are_not(fake_ironic, node):
             ironic.get_node(node)  # gives up after READ_ATTEMPTS, naming the call
         assert "get_node" in str(err.value)
         assert len(proxy.dropped) == 2 * READ_ATTEMPTS + 1
+
+
+def test_a_hung_ironic_fails_the_call_by_its_timeout(fake_ironic, node):
+    with HeldHTTP(fake_ironic.url) as proxy:
+        ironic = from_conf(proxy.url, None, timeout=2)
+        assert ironic.get_node(node)["id"] == node  # version discovery done, not held
+        proxy.hold("GET", rf"^/v1/nodes/{node}$")
+        t0 = time.monotonic()
+        with pytest.raises(exception.IronicError) as err:
+            ironic.get_node(node)
+        took = time.monotonic() - t0
+        proxy.release()
+    assert "get_node" in str(err.value) and node in str(err.value)
+    assert took < 10, took  # one attempt (a timeout is not sent again), not forever
