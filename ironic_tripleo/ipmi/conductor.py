@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,12 +19,12 @@ from ironic_tripleo.exception import InvalidDriverInfo, IPMIError
 from ironic_tripleo.ipmi import driver_info
 from ironic_tripleo.ipmi.session_pool import SessionPool
 from ironic_tripleo.ironic_task import node_label, parse_driver_info
+from ironic_tripleo.process_wide import ProcessWide
 
 CONF = cfg.CONF
 ipmi_opts.register(CONF)
 
-_pool: SessionPool | None = None
-_pool_lock = threading.Lock()
+_POOL: ProcessWide[SessionPool] = ProcessWide(lambda: pool_from_conf())
 
 
 def pool_from_conf(conf: cfg.ConfigOpts = CONF) -> SessionPool:
@@ -43,11 +42,7 @@ def pool_from_conf(conf: cfg.ConfigOpts = CONF) -> SessionPool:
 
 def default_pool() -> SessionPool:
     """Return the process-wide pool, building it from CONF on first use."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = pool_from_conf()
-        return _pool
+    return _POOL.get()
 
 
 def set_default_pool(pool: SessionPool | None) -> SessionPool | None:
@@ -55,10 +50,7 @@ def set_default_pool(pool: SessionPool | None) -> SessionPool | None:
 
     :returns: the previous pool, which the caller may ``close()``.
     """
-    global _pool
-    with _pool_lock:
-        previous, _pool = _pool, pool
-    return previous
+    return _POOL.replace(pool)
 
 
 def bmc_of(task: Any) -> driver_info.BMC:

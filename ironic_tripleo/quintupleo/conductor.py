@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +17,7 @@ from oslo_config import cfg
 
 from ironic_tripleo.conf import quintupleo as nova_opts
 from ironic_tripleo.ironic_task import node_label, parse_driver_info
+from ironic_tripleo.process_wide import ProcessWide
 from ironic_tripleo.quintupleo import driver_info
 from ironic_tripleo.quintupleo.clouds import CloudRegistry, CloudSettings
 from ironic_tripleo.quintupleo.exception import InvalidNovaInfo, QuintupleOError
@@ -26,8 +26,8 @@ from ironic_tripleo.quintupleo.server import NovaServer, ServerSettings
 CONF = cfg.CONF
 nova_opts.register(CONF)
 
-_registry: CloudRegistry | None = None
-_registry_lock = threading.Lock()
+_REGISTRY: ProcessWide[CloudRegistry] = ProcessWide(
+    lambda: CloudRegistry(settings_from_conf()[0]))
 
 
 def settings_from_conf(conf: cfg.ConfigOpts = CONF) -> tuple[CloudSettings, ServerSettings]:
@@ -45,11 +45,7 @@ def settings_from_conf(conf: cfg.ConfigOpts = CONF) -> tuple[CloudSettings, Serv
 
 def default_registry() -> CloudRegistry:
     """The process-wide registry, built from CONF on first use."""
-    global _registry
-    with _registry_lock:
-        if _registry is None:
-            _registry = CloudRegistry(settings_from_conf()[0])
-        return _registry
+    return _REGISTRY.get()
 
 
 def set_default_registry(registry: CloudRegistry | None) -> CloudRegistry | None:
@@ -57,10 +53,7 @@ def set_default_registry(registry: CloudRegistry | None) -> CloudRegistry | None
 
     :returns: the previous registry.
     """
-    global _registry
-    with _registry_lock:
-        previous, _registry = _registry, registry
-    return previous
+    return _REGISTRY.replace(registry)
 
 
 def target_of(task: Any) -> driver_info.NovaTarget:
