@@ -28,7 +28,6 @@ import sys
 from pathlib import Path
 
 import requests
-import tenacity
 
 from ironic_tripleo import lab_seam
 from ironic_tripleo.lab import process
@@ -43,6 +42,7 @@ from ironic_tripleo.lab.ironic_service import (
 from ironic_tripleo.lab.keystone_auth import service_token
 from ironic_tripleo.lab.ports import free_ports
 from ironic_tripleo.lab.postgres import PostgresServer
+from ironic_tripleo.lab.readiness import wait_until
 
 LOG = logging.getLogger(__name__)
 #: Serves ``ironic.wsgi`` in ``api_workers`` processes (run by path).
@@ -217,9 +217,7 @@ class IronicCluster:
         return {c["hostname"] for c in r.json()["conductors"] if c["alive"]}
 
     def _wait_ready(self, timeout: float) -> None:
-        reason = ["no answer"]
-
-        def ready() -> bool:
+        def not_ready() -> str | None:
             for name, pid in self.pids.items():
                 if not process.is_alive(pid):
                     raise ClusterStartError(timeout=timeout, reason=(
@@ -229,17 +227,14 @@ class IronicCluster:
             try:
                 alive = self.alive_conductors()
             except (requests.RequestException, ValueError, KeyError) as exc:
-                reason[0] = f"API: {exc}"
-                return False
-            reason[0] = f"conductors alive: {sorted(alive)}"
-            return alive >= set(self.conductor_hosts)
+                return f"API: {exc}"
+            if alive >= set(self.conductor_hosts):
+                return None
+            return f"conductors alive: {sorted(alive)}"
 
-        try:
-            tenacity.Retrying(retry=tenacity.retry_if_result(lambda ok: not ok),
-                              stop=tenacity.stop_after_delay(timeout),
-                              wait=tenacity.wait_fixed(0.5))(ready)
-        except tenacity.RetryError:
-            raise ClusterStartError(timeout=timeout, reason=reason[0]) from None
+        reason = wait_until(not_ready, timeout, interval=0.5)
+        if reason is not None:
+            raise ClusterStartError(timeout=timeout, reason=reason)
 
     def record(self) -> dict:
         """What :func:`stop_recorded` needs to stop this cluster later (lab.json)."""

@@ -18,11 +18,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import tenacity
-
 from ahc_rules.heat import TEMPLATE
 from ahc_rules.ironic import node_profile
 from ironic_tripleo.lab.exception import OvercloudError
+from ironic_tripleo.lab.readiness import wait_until
 
 OPENSTACK = str(Path(sys.executable).parent / "openstack")
 CLOUD = "undercloud"
@@ -162,14 +161,14 @@ def wait_placement(conn: Any, count: int, timeout: float = 300) -> None:
 
     :raises OvercloudError: fewer after ``timeout`` seconds.
     """
-    try:
-        tenacity.Retrying(retry=tenacity.retry_if_result(lambda seen: seen < count),
-                          stop=tenacity.stop_after_delay(timeout),
-                          wait=tenacity.wait_fixed(2))(providers_with_inventory, conn)
-    except tenacity.RetryError as exc:
-        raise OvercloudError(reason=f"{exc.last_attempt.result()} of {count} nodes in "
-                                    f"Placement after {timeout:.0f}s (Nova's Ironic "
-                                    "compute reports available nodes)") from None
+    def too_few() -> str | None:
+        seen = providers_with_inventory(conn)
+        return None if seen >= count else f"{seen} of {count} nodes in Placement"
+
+    reason = wait_until(too_few, timeout, interval=2)
+    if reason is not None:
+        raise OvercloudError(reason=f"{reason} after {timeout:.0f}s (Nova's Ironic "
+                                    "compute reports available nodes)")
 
 
 @dataclasses.dataclass(frozen=True)

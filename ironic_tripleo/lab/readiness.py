@@ -4,8 +4,10 @@ A probe returns ``None`` when what it checks is ready (a service answers, a proc
 group is gone) and otherwise a short reason why not; it raises its caller's error
 itself when waiting longer is pointless (the process exited). :func:`wait_until`
 returns ``None`` once ready, or the last reason when ``timeout`` has passed, for the
-caller's error to name. Used for the lab's services (Ironic, discoverd, dnsmasq, the
-HTTP server, the vBMC) and for processes stopping.
+caller's error to name. Every wait of the lab goes through it: its services (Ironic
+and a cluster's conductors, discoverd, dnsmasq, the HTTP server, the vBMC, a VM's
+QMP socket), the undercloud's processes and Nova's computes, Placement's inventory
+for the overcloud, and processes stopping.
 """
 
 from __future__ import annotations

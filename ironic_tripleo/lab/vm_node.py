@@ -37,8 +37,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import tenacity
-
 from ironic_tripleo.lab import process, qmp
 from ironic_tripleo.lab.exception import VmStartError
 from ironic_tripleo.lab.node import NodeDir
@@ -53,6 +51,7 @@ from ironic_tripleo.lab.qemu_vm import (
     find_qemu,
     qemu_argv,
 )
+from ironic_tripleo.lab.readiness import wait_until
 from ironic_tripleo.vbmc.backend import BootDevice, PowerState
 
 LOG = logging.getLogger(__name__)
@@ -156,26 +155,23 @@ class VmNodeBackend(NodeDirBackend):
         LOG.info("%s: qemu's boot order is now %s's", self.name, device)
 
     def _wait_qmp(self, child: subprocess.Popen) -> None:
-        def ready() -> bool:
+        def qmp_answers() -> str | None:
             if child.poll() is not None:
                 tail = process.log_tail(self.node.path, ("qemu.log",), lines=10)
                 raise VmStartError(node=self.name,
                                    reason=f"exited with {child.returncode}: {tail}")
             if not self.qmp_socket.exists():
-                return False
-            qmp.command(self.qmp_socket, "query-status", timeout=self.qmp_timeout)
-            return True
+                return "no QMP socket"
+            try:
+                qmp.command(self.qmp_socket, "query-status", timeout=self.qmp_timeout)
+            except qmp.QmpError as exc:
+                return f"QMP: {exc}"
+            return None
 
-        retry = tenacity.Retrying(
-            retry=(tenacity.retry_if_result(lambda ok: not ok)
-                   | tenacity.retry_if_exception_type(qmp.QmpError)),
-            stop=tenacity.stop_after_delay(self.start_timeout),
-            wait=tenacity.wait_fixed(0.05), reraise=True)
-        try:
-            retry(ready)
-        except tenacity.RetryError:
-            raise VmStartError(node=self.name, reason=f"no QMP socket after "
-                               f"{self.start_timeout}s") from None
+        reason = wait_until(qmp_answers, self.start_timeout, interval=0.05)
+        if reason is not None:
+            raise VmStartError(node=self.name,
+                               reason=f"{reason} after {self.start_timeout}s")
 
     def _write_last_boot(self, device: str, order: str, pid: int) -> None:
         tmp = self.last_boot.with_suffix(".tmp")

@@ -2,8 +2,8 @@
 find it again by pid, measure it, stop it.
 
 Built on :mod:`ironic_tripleo.lab.process` (pid checks, group stop); every wait goes
-through tenacity. A process that exits while it is awaited fails at once with the end
-of its log.
+through :func:`ironic_tripleo.lab.readiness.wait_until`. A process that exits while it
+is awaited fails at once with the end of its log.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
-import tenacity
 
 from ironic_tripleo.lab import process
 from ironic_tripleo.lab.exception import UndercloudError
+from ironic_tripleo.lab.readiness import wait_until
 
 LOG = logging.getLogger(__name__)
 
@@ -96,18 +96,15 @@ def wait_ready(proc: Proc, pid: int, logdir: Path, timeout: float) -> None:
     :raises UndercloudError: it exited, or did not answer within ``timeout`` s; the
         message carries the end of its logs.
     """
-    def answered() -> bool:
+    def silent() -> str | None:
         if not process.is_alive(pid):
             raise UndercloudError(reason=f"{proc.name} exited while starting:\n"
                                          f"{tail(proc, logdir)}")
-        return proc.ready is None or proc.ready()
-    try:
-        tenacity.Retrying(retry=tenacity.retry_if_result(lambda ok: not ok),
-                          stop=tenacity.stop_after_delay(timeout),
-                          wait=tenacity.wait_fixed(0.3))(answered)
-    except tenacity.RetryError:
+        return None if proc.ready is None or proc.ready() else "no answer"
+
+    if wait_until(silent, timeout, interval=0.3) is not None:
         raise UndercloudError(reason=f"{proc.name} did not answer within {timeout:.0f}s:\n"
-                                     f"{tail(proc, logdir)}") from None
+                                     f"{tail(proc, logdir)}")
 
 
 def tail(proc: Proc, logdir: Path) -> str:

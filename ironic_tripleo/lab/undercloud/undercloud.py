@@ -27,12 +27,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import tenacity
 import yaml
 
 from ironic_tripleo.lab import process
 from ironic_tripleo.lab.exception import LabStateError, UndercloudError
 from ironic_tripleo.lab.lab import Lab
+from ironic_tripleo.lab.readiness import wait_until
 from ironic_tripleo.lab.undercloud import (
     databases,
     glance,
@@ -292,14 +292,10 @@ class Undercloud:
             up |= {(binary, None) for binary, _ in up}
             return wanted <= up
 
-        check = _checking(plan, all_up)
-        try:
-            tenacity.Retrying(retry=tenacity.retry_if_result(lambda ok: not ok),
-                              stop=tenacity.stop_after_delay(timeout),
-                              wait=tenacity.wait_fixed(1))(check)
-        except tenacity.RetryError:
+        last = wait_until(_checking(plan, all_up), timeout, interval=1)
+        if last is not None:
             raise UndercloudError(reason=f"Nova did not list {sorted(hosts)} as up "
-                                         f"within {timeout:.0f}s; see {plan.logdir}") from None
+                                         f"within {timeout:.0f}s ({last}); see {plan.logdir}")
 
     def write_clouds_yaml(self, plan: Plan) -> Path:
         """``clouds.yaml`` with two clouds as the admin: ``undercloud`` (a project
@@ -372,16 +368,17 @@ class Undercloud:
                           "without authentication ('lab down' stops them)")
 
 
-def _checking(plan: Plan, check: Callable[[], bool]) -> Callable[[], bool]:
-    """``check``, failing at once when a recorded process died meanwhile."""
-    def wrapped() -> bool:
+def _checking(plan: Plan, check: Callable[[], bool]) -> Callable[[], str | None]:
+    """A probe for ``wait_until``: ``check``, failing at once when a recorded process
+    died meanwhile; its reason names what is not there yet."""
+    def probe() -> str | None:
         dead = [name for name, entry in plan.processes.items()
                 if not service.running(entry["pid"], entry["marker"])]
         if dead:
             raise UndercloudError(reason=f"{', '.join(dead)} exited; see {plan.logdir}")
         try:
-            return check()
+            return None if check() else "not all up"
         except Exception as exc:  # the API may not answer yet; keep waiting
             LOG.debug("not yet: %s", exc)
-            return False
-    return wrapped
+            return f"not answering: {exc}"
+    return probe
