@@ -33,6 +33,8 @@ class HeldHTTP:
         self._lock = threading.Lock()
         self.released = threading.Event()
         self.held = threading.Event()  # set when a request is being held
+        self.holding = 0  # requests held now (not yet released)
+        self.held_total = 0  # requests held since hold()
         self._stack = contextlib.ExitStack()
         self.url = ""
 
@@ -70,8 +72,13 @@ class HeldHTTP:
 
     def _maybe_hold(self, method: str, path: str) -> None:
         if any(method == m and rx.search(path) for m, rx in self._holds):
+            with self._lock:
+                self.holding += 1
+                self.held_total += 1
             self.held.set()
             self.released.wait(120)
+            with self._lock:
+                self.holding -= 1
 
     def _should_drop(self, method: str, path: str) -> bool:
         with self._lock:
@@ -90,6 +97,7 @@ class HeldHTTP:
     def hold(self, method: str, path_regex: str) -> None:
         self.released.clear()
         self.held.clear()
+        self.held_total = 0
         self._holds.append((method, re.compile(path_regex)))
 
     def release(self) -> None:
