@@ -38,8 +38,10 @@ opts = [
         help="Seconds between two readings of a server while waiting."),
     cfg.FloatOpt(
         "api_timeout", default=10.0, min=0.5, max=300.0,
-        help="Seconds one HTTP request to the cloud (Keystone or Nova) may take; an "
-             "unreachable cloud is reported after at most this long per request."),
+        help="Seconds one HTTP request to the cloud (Keystone or Nova) may take. One "
+             "reading or action may need several (a token, version discovery, the "
+             "call); as a whole it ends at state_timeout (or Ironic's timeout) with an "
+             "error even while a request is still waiting."),
     cfg.IntOpt(
         "max_concurrent_calls", default=8, min=1, max=256,
         help="API calls in flight at once to one cloud, from this conductor process "

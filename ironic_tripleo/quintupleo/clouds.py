@@ -115,20 +115,58 @@ class Cloud:
              deadline: float | None = None) -> T:
         """Run ``func(connection)`` in one of the cloud's call slots.
 
+        One call may be several HTTP requests (a token, version discovery, the API
+        call), each allowed ``api_timeout``. With a ``deadline`` the call as a whole
+        ends there: it runs in a thread of its own, and when it has not returned by
+        then this raises :class:`CloudTimeout`; the call goes on in the background,
+        holding its slot, until its own requests end (so the cap stays true).
+
         :param server: the server's label, for messages.
         :param what: what the call does, for messages (``start``, ``get``...).
-        :param deadline: ``time.monotonic()`` by which a slot must be free;
-            default now + api_timeout.
+        :param deadline: ``time.monotonic()`` by which a slot must be free and the
+            call must have answered; None: a slot within api_timeout, no bound on
+            the call beyond its requests' own timeouts.
         :raises ServerNotFound: on HTTP 404.
         :raises CloudUnreachable: no answer (refused, timed out).
+        :raises CloudTimeout: no answer by the deadline (a CloudUnreachable).
         :raises CloudRequestFailed: any other error answer (409 included).
         :raises CloudBusy: no slot before the deadline.
         """
-        if deadline is None:
-            deadline = time.monotonic() + self.settings.api_timeout
-        if not self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        started = time.monotonic()
+        slot_by = deadline if deadline is not None else started + self.settings.api_timeout
+        if not self._slots.acquire(timeout=max(0.0, slot_by - time.monotonic())):
             raise exception.CloudBusy(cloud=self.label, server=server, what=what,
-                                      seconds=self.settings.api_timeout)
+                                      seconds=time.monotonic() - started)
+        if deadline is None:
+            try:
+                return self._run(server, what, func)
+            finally:
+                self._slots.release()
+        outcome: list[tuple[bool, Any]] = []
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append((True, self._run(server, what, func)))
+            except BaseException as exc:  # handed to the caller, if still waiting
+                outcome.append((False, exc))
+            finally:
+                self._slots.release()
+                done.set()
+
+        threading.Thread(target=run, name=f"nova-{what}-{server}", daemon=True).start()
+        if not done.wait(max(0.0, deadline - time.monotonic())):
+            LOG.debug("cloud %s: %s of %s still unanswered at its deadline",
+                      self.label, what, server)
+            raise exception.CloudTimeout(cloud=self.label, server=server, what=what,
+                                         seconds=time.monotonic() - started)
+        ok, value = outcome[0]
+        if ok:
+            return value
+        raise value
+
+    def _run(self, server: str, what: str, func: Callable[[Any], T]) -> T:
+        """``func(connection)``, with openstacksdk's and keystoneauth's errors as ours."""
         try:
             return func(self.connection())
         except sdk_exc.NotFoundException as exc:
@@ -145,10 +183,8 @@ class Cloud:
         except (sdk_exc.SDKException, ksa_exc.ClientException) as exc:
             raise exception.CloudRequestFailed(cloud=self.label, server=server,
                                                what=what, reason=exc) from exc
-        finally:
-            self._slots.release()
 
-    def server_id(self, name_or_id: str) -> str:
+    def server_id(self, name_or_id: str, deadline: float | None = None) -> str:
         """The ID of a server given by name or ID (names resolved once, then cached).
 
         :raises ServerNotFound, ServerAmbiguous, CloudUnreachable...
@@ -165,7 +201,7 @@ class Cloud:
             return [s for s in conn.compute.servers(name=name_or_id)
                     if s.name == name_or_id]
 
-        found = self.call(name_or_id, "find", find)
+        found = self.call(name_or_id, "find", find, deadline)
         if not found:
             raise exception.ServerNotFound(cloud=self.label, server=name_or_id)
         if len(found) > 1:
@@ -175,7 +211,7 @@ class Cloud:
             self._ids[name_or_id] = found[0].id
         return found[0].id
 
-    def image_id(self, name_or_id: str) -> str:
+    def image_id(self, name_or_id: str, deadline: float | None = None) -> str:
         """The ID of an image given by name or ID (resolved once, then cached);
         Nova's rescue takes only an image UUID.
 
@@ -187,7 +223,8 @@ class Cloud:
         if known:
             return known
         image = self.call(name_or_id, "find image",
-                          lambda c: c.image.find_image(name_or_id, ignore_missing=True))
+                          lambda c: c.image.find_image(name_or_id, ignore_missing=True),
+                          deadline)
         if image is None:
             raise exception.CloudRequestFailed(
                 cloud=self.label, server="-", what=f"find image {name_or_id!r}",

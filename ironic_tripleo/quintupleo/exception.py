@@ -32,6 +32,14 @@ class CloudUnreachable(QuintupleOError):
                "(check the auth URL and that Keystone and Nova are up)")
 
 
+class CloudTimeout(CloudUnreachable):
+    """A call (all of its HTTP requests) still unanswered at the action's deadline."""
+
+    message = ("cloud %(cloud)s gave no answer to %(what)s of server %(server)s within "
+               "%(seconds).1fs, the time the action had left (see [tripleo_nova]"
+               "state_timeout; each HTTP request may take api_timeout)")
+
+
 class CloudBusy(QuintupleOError):
     """No call slot for the cloud within the deadline."""
 

@@ -85,7 +85,7 @@ class NovaServer:
                                    else timeout)
 
     def _id(self, deadline: float) -> str:
-        return self.cloud.server_id(self.server)
+        return self.cloud.server_id(self.server, deadline)
 
     def read(self, deadline: float | None = None) -> Reading:
         """One fresh reading of the server (also refreshes the status cache).
@@ -202,7 +202,7 @@ class NovaServer:
             raise exception.CloudRequestFailed(
                 server=self.server, cloud=self.cloud.label, what="rescue (PXE boot)",
                 reason="no iPXE image configured ([tripleo_nova]rescue_image)")
-        image = self.cloud.image_id(self.settings.rescue_image)
+        image = self.cloud.image_id(self.settings.rescue_image, deadline)
         self._act(f"rescue with image {self.settings.rescue_image} (PXE boot)",
                   lambda c, s: c.compute.rescue_server(s, image=image), deadline)
 

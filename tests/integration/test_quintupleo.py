@@ -31,6 +31,7 @@ from baremetal_common.cloud import connect
 from ironic_tripleo.cli import enroll as enroll_cli
 from ironic_tripleo.cli import quintupleo as quintupleo_cli
 from tests.harness.ports import free_port
+from tests.harness.silent_http import silent_http
 from tests.harness.waiting import wait_for
 
 RUNNING, SHUTDOWN = 1, 4
@@ -339,6 +340,37 @@ def test_nova_unreachable_is_a_clear_error(quintupleo, baremetal):
     assert "did not answer" in node.last_error and "-dead-nova" in node.last_error
 
 
+def test_nova_that_never_answers_is_an_error_by_the_state_timeout(quintupleo, tmp_path):
+    """Nova takes requests and never answers (a hung API, a firewall dropping them):
+    the reading ends at [tripleo_nova]state_timeout with an error saying so, not after
+    api_timeout for each of its HTTP requests (version discovery twice, then the GET)."""
+    with silent_http() as nova:
+        entry = yaml.safe_load(quintupleo.clouds_file.read_text())["clouds"][quintupleo.cloud]
+        hung = f"{quintupleo.cloud}-hung-nova"
+        clouds_file = tmp_path / "hung-clouds.yaml"
+        clouds_file.write_text(yaml.safe_dump({"clouds": {
+            hung: {**entry, "compute_endpoint_override": f"{nova.url}/v2.1"}}}))
+        ironic = start_nova_ironic(tmp_path, quintupleo, clouds_file=str(clouds_file),
+                                   state_timeout="10", api_timeout="120")
+        try:
+            baremetal = connect(ironic.url).baremetal
+            node = baremetal.create_node(
+                name=f"hung-{secrets.token_hex(3)}", driver="tripleo-nova",
+                driver_info={"nova_cloud": hung,
+                             "nova_server": "8f0c6a2e-6d9a-4a55-9a3a-3f6f0f3b1c11"})
+            with pytest.raises(openstack.exceptions.SDKException):
+                baremetal.set_node_provision_state(node, "manage", wait=True, timeout=300)
+            node = baremetal.get_node(node.id)
+            assert node.provision_state == "enroll" and node.power_state is None
+            assert "gave no answer" in node.last_error and hung in node.last_error
+            assert "state_timeout" in node.last_error
+            # Nova had received one request, still unanswered: its own timeout (120 s)
+            # had not come when the error was raised
+            assert len(nova.seen) == 1, nova.seen
+        finally:
+            ironic.stop()
+
+
 def test_auth_fields_and_server_name_soft_off_idempotent_off_error_state(
         quintupleo, ironic, baremetal):
     """driver_info with explicit credentials (no clouds.yaml) and the server's name;
@@ -479,6 +511,9 @@ def nova_vbmc(quintupleo):
     bmc = yaml.safe_load((quintupleo.tmp / f"{prefix}.yaml").read_text())
     for node, entry in zip(doc["nodes"], bmc["nodes"], strict=True):
         node["pm_port"] = entry["port"] = free_port(socket.SOCK_DGRAM)
+    # each virtual BMC its own credentials (build-nodes writes one pair for all)
+    doc["nodes"][1]["pm_user"] = bmc["nodes"][1]["username"] = f"u{secrets.token_hex(3)}"
+    doc["nodes"][1]["pm_password"] = bmc["nodes"][1]["password"] = secrets.token_hex(8)
     path.write_text(json.dumps(doc))
     config = quintupleo.tmp / f"{prefix}-vbmc.yaml"
     config.write_text(yaml.safe_dump(bmc))
@@ -528,6 +563,10 @@ def test_ipmitool_and_ironic_ipmi_drive_nova_through_the_vbmc(quintupleo, nova_v
     bad = dict(first, pm_password="wrong")
     assert ipmitool(bad, "power", "on").returncode != 0
     assert quintupleo.server(server_id).status == "SHUTOFF"
+    # the same process, another port and other credentials: the first's are refused
+    assert ipmitool(second, "power", "status").stdout.strip() == "Chassis Power is off"
+    crossed = dict(second, pm_user=first["pm_user"], pm_password=first["pm_password"])
+    assert ipmitool(crossed, "power", "on").returncode != 0
 
     # Ironic's own ipmi hardware type, through ipmitool, on the second server
     enroll(ironic, path)  # pm_type ipmi enrolls as tripleo-ipmi (pyghmi): move it

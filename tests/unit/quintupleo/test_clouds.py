@@ -1,6 +1,7 @@
 """One connection per cloud, the cap on concurrent calls, error translation."""
 
 import threading
+import time
 
 import pytest
 
@@ -15,6 +16,8 @@ from ironic_tripleo.quintupleo.power_states import Power
 from ironic_tripleo.quintupleo.server import NovaServer, ServerSettings
 from tests.harness.fake_nova import SERVER_ID, FakeCompute, FakeServer, connection
 from tests.harness.ports import free_port
+from tests.harness.silent_http import silent_http
+from tests.harness.waiting import wait_for
 
 
 def test_one_connection_per_cloud():
@@ -100,3 +103,52 @@ def test_unreachable_keystone_is_a_clear_error():
     with pytest.raises(exception.CloudUnreachable, match="did not answer") as info:
         nova.get_power()
     assert "pw" not in str(info.value).replace("http", "")
+
+
+def test_a_call_with_a_deadline_ends_there_and_keeps_its_slot_until_it_returns():
+    """A call still unanswered at its deadline is an error then (not after each of its
+    HTTP requests' own timeouts); it keeps its call slot until it really returns."""
+    registry = CloudRegistry(CloudSettings(max_concurrent_calls=1, api_timeout=0.5),
+                             connect=lambda spec, s: object())
+    cloud = registry.get(CloudSpec(name="c"))
+    release, returned = threading.Event(), threading.Event()
+
+    def hang(conn):
+        release.wait(30)
+        returned.set()
+
+    try:
+        with pytest.raises(exception.CloudTimeout, match=r"within \d+\.\ds") as info:
+            cloud.call("s", "get", hang, deadline=time.monotonic() + 0.3)
+        assert isinstance(info.value, exception.CloudUnreachable)
+        assert not returned.is_set()  # the error came while the call still hung
+        with pytest.raises(exception.CloudBusy):  # its slot is still taken
+            cloud.call("s", "get", lambda conn: None)
+    finally:
+        release.set()
+    assert returned.wait(10)
+
+    def slot_back():
+        try:
+            return cloud.call("s", "get", lambda conn: "ok")
+        except exception.CloudBusy:
+            return None
+
+    assert wait_for(slot_back, timeout=10, what="the slot given back") == "ok"
+
+
+def test_a_cloud_that_never_answers_is_an_error_by_the_state_timeout():
+    """The reading ends at its deadline (state_timeout), not after api_timeout for
+    each of its HTTP requests (version discovery twice, the token, the GET)."""
+    with silent_http() as keystone:
+        registry = CloudRegistry(CloudSettings(api_timeout=20.0))
+        spec = spec_from_fields(None, {"auth_url": f"{keystone.url}/v3", "username": "u",
+                                       "project_name": "p"}, password="pw-x")
+        nova = NovaServer(registry.get(spec), SERVER_ID,
+                          ServerSettings(state_timeout=2.0, poll_interval=0.1))
+        with pytest.raises(exception.CloudTimeout,
+                           match=r"within \d+\.\ds, the time the action had left") as info:
+            nova.get_power()
+        # still inside the first request: its own timeout (20 s) had not come
+        assert len(keystone.seen) <= 1, keystone.seen
+        assert "pw-x" not in str(info.value)
