@@ -40,7 +40,7 @@ integration: venv system
 	$(BIN)/pytest -q tests/integration $(PYTEST_ARGS)
 
 test: venv system lint
-	$(BIN)/pytest -q --durations=25 -m "not extended" tests $(PYTEST_ARGS)
+	$(BIN)/pytest -q --durations=40 -m "not extended" tests $(PYTEST_ARGS)
 
 # Tests of non-default configurations that each start a whole second stack (e.g. the
 # undercloud on PostgreSQL, ~5 min): kept out of `make test` for its time budget.
