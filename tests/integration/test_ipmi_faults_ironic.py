@@ -13,12 +13,11 @@ failed one, and "work still gets done" failed at random).
 
 from __future__ import annotations
 
-import time
-
 from baremetal_common.cloud import connect
 from ironic_tripleo.vbmc.memory_backend import MemoryBackend
 from ironic_tripleo.vbmc.server import BmcServer
 from tests.harness.ipmi_sim import DelayProxy
+from tests.harness.waiting import wait_for
 
 NODES = 6
 # per packet, each way (the direct-call test, test_ipmi_faults, runs 30 %: there a
@@ -51,18 +50,17 @@ def test_power_changes_end_under_loss(ironic_factory):
                          "ipmi_username": "admin", "ipmi_password": "password"})
             for i, proxy in enumerate(proxies)]
         by_id = {node.id: backend for node, backend in zip(nodes, backends, strict=True)}
-        done, unfinished, wrong, errors = 0, [], [], []
+        succeeded, unfinished, wrong, errors = [], [], [], []
         for target in ("power on", "power off", "power on"):
             # Ironic saves the node when a change starts and when it ends; before
             # that (the 202 comes first) no target shows and nothing has ended yet.
             saved_before = {node.id: baremetal.get_node(node.id).updated_at
                             for node in nodes}
-            started = time.monotonic()
             for node in nodes:
                 baremetal.set_node_power_state(node, target, wait=False)
             pending = {node.id for node in nodes}
-            while pending and time.monotonic() - started < BOUND:
-                time.sleep(1)
+
+            def all_ended(target=target, saved_before=saved_before, pending=pending) -> bool:
                 for node_id in list(pending):
                     node = baremetal.get_node(node_id)
                     if node.target_power_state or node.updated_at == saved_before[node_id]:
@@ -72,13 +70,19 @@ def test_power_changes_end_under_loss(ironic_factory):
                     if node.last_error:
                         errors.append(node.last_error[-150:])
                     if node.power_state == target and not node.last_error:
-                        done += 1
+                        succeeded.append(node.name)
                         if actual != target.split()[1]:
                             wrong.append((node.name, target, actual))
-            unfinished += [(target, node_id) for node_id in pending]
+                return not pending
+
+            try:
+                wait_for(all_ended, timeout=BOUND, interval=1, what=f"'{target}' to end")
+            except TimeoutError:
+                unfinished += [(target, node_id) for node_id in pending]
         assert not unfinished, f"power changes that never ended: {unfinished}"
         assert not wrong, f"Ironic reported a state the BMC did not have: {wrong}"
         # The loss must leave work getting done, or the test proves nothing.
+        done = len(succeeded)
         assert done >= NODES // 2, f"{done} of {3 * NODES} changes succeeded: {errors}"
         print(f"{done} of {3 * NODES} power changes succeeded; failures: {errors}")
     finally:
