@@ -27,6 +27,7 @@ from openstack.baremetal.v1 import _common as sdk_common
 from openstack.baremetal.v1.node import Node as SdkNode
 from openstack.baremetal.v1.port import Port as SdkPort
 
+from baremetal_common.cloud import API_TIMEOUT, connect
 from discoverd import exception
 from discoverd.node_info import parse_capabilities
 
@@ -270,9 +271,8 @@ class IronicClient:
                    ignore_missing=True)
 
 
-def from_conf(url: str | None, cloud: str | None, timeout: float = 60.0) -> IronicClient:
+def from_conf(url: str | None, cloud: str | None,
+              timeout: float = API_TIMEOUT) -> IronicClient:
     """Build the client from ``[ironic] url`` (noauth) or ``[ironic] cloud``, each
     request bounded by ``timeout`` seconds (``[ironic] timeout``)."""
-    from baremetal_common.cloud import connect
-
     return IronicClient(connect(url, cloud=cloud, timeout=timeout))

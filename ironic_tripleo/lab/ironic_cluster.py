@@ -268,6 +268,7 @@ def _stop_pids(pids: dict[str, int], workdir: Path, timeout: float) -> None:
             process.stop_group(pids[name], timeout)
         (workdir / name / "ironic.pid").unlink(missing_ok=True)
 
+
 def for_lab(ironic: IronicConfig, conductors: int = 2, api_workers: int = 2
             ) -> IronicCluster:
     """The production-shaped cluster for a lab whose all-in-one config is ``ironic``."""

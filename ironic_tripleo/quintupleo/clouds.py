@@ -10,6 +10,7 @@ readings that any action on the server invalidates. Every API call goes through
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import logging
 import threading
@@ -78,6 +79,11 @@ class Cloud:
         self._connection = connection
         self._connect_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(settings.max_concurrent_calls)
+        # Calls with a deadline run here; one worker per slot, so a call that holds
+        # a slot never waits for a worker, and threads are reused, not made per call.
+        self._workers = concurrent.futures.ThreadPoolExecutor(
+            max_workers=settings.max_concurrent_calls,
+            thread_name_prefix=f"nova-{spec.label}")
         self._ids: dict[str, str] = {}
         self._cache: dict[str, tuple[float, Reading]] = {}
         self._cache_lock = threading.Lock()
@@ -117,7 +123,7 @@ class Cloud:
 
         One call may be several HTTP requests (a token, version discovery, the API
         call), each allowed ``api_timeout``. With a ``deadline`` the call as a whole
-        ends there: it runs in a thread of its own, and when it has not returned by
+        ends there: it runs on one of the cloud's workers, and when it has not returned by
         then this raises :class:`CloudTimeout`; the call goes on in the background,
         holding its slot, until its own requests end (so the cap stays true).
 
@@ -142,28 +148,21 @@ class Cloud:
                 return self._run(server, what, func)
             finally:
                 self._slots.release()
-        outcome: list[tuple[bool, Any]] = []
-        done = threading.Event()
 
-        def run() -> None:
+        def run() -> T:
             try:
-                outcome.append((True, self._run(server, what, func)))
-            except BaseException as exc:  # handed to the caller, if still waiting
-                outcome.append((False, exc))
+                return self._run(server, what, func)
             finally:
                 self._slots.release()
-                done.set()
 
-        threading.Thread(target=run, name=f"nova-{what}-{server}", daemon=True).start()
-        if not done.wait(max(0.0, deadline - time.monotonic())):
+        future = self._workers.submit(run)
+        try:
+            return future.result(timeout=max(0.0, deadline - time.monotonic()))
+        except concurrent.futures.TimeoutError:
             LOG.debug("cloud %s: %s of %s still unanswered at its deadline",
                       self.label, what, server)
             raise exception.CloudTimeout(cloud=self.label, server=server, what=what,
-                                         seconds=time.monotonic() - started)
-        ok, value = outcome[0]
-        if ok:
-            return value
-        raise value
+                                         seconds=time.monotonic() - started) from None
 
     def _run(self, server: str, what: str, func: Callable[[Any], T]) -> T:
         """``func(connection)``, with openstacksdk's and keystoneauth's errors as ours."""
