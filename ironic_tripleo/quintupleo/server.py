@@ -121,7 +121,8 @@ class NovaServer:
                  deadline: float) -> Reading:
         """Read until ``wanted(reading)``; ERROR and deleted servers raise at once.
 
-        :raises ServerStateTimeout: naming the last reading, at the deadline.
+        :raises ServerStateTimeout: naming the last reading, at the deadline (also
+            when the deadline came during a later read).
         :raises ServerInError, ServerNotFound, CloudUnreachable...
         """
         last: list[Reading] = []
@@ -137,13 +138,17 @@ class NovaServer:
             retry=tenacity.retry_if_result(lambda ok: not ok))
         try:
             retrying(attempt)  # errors (ERROR server, unreachable cloud) end it at once
+            return last[0]
         except tenacity.RetryError:
-            raise exception.ServerStateTimeout(
-                server=self.server, cloud=self.cloud.label,
-                observed=last[0].describe() if last else "unread",
-                wanted=description,
-                seconds=time.monotonic() - started) from None
-        return last[0]
+            pass
+        except exception.CloudTimeout:
+            if not last:  # never read: the cloud's silence is the error
+                raise
+            # read before, then the deadline came during a read: the wait timed out
+        raise exception.ServerStateTimeout(
+            server=self.server, cloud=self.cloud.label,
+            observed=last[0].describe() if last else "unread",
+            wanted=description, seconds=time.monotonic() - started)
 
     def settled(self, deadline: float) -> Reading:
         """Wait until no task runs and the power is known (ON or OFF)."""
