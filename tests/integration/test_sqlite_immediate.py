@@ -7,6 +7,7 @@ connection holds the write lock (SQLite skips the busy handler there); with
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -83,14 +84,85 @@ def test_begin_immediate_waits_for_the_lock(tmp_path):
 @pytest.mark.parametrize("value, installed", [("1", True), ("", False)])
 def test_install_if_asked(monkeypatch, value, installed):
     monkeypatch.setenv(sqlite_immediate.ENV, value)
-    sqlite_immediate.install_if_asked()
+    remove = sqlite_immediate.install_if_asked()
     try:
         assert sqlalchemy.event.contains(sqlalchemy.engine.Engine, "before_cursor_execute",
                                          sqlite_immediate._immediate) is installed
     finally:
-        if installed:
-            sqlalchemy.event.remove(sqlalchemy.engine.Engine, "before_cursor_execute",
-                                    sqlite_immediate._immediate)
+        if remove is not None:
+            remove()
+    assert not sqlalchemy.event.contains(sqlalchemy.engine.Engine, "before_cursor_execute",
+                                         sqlite_immediate._immediate)
+
+
+def _lock_is_free(path: Path) -> bool:
+    """Whether another connection could take the write lock of ``path`` right now."""
+    other = sqlite3.connect(path, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.rollback()
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+def test_independent_reader_inside_a_writer_of_the_same_thread(tmp_path):
+    """Placement's ``replace_all`` after a generation conflict: inside its writer
+    transaction it reads on a second connection. As ``BEGIN IMMEDIATE`` that reader
+    waited for its own thread's lock (here 2 s, Placement's 60 s) and failed with
+    ``database is locked``; it must read at once, and the writer still commit."""
+    engine = engines.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}?timeout=2")
+    with engine.begin() as conn:
+        conn.execute(sqlalchemy.text("CREATE TABLE rp (id INTEGER PRIMARY KEY, gen INTEGER)"))
+        conn.execute(sqlalchemy.text("INSERT INTO rp VALUES (1, 0)"))
+    remove = sqlite_immediate.install()
+    try:
+        with engine.begin() as writer:
+            writer.execute(sqlalchemy.text("UPDATE rp SET gen = 1"))
+            assert not _lock_is_free(tmp_path / "db.sqlite")  # the writer holds it
+            with engine.begin() as reader:  # the independent one
+                assert reader.execute(sqlalchemy.text("SELECT gen FROM rp")).scalar_one() == 0
+            writer.execute(sqlalchemy.text("UPDATE rp SET gen = 2"))
+        assert _lock_is_free(tmp_path / "db.sqlite")
+        # the exception ended with the writer: the next transaction takes the lock
+        with engine.begin() as conn:
+            conn.execute(sqlalchemy.text("SELECT gen FROM rp"))
+            assert not _lock_is_free(tmp_path / "db.sqlite")
+        assert sqlite_immediate._holders == {}
+    finally:
+        remove()
+    with engine.connect() as conn:
+        assert conn.execute(sqlalchemy.text("SELECT gen FROM rp")).scalar_one() == 2
+
+
+def test_another_threads_transaction_still_waits_for_the_lock(tmp_path):
+    """The exception is per thread: while one thread writes, another thread's
+    transaction still queues for the lock (so its read-then-write cannot fail)."""
+    engine = _engine(tmp_path)
+    remove = sqlite_immediate.install()
+    try:
+        with engine.begin() as writer:
+            writer.execute(sqlalchemy.text("UPDATE services SET report_count = 5"))
+            started = threading.Event()
+            seen: list[int] = []
+
+            def other() -> None:
+                started.set()
+                with engine.begin() as conn:
+                    seen.append(conn.execute(sqlalchemy.text(
+                        "SELECT report_count FROM services")).scalar_one())
+
+            thread = threading.Thread(target=other)
+            thread.start()
+            assert started.wait(30)
+            thread.join(HOLD_SECONDS)
+            assert thread.is_alive() and seen == []  # queued behind the writer
+        thread.join(30)
+        assert seen == [5]  # it began after the commit and read the committed value
+    finally:
+        remove()
 
 
 PROBE = """
