@@ -47,8 +47,11 @@ def tap_name(lab_id: str, index: int) -> str:
 
 def ipv6_prefix(lab_id: str) -> str:
     """A unique-local /64 for the bridge of lab ``lab_id``: dnsmasq announces it in
-    router advertisements, so a VM's iPXE does not wait ~13 s for IPv6 autoconf."""
-    return f"fd{lab_id[0:2]}:{lab_id[2:6]}::"
+    router advertisements, so a VM's iPXE does not wait ~13 s for IPv6 autoconf.
+
+    In canonical form (``fd61:aa7::`` for lab ``610aa7``), as ``ip`` prints it.
+    """
+    return str(ipaddress.IPv6Network(f"fd{lab_id[0:2]}:{lab_id[2:6]}::/64").network_address)
 
 
 def node_names(lab_id: str, index: int, name: str | None = None) -> NodeNames:

@@ -116,3 +116,12 @@ def test_a_lab_holds_as_many_nodes_as_a_24_leases():
     assert max(len(n.veth) for n in names) <= 15  # IFNAMSIZ - 1
     with pytest.raises(layout.LabConfigError, match="1-111 nodes"):
         layout.node_names("abcdef", layout.MAX_NODES)
+
+
+@pytest.mark.parametrize("lab_id, prefix", [("610aa7", "fd61:aa7::"), ("ab1234", "fdab:1234::"),
+                                            ("000000", "fd00::")])
+def test_ipv6_prefix_is_canonical_as_ip_prints_it(lab_id, prefix):
+    """``ip`` drops leading zeros; the bridge's address ``PREFIX1/64`` is compared
+    with its output (test_vm_bmc failed for lab 610aa7 with ``fd61:0aa7::``)."""
+    assert layout.ipv6_prefix(lab_id) == prefix
+    assert str(ipaddress.IPv6Interface(f"{prefix}1/64")) == f"{prefix}1/64"
