@@ -42,6 +42,10 @@ ENV = "UC_SQLITE_IMMEDIATE"
 _holders: dict[int, tuple[int, str]] = {}
 
 
+def _dbapi_id(conn: Any) -> int:
+    return id(conn.connection.dbapi_connection)
+
+
 def _lock_key(conn: Any) -> tuple[int, str]:
     # threading.get_ident looked up at each call: under eventlet's monkey patching
     # (Nova's services) it names the green thread.
@@ -59,11 +63,11 @@ def _immediate(conn: Any, cursor: Any, statement: str, parameters: Any, context:
 def _began(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
            executemany: bool) -> None:
     if statement == "BEGIN IMMEDIATE":
-        _holders[id(cursor.connection)] = _lock_key(conn)
+        _holders[_dbapi_id(conn)] = _lock_key(conn)
 
 
 def _ended(conn: Any) -> None:
-    _holders.pop(id(conn.connection.dbapi_connection), None)
+    _holders.pop(_dbapi_id(conn), None)
 
 
 def _returned(dbapi_connection: Any, connection_record: Any) -> None:
